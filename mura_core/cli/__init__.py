@@ -1,0 +1,60 @@
+"""The ``mura`` command line.
+
+Each command lives in its own module exposing ``register(subparsers)``; the module adds
+its parser and sets ``func`` to a callable taking the parsed arguments and returning
+an exit status. Command modules import TensorFlow only inside the commands that need it,
+so ``mura models list`` and ``mura plugins`` start instantly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+#: Command modules, in the order ``mura --help`` lists them.
+COMMAND_MODULES = (
+    "mura_core.cli.models",
+    "mura_core.cli.plugins",
+)
+
+USAGE_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``mura`` argument parser with every command registered."""
+    from registry import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="mura",
+        description="Named, reproducible models for abnormality detection on MURA bone X-rays.",
+    )
+    parser.add_argument("--version", action="version", version=f"mura {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; user errors print one line on stderr and return status 2."""
+    from mura_core.errors import MuraError
+    from registry.errors import RegistryError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (MuraError, RegistryError) as error:
+        print(f"mura: error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("mura: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
