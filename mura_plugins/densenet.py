@@ -1,0 +1,66 @@
+"""DenseNet families (121, 169 and the report's 201) on keras.applications backbones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mura_plugins.applications import ApplicationSpec, Backbone, application_family
+from registry import Preset, hookimpl
+
+
+class DenseNetSpec(ApplicationSpec):
+    """Parameters of the DenseNet families: backbone pooling, freezing and MLP head."""
+
+
+BACKBONES = tuple(
+    Backbone(
+        family=f"densenet{depth}",
+        constructor=f"DenseNet{depth}",
+        module="keras.src.applications.densenet",
+        weights_file=f"densenet{depth}_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        url_attribute="BASE_WEIGHTS_PATH",
+        preprocessing="torch",
+        summary=f"DenseNet-{depth} backbone (keras.applications), optional MLP head",
+    )
+    for depth in (121, 169, 201)
+)
+
+_REPORT = "densenet201_in.256.256.3_p.avg"
+_SOURCE = "report, test set (MURA valid), image level"
+
+
+def report_presets() -> list[Preset]:
+    """The DenseNet201 runs of the report, with their test-set figures."""
+    rows = [
+        ("", "report_densenet201", "frozen backbone", (0.5566, 0.7885, 0.7229, 0.4398)),
+        ("_tla.690", "report_densenet201_tla690", "top 2 dense blocks trained",
+         (0.4704, 0.8547, 0.7851, 0.5664)),
+        ("_tla.606", "report_densenet201_tla606", "top 12 dense blocks trained",
+         (0.4885, 0.8556, 0.7889, 0.5747)),
+        ("_tla.606_m.512.512_mdp.0.25", "report_densenet201_tla606_mlp",
+         "top 12 dense blocks trained, MLP head", (0.4570, 0.8596, 0.8008, 0.5978)),
+    ]
+    return [
+        Preset(
+            f"{_REPORT}{tokens}__wc_aug",
+            alias=alias,
+            summary=f"the report's DenseNet201, {summary}",
+            tags=("seed",),
+            metrics=dict(zip(("loss", "auc", "accuracy", "kappa"), figures)),
+            metrics_source=_SOURCE,
+        )
+        for tokens, alias, summary, figures in rows
+    ]
+
+
+@hookimpl
+def register_families(register: Any) -> None:
+    for backbone in BACKBONES:
+        example = f"{backbone.family}_in.256.256.3_p.avg"
+        register(application_family(backbone, DenseNetSpec, example))
+
+
+@hookimpl
+def register_presets(register: Any) -> None:
+    for preset in report_presets():
+        register(preset)

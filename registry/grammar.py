@@ -1,0 +1,369 @@
+"""The token grammar, derived from a family's pydantic spec.
+
+A family declares its parameters once, as a :class:`FamilySpec` whose fields carry a
+:class:`Token` in their ``Annotated`` metadata::
+
+    class CNNSpec(FamilySpec):
+        input_shape: Annotated[tuple[int, int, int], Token("in", "input height.width.channels")]
+        batch_norm: Annotated[bool, Token("bn", "batch normalisation after each conv")] = False
+
+Everything else is derived from those fields: parsing ``in.256.256.3`` into a value,
+formatting a value back to its token, validation, the CLI's display and the docs'
+grammar reference.
+
+Token syntax: ``key`` for a flag (a ``bool`` field, present when true) and ``key.value``
+otherwise; a tuple's items are separated by dots (``in.256.256.3``); a float is written
+as Python writes it (``ld.0.25``). Canonical order is the field order. A field whose
+default is ``None``, ``False`` or empty is written only when set; any other field is
+always written, so a canonical name is explicit about every choice it makes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import annotated_types
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from registry.errors import InvalidNameError, closest
+
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9]*\Z")
+WORD_PATTERN = re.compile(r"[A-Za-z0-9+-]+\Z")
+#: Keys a family may not use: they start a run suffix.
+RESERVED_KEYS = frozenset({"wc", "aug", "xr"})
+
+ScalarType = Literal["int", "float", "str"]
+
+
+@dataclass(frozen=True)
+class Token:
+    """Marks a spec field as the token ``key`` of a model name.
+
+    Args:
+        key: the short token written in names (lowercase letters and digits).
+        help: one line for the CLI and the grammar reference.
+    """
+
+    key: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class TokenField:
+    """Everything the grammar knows about one token, derived from its spec field."""
+
+    field: str
+    key: str
+    help: str
+    kind: Literal["flag", "scalar", "tuple"]
+    item_type: ScalarType | None
+    arity: int | None  # tuples: number of items, None when variable
+    choices: tuple[str, ...] | None
+    bounds: str | None  # human-readable range of a value or of each item
+    optional: bool
+    required: bool
+    default: Any
+
+    @property
+    def shown_by_default(self) -> bool:
+        """True when the canonical form writes the token even at its default."""
+        return not self.required and self.default not in (None, False, ())
+
+    def expected(self) -> str:
+        """Describe the value this token takes, e.g. ``3 integers (in.H.W.C)``."""
+        if self.kind == "flag":
+            return f"the flag {self.key!r} with no value"
+        if self.choices:
+            what = "one of " + ", ".join(self.choices)
+        else:
+            what = {"int": "an integer", "float": "a number", "str": "a word"}[self.item_type]
+            if self.bounds:
+                what += f" in {self.bounds}"
+        if self.kind == "scalar":
+            return what
+        plural = {"int": "integers", "float": "numbers", "str": "words"}[self.item_type]
+        count = f"{self.arity}" if self.arity else "one or more"
+        detail = f" each in {self.bounds}" if self.bounds and not self.choices else ""
+        return f"{count} {plural}{detail} separated by '.'"
+
+    def type_label(self) -> str:
+        """Short type description for tables: ``flag``, ``int``, ``int x3``, ``int x N``."""
+        if self.kind == "flag":
+            return "flag"
+        base = "choice" if self.choices else self.item_type
+        if self.kind == "scalar":
+            return base
+        return f"{base} x{self.arity}" if self.arity else f"{base} x N"
+
+    def example(self) -> str:
+        """An example token for the grammar reference."""
+        if self.kind == "flag":
+            return self.key
+        default = self.default if self.default not in (None, ()) else None
+        if default is not None:
+            return f"{self.key}.{format_value(self, default)}"
+        if self.choices:
+            sample: Any = self.choices[0]
+        else:
+            sample = {"int": 2, "float": 0.25, "str": "x"}[self.item_type]
+        if self.kind == "tuple":
+            sample = (sample,) * (self.arity or 2)
+        return f"{self.key}.{format_value(self, sample)}"
+
+
+class FamilySpec(BaseModel):
+    """Base class of a family's parameters; subclass it with :class:`Token` fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    _token_fields: ClassVar[tuple[TokenField, ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._token_fields = tuple(_derive(cls, name, info) for name, info in cls.model_fields.items())
+        keys = [tf.key for tf in cls._token_fields]
+        duplicates = {key for key in keys if keys.count(key) > 1}
+        if duplicates:
+            raise TypeError(f"{cls.__name__}: token keys used twice: {sorted(duplicates)}")
+
+    @classmethod
+    def token_fields(cls) -> tuple[TokenField, ...]:
+        """The tokens of this spec, in canonical order."""
+        return cls._token_fields
+
+    @classmethod
+    def from_tokens(cls, tokens: list[str], name: str) -> FamilySpec:
+        """Parse the tokens of a name (already split on ``_``) into a validated spec."""
+        by_key = {tf.key: tf for tf in cls._token_fields}
+        raw: dict[str, Any] = {}
+        seen: dict[str, str] = {}
+        for token in tokens:
+            key, _, text = token.partition(".")
+            field = by_key.get(key)
+            if field is None:
+                raise InvalidNameError(
+                    name,
+                    f"unknown token {token!r}",
+                    token=token,
+                    expected="one of the tokens " + ", ".join(by_key),
+                    suggestion=closest(key, by_key),
+                )
+            if key in seen:
+                raise InvalidNameError(
+                    name, f"duplicate token {token!r} (already given as {seen[key]!r})", token=token
+                )
+            seen[key] = token
+            raw[field.field] = parse_value(field, token, text, name)
+        missing = [tf for tf in cls._token_fields if tf.required and tf.field not in raw]
+        if missing:
+            tf = missing[0]
+            raise InvalidNameError(
+                name,
+                f"missing token {tf.key!r} ({tf.help or tf.field})",
+                token=tf.key,
+                expected=f"{tf.key}.<{tf.expected()}>, e.g. {tf.example()!r}",
+            )
+        return cls.validate_tokens(raw, name)
+
+    @classmethod
+    def validate_tokens(cls, raw: dict[str, Any], name: str) -> FamilySpec:
+        """Validate field values, reporting the first error against its token."""
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as error:
+            first = error.errors()[0]
+            field_name = str(first["loc"][0]) if first["loc"] else ""
+            tf = next((t for t in cls._token_fields if t.field == field_name), None)
+            if tf is None:  # a model-level validator
+                raise InvalidNameError(name, first["msg"]) from None
+            token = f"{tf.key}.{format_value(tf, raw[tf.field])}" if tf.field in raw else tf.key
+            problem = first["msg"].removeprefix("Value error, ")
+            raise InvalidNameError(
+                name,
+                f"token {token!r}: {problem[0].lower() + problem[1:]}",
+                token=token,
+                expected=tf.expected(),
+            ) from None
+
+    def to_tokens(self) -> list[str]:
+        """The canonical tokens of this spec, in field order."""
+        tokens = []
+        for tf in self._token_fields:
+            value = getattr(self, tf.field)
+            if tf.kind == "flag":
+                if value:
+                    tokens.append(tf.key)
+            elif value is None or value == ():
+                continue
+            else:
+                tokens.append(f"{tf.key}.{format_value(tf, value)}")
+        return tokens
+
+    def token_dict(self) -> dict[str, Any]:
+        """The spec as ``{token key: value}``, JSON-friendly (tuples become lists)."""
+        return {
+            tf.key: list(value) if isinstance(value, tuple) else value
+            for tf in self._token_fields
+            for value in [getattr(self, tf.field)]
+        }
+
+
+def parse_value(tf: TokenField, token: str, text: str, name: str) -> Any:
+    """Convert the text after ``key.`` into the value of the token's field."""
+
+    def fail(problem: str) -> InvalidNameError:
+        return InvalidNameError(name, f"token {token!r}: {problem}", token=token, expected=tf.expected())
+
+    if tf.kind == "flag":
+        if text:
+            raise fail("a flag takes no value")
+        return True
+    if not text:
+        raise fail("value missing")
+    items = [text] if tf.kind == "scalar" else text.split(".")
+    if tf.kind == "tuple" and tf.arity is not None and len(items) != tf.arity:
+        raise fail(f"{len(items)} value{'s' if len(items) != 1 else ''} given")
+    values = [_convert(tf, item, fail) for item in items]
+    return values[0] if tf.kind == "scalar" else tuple(values)
+
+
+def format_value(tf: TokenField, value: Any) -> str:
+    """Format a field value as the text after ``key.``."""
+    if tf.kind == "tuple":
+        return ".".join(_format_item(item) for item in value)
+    return _format_item(value)
+
+
+def _format_item(item: Any) -> str:
+    if isinstance(item, float):
+        text = repr(item)
+        return text[:-2] if text.endswith(".0") else text
+    return str(item)
+
+
+def _convert(tf: TokenField, item: str, fail: Any) -> Any:
+    if tf.choices is not None:
+        if item not in tf.choices:
+            suggestion = closest(item, tf.choices)
+            hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+            raise fail(f"{item!r} is not a choice{hint}")
+        return item
+    if tf.item_type == "int":
+        if not re.fullmatch(r"-?\d+", item):
+            raise fail(f"{item!r} is not an integer")
+        return int(item)
+    if tf.item_type == "float":
+        try:
+            number = float(item)
+        except ValueError:
+            raise fail(f"{item!r} is not a number") from None
+        if not math.isfinite(number):
+            raise fail(f"{item!r} is not a finite number")
+        return number
+    if not WORD_PATTERN.match(item):
+        raise fail(f"{item!r} is not a word of letters, digits, '+' or '-'")
+    return item
+
+
+# -- deriving a TokenField from a pydantic field ------------------------------------------
+
+
+def _derive(cls: type, name: str, info: Any) -> TokenField:
+    tokens = [m for m in info.metadata if isinstance(m, Token)]
+    where = f"{cls.__name__}.{name}"
+    if len(tokens) != 1:
+        raise TypeError(f"{where}: annotate the field with exactly one Token(...)")
+    token = tokens[0]
+    if not KEY_PATTERN.match(token.key) or token.key in RESERVED_KEYS:
+        raise TypeError(f"{where}: invalid or reserved token key {token.key!r}")
+    annotation, optional = _strip_optional(info.annotation)
+    required = info.is_required()
+    default = None if required else info.default
+    bounds = _bounds(info.metadata)
+    if annotation is bool:
+        if optional or required or default is not False:
+            raise TypeError(f"{where}: a flag must be a plain bool defaulting to False")
+        return TokenField(name, token.key, token.help, "flag", None, None, None, None, False, False, False)
+    origin = typing.get_origin(annotation)
+    if origin is tuple:
+        args = typing.get_args(annotation)
+        variable = len(args) == 2 and args[1] is Ellipsis
+        item_args = args[:1] if variable else args
+        items = [_scalar(where, arg) for arg in item_args]
+        if len({(kind, choices) for kind, choices, _ in items}) != 1:
+            raise TypeError(f"{where}: tuple items must all have one type")
+        kind, choices, item_bounds = items[0]
+        if kind == "float":
+            raise TypeError(f"{where}: tuples of floats are ambiguous in names ('.' separates items)")
+        return TokenField(
+            name, token.key, token.help, "tuple", kind, None if variable else len(args),
+            choices, item_bounds or bounds, optional, required, default,
+        )
+    kind, choices, item_bounds = _scalar(where, annotation)
+    return TokenField(
+        name, token.key, token.help, "scalar", kind, None, choices, item_bounds or bounds,
+        optional, required, default,
+    )
+
+
+def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return annotation, False
+
+
+def _scalar(where: str, annotation: Any) -> tuple[ScalarType, tuple[str, ...] | None, str | None]:
+    bounds = None
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation, *metadata = typing.get_args(annotation)
+        bounds = _bounds(metadata)
+    if typing.get_origin(annotation) is Literal:
+        choices = typing.get_args(annotation)
+        if not all(isinstance(c, str) and WORD_PATTERN.match(c) for c in choices):
+            raise TypeError(f"{where}: Literal choices must be words")
+        return "str", tuple(choices), None
+    for python_type, kind in ((int, "int"), (float, "float"), (str, "str")):
+        if annotation is python_type:
+            return kind, None, bounds  # type: ignore[return-value]
+    raise TypeError(f"{where}: unsupported token type {annotation!r}")
+
+
+def _bounds(metadata: Any) -> str | None:
+    """Describe annotated-types bounds such as ``ge=0, lt=1`` as ``[0, 1)``."""
+    low = high = None
+    for item in _flatten(metadata):
+        if isinstance(item, annotated_types.Ge):
+            low = f"[{item.ge}"
+        elif isinstance(item, annotated_types.Gt):
+            low = f"({item.gt}"
+        elif isinstance(item, annotated_types.Le):
+            high = f"{item.le}]"
+        elif isinstance(item, annotated_types.Lt):
+            high = f"{item.lt})"
+    if low is None and high is None:
+        return None
+    if high is None:
+        return f">= {low[1:]}" if low.startswith("[") else f"> {low[1:]}"
+    if low is None:
+        return f"<= {high[:-1]}" if high.endswith("]") else f"< {high[:-1]}"
+    return f"{low}, {high}"
+
+
+def _flatten(metadata: Any) -> list[Any]:
+    out = []
+    for item in metadata:
+        if isinstance(item, annotated_types.GroupedMetadata):
+            out.extend(item)
+        elif hasattr(item, "metadata"):  # pydantic FieldInfo inside Annotated
+            out.extend(_flatten(item.metadata))
+        else:
+            out.append(item)
+    return out

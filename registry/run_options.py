@@ -1,0 +1,108 @@
+"""Run options: the training suffix of a run name (``__wc_aug_XR_WRIST``).
+
+A run name is a model name followed by ``__`` and the run tokens: ``wc`` (class weights),
+``aug`` (augmentation) and a MURA body part (``XR_WRIST``). The report also wrote the
+suffix after a single underscore; both parse, ``__`` is canonical.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from registry.errors import InvalidNameError, closest
+
+#: The seven body parts (study types) of MURA, as its folders name them.
+BODY_PARTS: tuple[str, ...] = (
+    "XR_ELBOW",
+    "XR_FINGER",
+    "XR_FOREARM",
+    "XR_HAND",
+    "XR_HUMERUS",
+    "XR_SHOULDER",
+    "XR_WRIST",
+)
+
+BodyPart = Literal[
+    "XR_ELBOW", "XR_FINGER", "XR_FOREARM", "XR_HAND", "XR_HUMERUS", "XR_SHOULDER", "XR_WRIST"
+]
+
+#: Token of each boolean run option, in canonical order.
+RUN_FLAGS: dict[str, str] = {"weight_classes": "wc", "augment": "aug"}
+BODY_PART_PREFIX = "XR"
+RUN_SEPARATOR = "__"
+
+
+class RunOptions(BaseModel):
+    """How a model is trained: class weights, augmentation and body-part filter."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weight_classes: bool = False
+    augment: bool = False
+    body_part: BodyPart | None = None
+
+    @property
+    def suffix(self) -> str:
+        """The canonical suffix tokens joined by ``_`` (empty when no option is set)."""
+        tokens = [token for field, token in RUN_FLAGS.items() if getattr(self, field)]
+        if self.body_part:
+            tokens.append(self.body_part)
+        return "_".join(tokens)
+
+    @property
+    def is_default(self) -> bool:
+        """True when no option is set (the run name equals the model name)."""
+        return not self.suffix
+
+    @classmethod
+    def from_tokens(cls, tokens: list[str], name: str) -> RunOptions:
+        """Parse run tokens (already split on ``_``) into options."""
+        values: dict[str, object] = {}
+        flags = {token: field for field, token in RUN_FLAGS.items()}
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token in flags:
+                field = flags[token]
+                if field in values:
+                    raise InvalidNameError(name, f"duplicate run token {token!r}", token=token)
+                values[field] = True
+            elif token == BODY_PART_PREFIX:
+                if index + 1 >= len(tokens):
+                    raise InvalidNameError(
+                        name,
+                        "body part 'XR_' is incomplete",
+                        token=token,
+                        expected="one of " + ", ".join(BODY_PARTS),
+                    )
+                part = f"{BODY_PART_PREFIX}_{tokens[index + 1]}"
+                if part not in BODY_PARTS:
+                    raise InvalidNameError(
+                        name,
+                        f"unknown body part {part!r}",
+                        token=part,
+                        expected="one of " + ", ".join(BODY_PARTS),
+                        suggestion=closest(part, BODY_PARTS),
+                    )
+                if "body_part" in values:
+                    raise InvalidNameError(name, f"second body part {part!r}", token=part)
+                values["body_part"] = part
+                index += 1
+            else:
+                known = [*flags, *BODY_PARTS]
+                raise InvalidNameError(
+                    name,
+                    f"unknown run token {token!r}",
+                    token=token,
+                    expected="run tokens wc, aug or a body part (" + ", ".join(BODY_PARTS) + ")",
+                    suggestion=closest(token, known),
+                )
+            index += 1
+        return cls(**values)
+
+
+def is_run_token(token: str) -> bool:
+    """True for a token that starts a run suffix (``wc``, ``aug`` or ``XR``)."""
+    return token in RUN_FLAGS.values() or token == BODY_PART_PREFIX
