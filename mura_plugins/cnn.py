@@ -146,8 +146,8 @@ def report_presets() -> list[Preset]:
             Preset(
                 _BASE.format(n=6, reg="ld") + suffix,
                 alias="report_cnn6" + suffix.replace("__", "_"),
-                summary="the report's 6-block CNN" + (" (" + suffix[2:].replace("_", ", ") + ")"
-                                                      if suffix else ""),
+                summary="the report's 6-block CNN"
+                + (" (" + suffix[2:].replace("_", ", ") + ")" if suffix else ""),
                 tags=("seed",),
                 metrics=metrics,
                 metrics_source="report, test set (MURA valid), image level",

@@ -33,12 +33,24 @@ def report_presets() -> list[Preset]:
     """The DenseNet201 runs of the report, with their test-set figures."""
     rows = [
         ("", "report_densenet201", "frozen backbone", (0.5566, 0.7885, 0.7229, 0.4398)),
-        ("_tla.690", "report_densenet201_tla690", "top 2 dense blocks trained",
-         (0.4704, 0.8547, 0.7851, 0.5664)),
-        ("_tla.606", "report_densenet201_tla606", "top 12 dense blocks trained",
-         (0.4885, 0.8556, 0.7889, 0.5747)),
-        ("_tla.606_m.512.512_mdp.0.25", "report_densenet201_tla606_mlp",
-         "top 12 dense blocks trained, MLP head", (0.4570, 0.8596, 0.8008, 0.5978)),
+        (
+            "_tla.690",
+            "report_densenet201_tla690",
+            "top 2 dense blocks trained",
+            (0.4704, 0.8547, 0.7851, 0.5664),
+        ),
+        (
+            "_tla.606",
+            "report_densenet201_tla606",
+            "top 12 dense blocks trained",
+            (0.4885, 0.8556, 0.7889, 0.5747),
+        ),
+        (
+            "_tla.606_m.512.512_mdp.0.25",
+            "report_densenet201_tla606_mlp",
+            "top 12 dense blocks trained, MLP head",
+            (0.4570, 0.8596, 0.8008, 0.5978),
+        ),
     ]
     return [
         Preset(

@@ -77,7 +77,9 @@ def presets() -> dict[str, Preset]:
     return get_registry().presets()
 
 
-def list_models(pattern: str = "*", *, family: str | None = None, tag: str | None = None) -> list[str]:
+def list_models(
+    pattern: str = "*", *, family: str | None = None, tag: str | None = None
+) -> list[str]:
     """Names of presets and family examples matching ``pattern``, ``family`` and ``tag``."""
     return get_registry().list_models(pattern, family=family, tag=tag)
 

@@ -88,7 +88,9 @@ class TokenField:
             return what
         plural = {"int": "integers", "float": "numbers", "str": "words"}[self.item_type]
         count = f"{self.arity}" if self.arity else "one or more"
-        detail = f" each in {self.bounds}" if self.bounds and not self.choices else ""
+        detail = ""
+        if self.bounds and not self.choices:
+            detail = f" in {self.bounds}" if " . " in self.bounds else f" each in {self.bounds}"
         return f"{count} {plural}{detail} separated by '.'"
 
     def type_label(self) -> str:
@@ -126,7 +128,9 @@ class FamilySpec(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        cls._token_fields = tuple(_derive(cls, name, info) for name, info in cls.model_fields.items())
+        cls._token_fields = tuple(
+            _derive(cls, name, info) for name, info in cls.model_fields.items()
+        )
         keys = [tf.key for tf in cls._token_fields]
         duplicates = {key for key in keys if keys.count(key) > 1}
         if duplicates:
@@ -180,10 +184,10 @@ class FamilySpec(BaseModel):
             first = error.errors()[0]
             field_name = str(first["loc"][0]) if first["loc"] else ""
             tf = next((t for t in cls._token_fields if t.field == field_name), None)
-            if tf is None:  # a model-level validator
-                raise InvalidNameError(name, first["msg"]) from None
-            token = f"{tf.key}.{format_value(tf, raw[tf.field])}" if tf.field in raw else tf.key
             problem = first["msg"].removeprefix("Value error, ")
+            if tf is None:  # a model-level validator
+                raise InvalidNameError(name, problem) from None
+            token = f"{tf.key}.{format_value(tf, raw[tf.field])}" if tf.field in raw else tf.key
             raise InvalidNameError(
                 name,
                 f"token {token!r}: {problem[0].lower() + problem[1:]}",
@@ -218,7 +222,9 @@ def parse_value(tf: TokenField, token: str, text: str, name: str) -> Any:
     """Convert the text after ``key.`` into the value of the token's field."""
 
     def fail(problem: str) -> InvalidNameError:
-        return InvalidNameError(name, f"token {token!r}: {problem}", token=token, expected=tf.expected())
+        return InvalidNameError(
+            name, f"token {token!r}: {problem}", token=token, expected=tf.expected()
+        )
 
     if tf.kind == "flag":
         if text:
@@ -289,7 +295,9 @@ def _derive(cls: type, name: str, info: Any) -> TokenField:
     if annotation is bool:
         if optional or required or default is not False:
             raise TypeError(f"{where}: a flag must be a plain bool defaulting to False")
-        return TokenField(name, token.key, token.help, "flag", None, None, None, None, False, False, False)
+        return TokenField(
+            name, token.key, token.help, "flag", None, None, None, None, False, False, False
+        )
     origin = typing.get_origin(annotation)
     if origin is tuple:
         args = typing.get_args(annotation)
@@ -298,17 +306,41 @@ def _derive(cls: type, name: str, info: Any) -> TokenField:
         items = [_scalar(where, arg) for arg in item_args]
         if len({(kind, choices) for kind, choices, _ in items}) != 1:
             raise TypeError(f"{where}: tuple items must all have one type")
-        kind, choices, item_bounds = items[0]
+        kind, choices, _ = items[0]
+        per_item = [b for _, _, b in items]
+        item_bounds = (
+            per_item[0] if len(set(per_item)) == 1 else " . ".join(b or "any" for b in per_item)
+        )
         if kind == "float":
-            raise TypeError(f"{where}: tuples of floats are ambiguous in names ('.' separates items)")
+            raise TypeError(
+                f"{where}: tuples of floats are ambiguous in names ('.' separates items)"
+            )
         return TokenField(
-            name, token.key, token.help, "tuple", kind, None if variable else len(args),
-            choices, item_bounds or bounds, optional, required, default,
+            name,
+            token.key,
+            token.help,
+            "tuple",
+            kind,
+            None if variable else len(args),
+            choices,
+            item_bounds or bounds,
+            optional,
+            required,
+            default,
         )
     kind, choices, item_bounds = _scalar(where, annotation)
     return TokenField(
-        name, token.key, token.help, "scalar", kind, None, choices, item_bounds or bounds,
-        optional, required, default,
+        name,
+        token.key,
+        token.help,
+        "scalar",
+        kind,
+        None,
+        choices,
+        item_bounds or bounds,
+        optional,
+        required,
+        default,
     )
 
 

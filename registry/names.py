@@ -89,7 +89,9 @@ def split_name(name: str) -> tuple[str, list[str], list[str] | None]:
         run_tokens = run_part.split("_")
         if not run_part or any(not token for token in run_tokens):
             raise InvalidNameError(
-                name, "empty run token after '__'", token=RUN_SEPARATOR,
+                name,
+                "empty run token after '__'",
+                token=RUN_SEPARATOR,
                 expected="run tokens wc, aug or a body part",
             )
     else:  # the report's single-underscore suffix: the first run token starts it
