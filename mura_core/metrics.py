@@ -13,24 +13,9 @@ from typing import Any
 import keras
 from keras import ops
 
+from mura_core.evaluation.scores import kappa_from_confusion
+
 __all__ = ["CohenKappa", "kappa_from_confusion"]
-
-
-def kappa_from_confusion(tn: float, fp: float, fn: float, tp: float) -> float:
-    """Cohen's kappa of a binary confusion matrix; 0.0 when it is undefined.
-
-    Kappa is undefined when chance agreement is perfect (both raters always give the
-    same single label); it is then reported as 0.0, "no agreement beyond chance",
-    where scikit-learn returns NaN.
-    """
-    total = tn + fp + fn + tp
-    if total <= 0:
-        return 0.0
-    observed = (tp + tn) / total
-    expected = ((tp + fp) * (tp + fn) + (tn + fn) * (tn + fp)) / (total * total)
-    if expected >= 1.0:
-        return 0.0
-    return (observed - expected) / (1.0 - expected)
 
 
 @keras.saving.register_keras_serializable(package="mura")
@@ -66,9 +51,7 @@ class CohenKappa(keras.metrics.Metric):
         y_true = ops.reshape(ops.convert_to_tensor(y_true), (-1,))
         y_pred = ops.reshape(ops.convert_to_tensor(y_pred), (-1,))
         actual = ops.cast(ops.greater(ops.cast(y_true, "float32"), self.threshold), "float32")
-        predicted = ops.cast(
-            ops.greater(ops.cast(y_pred, "float32"), self.threshold), "float32"
-        )
+        predicted = ops.cast(ops.greater(ops.cast(y_pred, "float32"), self.threshold), "float32")
         if sample_weight is None:
             weight = ops.ones_like(actual)
         else:

@@ -84,9 +84,7 @@ def test_sample_weights_match_sklearn():
     y_prob = rng.uniform(0, 1, 200).astype("float32")
     weight = rng.uniform(0.1, 3.0, 200).astype("float32")
     expected = sklearn_kappa(y_true, y_prob, sample_weight=weight)
-    assert streamed_kappa(y_true, y_prob, sample_weight=weight) == pytest.approx(
-        expected, abs=1e-5
-    )
+    assert streamed_kappa(y_true, y_prob, sample_weight=weight) == pytest.approx(expected, abs=1e-5)
 
 
 def test_column_shaped_inputs_and_reset():

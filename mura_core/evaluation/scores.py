@@ -1,0 +1,148 @@
+"""Binary classification scores with a bootstrap interval for Cohen's kappa."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+__all__ = ["BinaryScores", "bootstrap_kappa", "kappa_from_confusion", "score_binary"]
+
+_EPSILON = 1e-7  # Keras' clipping of probabilities in binary cross-entropy
+
+
+def kappa_from_confusion(tn: float, fp: float, fn: float, tp: float) -> float:
+    """Cohen's kappa of a binary confusion matrix; 0.0 when it is undefined.
+
+    Kappa is undefined when chance agreement is perfect (both raters always give the
+    same single label); it is then reported as 0.0, "no agreement beyond chance",
+    where scikit-learn returns NaN.
+    """
+    total = tn + fp + fn + tp
+    if total <= 0:
+        return 0.0
+    observed = (tp + tn) / total
+    expected = ((tp + fp) * (tp + fn) + (tn + fn) * (tn + fp)) / (total * total)
+    if expected >= 1.0:
+        return 0.0
+    return (observed - expected) / (1.0 - expected)
+
+
+@dataclass(frozen=True)
+class BinaryScores:
+    """Scores of binary predictions (threshold 0.5) against labels.
+
+    Undefined values (AUC with a single class, sensitivity without positives, ...)
+    are NaN; ``loss`` is NaN when not computed (study level).
+    """
+
+    count: int
+    positives: int
+    loss: float
+    auc: float
+    accuracy: float
+    kappa: float
+    kappa_low: float
+    kappa_high: float
+    sensitivity: float
+    specificity: float
+    tn: int
+    fp: int
+    fn: int
+    tp: int
+
+    @property
+    def confusion_matrix(self) -> list[list[int]]:
+        """``[[tn, fp], [fn, tp]]``: rows are labels, columns predictions."""
+        return [[self.tn, self.fp], [self.fn, self.tp]]
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain, JSON-ready dictionary (NaN becomes ``None``)."""
+        values = {
+            key: (None if isinstance(value, float) and math.isnan(value) else value)
+            for key, value in asdict(self).items()
+        }
+        values["kappa_ci"] = [values.pop("kappa_low"), values.pop("kappa_high")]
+        values["confusion_matrix"] = self.confusion_matrix
+        return values
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else math.nan
+
+
+def bootstrap_kappa(
+    actual: np.ndarray,
+    predicted: np.ndarray,
+    *,
+    resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of Cohen's kappa over resampled rows."""
+    count = len(actual)
+    if count == 0 or resamples <= 0:
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    codes = actual.astype(np.int64) * 2 + predicted.astype(np.int64)  # tn=0 fp=1 fn=2 tp=3
+    kappas = np.empty(resamples)
+    chunk = max(1, 4_000_000 // count)  # bound memory to a few million indices per step
+    for start in range(0, resamples, chunk):
+        stop = min(resamples, start + chunk)
+        sample = codes[rng.integers(0, count, size=(stop - start, count))]
+        counts = np.stack([(sample == code).sum(axis=1) for code in range(4)], axis=1)
+        kappas[start:stop] = [kappa_from_confusion(*row) for row in counts.astype(float)]
+    tail = (1.0 - confidence) / 2 * 100
+    low, high = np.percentile(kappas, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def score_binary(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    *,
+    with_loss: bool = True,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> BinaryScores:
+    """Score probabilities against 0/1 labels.
+
+    Args:
+        labels: 0 (normal) or 1 (abnormal) per row.
+        probabilities: predicted probability of abnormal per row.
+        with_loss: also compute the mean binary cross-entropy.
+        resamples: bootstrap resamples for kappa's interval (0 disables it).
+        seed: seed of the bootstrap.
+    """
+    actual = np.asarray(labels).astype(int) > 0
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    predicted = probabilities > 0.5
+    tn = int(np.sum(~actual & ~predicted))
+    fp = int(np.sum(~actual & predicted))
+    fn = int(np.sum(actual & ~predicted))
+    tp = int(np.sum(actual & predicted))
+    count = len(actual)
+    loss = math.nan
+    if with_loss and count:
+        clipped = np.clip(probabilities, _EPSILON, 1 - _EPSILON)
+        loss = float(-np.mean(actual * np.log(clipped) + (~actual) * np.log(1 - clipped)))
+    auc = float(roc_auc_score(actual, probabilities)) if 0 < tp + fn < count else math.nan
+    low, high = bootstrap_kappa(actual, predicted, resamples=resamples, seed=seed)
+    return BinaryScores(
+        count=count,
+        positives=tp + fn,
+        loss=loss,
+        auc=auc,
+        accuracy=_ratio(tp + tn, count),
+        kappa=kappa_from_confusion(tn, fp, fn, tp) if count else math.nan,
+        kappa_low=low,
+        kappa_high=high,
+        sensitivity=_ratio(tp, tp + fn),
+        specificity=_ratio(tn, tn + fp),
+        tn=tn,
+        fp=fp,
+        fn=fn,
+        tp=tp,
+    )

@@ -1,0 +1,119 @@
+"""Plain-text tables of evaluations, beside the published MURA reference results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from mura_core.evaluation.report import Evaluation
+
+__all__ = ["REFERENCE_RESULTS", "Reference", "format_table", "reference_table", "scores_table"]
+
+
+class Reference(NamedTuple):
+    """A published result on the real MURA test set (the ``valid`` split)."""
+
+    system: str
+    level: str
+    kappa: float
+    auc: float | None
+
+
+#: Reference results on MURA (docs/DESIGN: the report and the MURA paper).
+REFERENCE_RESULTS: tuple[Reference, ...] = (
+    Reference("report: 6-block CNN, class weights, augmentation", "image", 0.527, 0.832),
+    Reference("report: DenseNet201, top 12 blocks trained, MLP head", "image", 0.598, 0.860),
+    Reference("MURA paper: DenseNet-169, ensemble of 5", "study", 0.705, 0.929),
+    Reference("best radiologist in the MURA paper", "study", 0.778, None),
+)
+
+
+def _cell(value: object, digits: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def format_table(
+    rows: Sequence[Sequence[object]], headers: Sequence[str], *, digits: int = 3
+) -> str:
+    """Align ``rows`` under ``headers``; floats get ``digits`` decimals, NaN/None show ``-``."""
+    cells = [[str(header) for header in headers]]
+    cells += [[_cell(value, digits) for value in row] for row in rows]
+    widths = [max(len(row[index]) for row in cells) for index in range(len(headers))]
+    numeric = [
+        all(isinstance(row[index], (int, float)) or row[index] is None for row in rows)
+        for index in range(len(headers))
+    ]
+    lines = []
+    for position, row in enumerate(cells):
+        parts = [
+            cell.rjust(width) if numeric[index] and position else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(parts).rstrip())
+        if position == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _interval(low: float, high: float) -> str:
+    if math.isnan(low) or math.isnan(high):
+        return "-"
+    return f"[{low:.3f}, {high:.3f}]"
+
+
+def scores_table(evaluation: Evaluation) -> str:
+    """Image and study scores overall and per body part, one row per (part, level)."""
+    headers = [
+        "body part",
+        "level",
+        "n",
+        "loss",
+        "auc",
+        "accuracy",
+        "kappa",
+        "kappa 95% CI",
+        "sensitivity",
+        "specificity",
+    ]
+    groups = [("ALL", {"image": evaluation.image, "study": evaluation.study})]
+    groups += list(evaluation.by_body_part.items())
+    rows = []
+    for part, levels in groups:
+        for level in ("image", "study"):
+            scores = levels[level]
+            rows.append(
+                [
+                    part,
+                    level,
+                    scores.count,
+                    scores.loss,
+                    scores.auc,
+                    scores.accuracy,
+                    scores.kappa,
+                    _interval(scores.kappa_low, scores.kappa_high),
+                    scores.sensitivity,
+                    scores.specificity,
+                ]
+            )
+    return format_table(rows, headers)
+
+
+def reference_table(evaluation: Evaluation, name: str = "this run") -> str:
+    """The run's overall kappa and AUC beside the reference results on real MURA."""
+    rows: list[list[object]] = [
+        [
+            f"{name}",
+            level,
+            getattr(evaluation, level).kappa,
+            _interval(getattr(evaluation, level).kappa_low, getattr(evaluation, level).kappa_high),
+            getattr(evaluation, level).auc,
+        ]
+        for level in ("image", "study")
+    ]
+    rows += [[ref.system, ref.level, ref.kappa, "", ref.auc] for ref in REFERENCE_RESULTS]
+    return format_table(rows, ["system", "level", "kappa", "kappa 95% CI", "auc"])
