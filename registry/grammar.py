@@ -54,6 +54,39 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Numeric bounds of a value, from its ``Field(ge=..., lt=...)`` constraints."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    @classmethod
+    def from_metadata(cls, metadata: Any) -> Limits | None:
+        """Collect annotated-types bounds; ``None`` when there are none."""
+        values: dict[str, Any] = {}
+        for item in _flatten(metadata):
+            if isinstance(item, annotated_types.Ge):
+                values.update(low=item.ge, low_open=False)
+            elif isinstance(item, annotated_types.Gt):
+                values.update(low=item.gt, low_open=True)
+            elif isinstance(item, annotated_types.Le):
+                values.update(high=item.le, high_open=False)
+            elif isinstance(item, annotated_types.Lt):
+                values.update(high=item.lt, high_open=True)
+        return cls(**values) if values else None
+
+    def __str__(self) -> str:
+        if self.high is None:
+            return f"{'>' if self.low_open else '>='} {self.low}"
+        if self.low is None:
+            return f"{'<' if self.high_open else '<='} {self.high}"
+        opening, closing = "(" if self.low_open else "[", ")" if self.high_open else "]"
+        return f"{opening}{self.low}, {self.high}{closing}"
+
+
+@dataclass(frozen=True)
 class TokenField:
     """Everything the grammar knows about one token, derived from its spec field."""
 
@@ -64,10 +97,20 @@ class TokenField:
     item_type: ScalarType | None
     arity: int | None  # tuples: number of items, None when variable
     choices: tuple[str, ...] | None
-    bounds: str | None  # human-readable range of a value or of each item
+    limits: tuple[Limits | None, ...]  # one entry per item (tuples) or one (scalars)
     optional: bool
     required: bool
     default: Any
+
+    @property
+    def bounds(self) -> str | None:
+        """Human-readable range of the value, or of each item (``[16, 4096] . [1, 4]``)."""
+        texts = [str(limits) if limits else None for limits in self.limits]
+        if not any(texts):
+            return None
+        if len(set(texts)) == 1:
+            return texts[0]
+        return " . ".join(text or "any" for text in texts)
 
     @property
     def shown_by_default(self) -> bool:
@@ -291,56 +334,53 @@ def _derive(cls: type, name: str, info: Any) -> TokenField:
     annotation, optional = _strip_optional(info.annotation)
     required = info.is_required()
     default = None if required else info.default
-    bounds = _bounds(info.metadata)
+    field_limits = Limits.from_metadata(info.metadata)
+    common = {"field": name, "key": token.key, "help": token.help}
     if annotation is bool:
         if optional or required or default is not False:
             raise TypeError(f"{where}: a flag must be a plain bool defaulting to False")
         return TokenField(
-            name, token.key, token.help, "flag", None, None, None, None, False, False, False
+            **common,
+            kind="flag",
+            item_type=None,
+            arity=None,
+            choices=None,
+            limits=(),
+            optional=False,
+            required=False,
+            default=False,
         )
-    origin = typing.get_origin(annotation)
-    if origin is tuple:
+    if typing.get_origin(annotation) is tuple:
         args = typing.get_args(annotation)
         variable = len(args) == 2 and args[1] is Ellipsis
-        item_args = args[:1] if variable else args
-        items = [_scalar(where, arg) for arg in item_args]
+        items = [_scalar(where, arg) for arg in (args[:1] if variable else args)]
         if len({(kind, choices) for kind, choices, _ in items}) != 1:
             raise TypeError(f"{where}: tuple items must all have one type")
         kind, choices, _ = items[0]
-        per_item = [b for _, _, b in items]
-        item_bounds = (
-            per_item[0] if len(set(per_item)) == 1 else " . ".join(b or "any" for b in per_item)
-        )
         if kind == "float":
-            raise TypeError(
-                f"{where}: tuples of floats are ambiguous in names ('.' separates items)"
-            )
+            raise TypeError(f"{where}: tuples of floats are ambiguous ('.' separates items)")
         return TokenField(
-            name,
-            token.key,
-            token.help,
-            "tuple",
-            kind,
-            None if variable else len(args),
-            choices,
-            item_bounds or bounds,
-            optional,
-            required,
-            default,
+            **common,
+            kind="tuple",
+            item_type=kind,
+            arity=None if variable else len(args),
+            choices=choices,
+            limits=tuple(limits or field_limits for _, _, limits in items),
+            optional=optional,
+            required=required,
+            default=default,
         )
-    kind, choices, item_bounds = _scalar(where, annotation)
+    kind, choices, limits = _scalar(where, annotation)
     return TokenField(
-        name,
-        token.key,
-        token.help,
-        "scalar",
-        kind,
-        None,
-        choices,
-        item_bounds or bounds,
-        optional,
-        required,
-        default,
+        **common,
+        kind="scalar",
+        item_type=kind,
+        arity=None,
+        choices=choices,
+        limits=(limits or field_limits,),
+        optional=optional,
+        required=required,
+        default=default,
     )
 
 
@@ -352,11 +392,13 @@ def _strip_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def _scalar(where: str, annotation: Any) -> tuple[ScalarType, tuple[str, ...] | None, str | None]:
-    bounds = None
+def _scalar(
+    where: str, annotation: Any
+) -> tuple[ScalarType, tuple[str, ...] | None, Limits | None]:
+    limits = None
     if typing.get_origin(annotation) is typing.Annotated:
         annotation, *metadata = typing.get_args(annotation)
-        bounds = _bounds(metadata)
+        limits = Limits.from_metadata(metadata)
     if typing.get_origin(annotation) is Literal:
         choices = typing.get_args(annotation)
         if not all(isinstance(c, str) and WORD_PATTERN.match(c) for c in choices):
@@ -364,29 +406,8 @@ def _scalar(where: str, annotation: Any) -> tuple[ScalarType, tuple[str, ...] | 
         return "str", tuple(choices), None
     for python_type, kind in ((int, "int"), (float, "float"), (str, "str")):
         if annotation is python_type:
-            return kind, None, bounds  # type: ignore[return-value]
+            return kind, None, limits  # type: ignore[return-value]
     raise TypeError(f"{where}: unsupported token type {annotation!r}")
-
-
-def _bounds(metadata: Any) -> str | None:
-    """Describe annotated-types bounds such as ``ge=0, lt=1`` as ``[0, 1)``."""
-    low = high = None
-    for item in _flatten(metadata):
-        if isinstance(item, annotated_types.Ge):
-            low = f"[{item.ge}"
-        elif isinstance(item, annotated_types.Gt):
-            low = f"({item.gt}"
-        elif isinstance(item, annotated_types.Le):
-            high = f"{item.le}]"
-        elif isinstance(item, annotated_types.Lt):
-            high = f"{item.lt})"
-    if low is None and high is None:
-        return None
-    if high is None:
-        return f">= {low[1:]}" if low.startswith("[") else f"> {low[1:]}"
-    if low is None:
-        return f"<= {high[:-1]}" if high.endswith("]") else f"< {high[:-1]}"
-    return f"{low}, {high}"
 
 
 def _flatten(metadata: Any) -> list[Any]:

@@ -114,6 +114,6 @@ def parse_name(name: str, families: Mapping[str, Family]) -> ParsedName:
             expected="one of the families " + ", ".join(sorted(families)),
             suggestion=closest(family_name, families),
         )
-    spec = family.spec.from_tokens(model_tokens, name)
     run = RunOptions.from_tokens(run_tokens, name) if run_tokens is not None else None
+    spec = family.spec.from_tokens(model_tokens, name)
     return ParsedName(family, spec, run)

@@ -73,7 +73,7 @@ class RunOptions(BaseModel):
                 if index + 1 >= len(tokens):
                     raise InvalidNameError(
                         name,
-                        "body part 'XR_' is incomplete",
+                        "body part token 'XR' is incomplete",
                         token=token,
                         expected="one of " + ", ".join(BODY_PARTS),
                     )
