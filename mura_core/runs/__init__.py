@@ -1,0 +1,43 @@
+"""Run folders: one per trained run, named by the run's canonical name.
+
+``RUNS/<model name>[__<run suffix>]/`` holds ``run.json`` (resolved config, package
+versions, split hash, seed, timings), ``history.tsv``, ``evaluation.tsv``,
+``model_summary.txt``, ``training_graph.png``, ``model_plot.png`` (when pydot and
+graphviz are present), ``split.csv``, the best weights
+``weights.{epoch:02d}-{val_loss:.4f}-{val_auc:.4f}-{val_accuracy:.4f}-{val_kappa:.4f}.weights.h5``
+and TensorBoard logs. :func:`load_run` rebuilds the model from the folder's name.
+Importing this package does not import TensorFlow.
+"""
+
+from mura_core.runs.artifacts import (
+    package_versions,
+    read_history,
+    read_run_json,
+    update_run_json,
+    write_model_plot,
+    write_model_summary,
+    write_training_graph,
+)
+from mura_core.runs.layout import WEIGHTS_TEMPLATE, RunFolder, WeightsFile, best_weights
+from mura_core.runs.listing import RunSummary, list_runs, summarize_run
+from mura_core.runs.loading import LoadedRun, load_run, parse_run_folder
+
+__all__ = [
+    "WEIGHTS_TEMPLATE",
+    "LoadedRun",
+    "RunFolder",
+    "RunSummary",
+    "WeightsFile",
+    "best_weights",
+    "list_runs",
+    "load_run",
+    "package_versions",
+    "parse_run_folder",
+    "read_history",
+    "read_run_json",
+    "summarize_run",
+    "update_run_json",
+    "write_model_plot",
+    "write_model_summary",
+    "write_training_graph",
+]

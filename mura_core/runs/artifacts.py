@@ -1,0 +1,169 @@
+"""Writers and readers of a run folder's files (except the weights, which Keras writes)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import tempfile
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "HISTORY_METRICS",
+    "package_versions",
+    "read_history",
+    "read_run_json",
+    "update_run_json",
+    "write_json_atomic",
+    "write_model_plot",
+    "write_model_summary",
+    "write_training_graph",
+]
+
+#: Metrics plotted in ``training_graph.png``, each for training and validation.
+HISTORY_METRICS = ("loss", "auc", "accuracy", "kappa")
+
+_PACKAGES = (
+    "mura-registry",
+    "tensorflow",
+    "keras",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "h5py",
+    "pillow",
+    "pluggy",
+    "pydantic",
+)
+
+
+def package_versions(packages: Iterable[str] = _PACKAGES) -> dict[str, str | None]:
+    """Installed versions of the packages a run depends on (``None`` when absent)."""
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for package in packages:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _json_safe(value.item())
+    return value
+
+
+def write_json_atomic(path: str | Path, value: Any) -> Path:
+    """Write ``value`` as indented JSON through a temporary file and a rename."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(_json_safe(value), stream, indent=2, allow_nan=False)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_run_json(path: str | Path) -> dict[str, Any]:
+    """The content of ``run.json`` (an empty dict when absent)."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def update_run_json(path: str | Path, **changes: Any) -> dict[str, Any]:
+    """Merge top-level ``changes`` into ``run.json`` and return the new content."""
+    content = {**read_run_json(path), **changes}
+    write_json_atomic(path, content)
+    return content
+
+
+def read_history(path: str | Path) -> pd.DataFrame:
+    """The training history TSV (one row per finished epoch, 1-based ``epoch``)."""
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame(columns=["epoch"])
+    return pd.read_csv(path, sep="\t")
+
+
+def write_model_summary(model: Any, path: str | Path) -> Path:
+    """Save ``model.summary()`` as text."""
+    lines: list[str] = []
+    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=110)
+    path = Path(path)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_model_plot(model: Any, path: str | Path) -> str | None:
+    """Draw the model with ``keras.utils.plot_model``.
+
+    Returns ``None`` on success, else why no plot was made (pydot or graphviz missing),
+    which the runner records in ``run.json``.
+    """
+    import keras
+
+    try:
+        import pydot  # noqa: F401
+    except ImportError:
+        return "model_plot.png not written: pydot is not installed (pip install pydot)"
+    try:
+        keras.utils.plot_model(model, to_file=str(path), show_shapes=True, dpi=72)
+    except (ImportError, OSError) as error:
+        return f"model_plot.png not written: graphviz is unavailable ({error})"
+    return None
+
+
+def write_training_graph(
+    history: pd.DataFrame, path: str | Path, *, title: str = ""
+) -> Path | None:
+    """Plot loss, AUC, accuracy and kappa per epoch, training against validation.
+
+    Returns the path, or ``None`` when the history is empty.
+    """
+    if history.empty:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True)
+    for axis, metric in zip(axes.ravel(), HISTORY_METRICS, strict=True):
+        for prefix, label in (("", "training"), ("val_", "validation")):
+            column = f"{prefix}{metric}"
+            if column in history:
+                axis.plot(history["epoch"], history[column], marker=".", label=label)
+        axis.set_title(metric)
+        axis.grid(alpha=0.3)
+        if axis.get_legend_handles_labels()[0]:
+            axis.legend(fontsize="small")
+    for axis in axes[1]:
+        axis.set_xlabel("epoch")
+    if title:
+        figure.suptitle(title, fontsize="small")
+    figure.tight_layout()
+    path = Path(path)
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+    return path

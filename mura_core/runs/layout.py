@@ -1,0 +1,135 @@
+"""Where a run keeps its artifacts: ``RUNS/<canonical run name>/...``.
+
+A run folder is named by the run's canonical name: the model name, plus ``__`` and the
+run suffix when there is one (``cnn_in.256.256.3_..._ld.0.25__wc_aug_XR_WRIST``). The
+name alone rebuilds the model; the folder holds everything else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["WEIGHTS_TEMPLATE", "RunFolder", "WeightsFile", "best_weights", "weights_files"]
+
+#: Keras ``ModelCheckpoint`` template of the best weights (the report's file names).
+WEIGHTS_TEMPLATE = (
+    "weights.{epoch:02d}-{val_loss:.4f}-{val_auc:.4f}-{val_accuracy:.4f}-{val_kappa:.4f}.weights.h5"
+)
+_NUMBER = r"(-?(?:\d+\.\d+|nan|inf))"
+_WEIGHTS_PATTERN = re.compile(
+    rf"^weights\.(\d+)-{_NUMBER}-{_NUMBER}-{_NUMBER}-{_NUMBER}\.weights\.h5$"
+)
+
+
+@dataclass(frozen=True)
+class WeightsFile:
+    """A checkpoint file and the validation scores its name records."""
+
+    path: Path
+    epoch: int
+    val_loss: float
+    val_auc: float
+    val_accuracy: float
+    val_kappa: float
+
+    @classmethod
+    def parse(cls, path: Path) -> WeightsFile | None:
+        """Read the scores from a checkpoint's file name; ``None`` if it is not one."""
+        match = _WEIGHTS_PATTERN.match(path.name)
+        if not match:
+            return None
+        epoch, *scores = match.groups()
+        return cls(path, int(epoch), *(float(score) for score in scores))
+
+
+def weights_files(folder: str | Path) -> list[WeightsFile]:
+    """The checkpoints in ``folder``, by epoch."""
+    found = (WeightsFile.parse(path) for path in Path(folder).glob("weights.*.weights.h5"))
+    return sorted((item for item in found if item is not None), key=lambda item: item.epoch)
+
+
+def best_weights(folder: str | Path) -> WeightsFile | None:
+    """The checkpoint with the lowest validation loss (the latest among equals)."""
+    files = weights_files(folder)
+    if not files:
+        return None
+    return min(files, key=lambda item: (item.val_loss, -item.epoch))
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """The paths of one run's artifacts."""
+
+    path: Path
+
+    @classmethod
+    def create(cls, root: str | Path, run_name: str) -> RunFolder:
+        """The folder of ``run_name`` under ``root``, created if needed."""
+        folder = cls(Path(root) / run_name)
+        folder.path.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @property
+    def name(self) -> str:
+        """The run name (the folder's name)."""
+        return self.path.name
+
+    @property
+    def run_json(self) -> Path:
+        return self.path / "run.json"
+
+    @property
+    def history(self) -> Path:
+        return self.path / "history.tsv"
+
+    @property
+    def evaluation(self) -> Path:
+        """Evaluation on the test set (MURA ``valid``), as the report kept it."""
+        return self.evaluation_for("test")
+
+    def evaluation_for(self, subset: str) -> Path:
+        """``evaluation.tsv`` for the test set, ``evaluation.<subset>.tsv`` otherwise."""
+        return self.path / ("evaluation.tsv" if subset == "test" else f"evaluation.{subset}.tsv")
+
+    def predictions_for(self, subset: str) -> Path:
+        """Per-image probabilities of an evaluation: ``predictions.<subset>.tsv``."""
+        return self.path / f"predictions.{subset}.tsv"
+
+    def roc_curve_for(self, subset: str) -> Path:
+        """``roc_curve.png`` for the test set, ``roc_curve.<subset>.png`` otherwise."""
+        return self.path / ("roc_curve.png" if subset == "test" else f"roc_curve.{subset}.png")
+
+    @property
+    def model_summary(self) -> Path:
+        return self.path / "model_summary.txt"
+
+    @property
+    def training_graph(self) -> Path:
+        return self.path / "training_graph.png"
+
+    @property
+    def model_plot(self) -> Path:
+        return self.path / "model_plot.png"
+
+    @property
+    def split(self) -> Path:
+        return self.path / "split.csv"
+
+    @property
+    def tensorboard(self) -> Path:
+        return self.path / "tensorboard"
+
+    @property
+    def backup(self) -> Path:
+        """Training state for resuming; removed when training finishes."""
+        return self.path / "backup"
+
+    @property
+    def weights_template(self) -> str:
+        return str(self.path / WEIGHTS_TEMPLATE)
+
+    def best_weights(self) -> WeightsFile | None:
+        """The best checkpoint of this run, if any."""
+        return best_weights(self.path)

@@ -1,0 +1,128 @@
+"""Find and summarise the runs under a folder (``mura runs list``)."""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mura_core.errors import MuraError
+from mura_core.runs.artifacts import read_history, read_run_json
+from mura_core.runs.layout import RunFolder
+
+__all__ = ["RunSummary", "list_runs", "summarize_run"]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run folder says about its run, without loading TensorFlow."""
+
+    name: str
+    folder: Path
+    status: str
+    epochs: int
+    best: dict[str, float] = field(default_factory=dict)
+    evaluation: dict[str, dict[str, float]] = field(default_factory=dict)
+    family: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return {
+            "name": self.name,
+            "folder": str(self.folder),
+            "family": self.family,
+            "status": self.status,
+            "epochs": self.epochs,
+            "best": self.best,
+            "evaluation": self.evaluation,
+        }
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _best_epoch(history) -> dict[str, float]:
+    if history.empty or "val_loss" not in history:
+        return {}
+    row = history.loc[history["val_loss"].idxmin()]
+    keys = [
+        "epoch",
+        "loss",
+        "auc",
+        "accuracy",
+        "kappa",
+        "val_loss",
+        "val_auc",
+        "val_accuracy",
+        "val_kappa",
+    ]
+    return {key: _clean(float(row[key])) for key in keys if key in row}
+
+
+def _evaluation(folder: RunFolder) -> dict[str, dict[str, float]]:
+    from mura_core.evaluation.report import Evaluation
+
+    if not folder.evaluation.exists():
+        return {}
+    try:
+        evaluation = Evaluation.read_tsv(folder.evaluation)
+    except MuraError:
+        return {}
+    keys = ("loss", "auc", "accuracy", "kappa", "sensitivity", "specificity")
+    return {
+        level: {key: _clean(getattr(getattr(evaluation, level), key)) for key in keys}
+        for level in ("image", "study")
+    }
+
+
+def is_run_folder(path: Path) -> bool:
+    """True for a folder holding a ``run.json``, a history or a weights file."""
+    folder = RunFolder(path)
+    return path.is_dir() and (
+        folder.run_json.exists()
+        or folder.history.exists()
+        or any(path.glob("weights.*.weights.h5"))
+    )
+
+
+def summarize_run(path: str | Path) -> RunSummary:
+    """Summarise one run folder: status, epochs, best epoch and test evaluation."""
+    folder = RunFolder(Path(path))
+    info = read_run_json(folder.run_json)
+    history = read_history(folder.history)
+    status = info.get("status") or ("interrupted" if folder.backup.exists() else "unknown")
+    family = info.get("family") or folder.name.split("_", 1)[0]
+    return RunSummary(
+        name=folder.name,
+        folder=folder.path,
+        status=status,
+        epochs=int(history["epoch"].max()) if len(history) else 0,
+        best=_best_epoch(history),
+        evaluation=_evaluation(folder),
+        family=family,
+    )
+
+
+def list_runs(root: str | Path = "runs", pattern: str = "*") -> list[RunSummary]:
+    """Runs under ``root`` whose name (or family) matches the fnmatch ``pattern``.
+
+    A pattern without wildcards matches names containing it, as ``mura models list``.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise MuraError(f"no runs folder at {root}")
+    if not any(character in pattern for character in "*?["):
+        pattern = f"*{pattern}*"
+    summaries = []
+    for path in sorted(root.iterdir()):
+        if not is_run_folder(path):
+            continue
+        family = path.name.split("_", 1)[0]
+        if fnmatch.fnmatchcase(path.name, pattern) or fnmatch.fnmatchcase(family, pattern):
+            summaries.append(summarize_run(path))
+    return summaries

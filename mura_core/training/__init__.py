@@ -1,0 +1,1 @@
+"""Training: run settings, callbacks as an interface, and the runner (imports TensorFlow)."""

@@ -1,0 +1,169 @@
+"""What a training run is: its resolved name, its settings and its folder.
+
+:class:`TrainConfig` holds every setting of ``mura train``; :class:`RunContext` is the
+resolved run handed to callback factories and to plugins' ``extend_callbacks`` hook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from mura_core.errors import MuraError
+from mura_core.runs.layout import RunFolder
+
+if TYPE_CHECKING:
+    from registry import ParsedName, RunOptions
+
+__all__ = ["RunContext", "TrainConfig", "resolve_run_name"]
+
+Strategy = Literal["default", "mirrored"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of a training run. Run options (class weights, augmentation, body part)
+    come from the name's suffix or from the flags, never both in disagreement.
+
+    Attributes:
+        name: model or run name, as given (a preset alias is accepted).
+        data_root: MURA root (the folder holding ``MURA-v1.1`` or that folder).
+        out: folder holding the run folders.
+        epochs: maximum number of epochs (the report's 100).
+        batch_size: images per batch.
+        learning_rate: Adam's learning rate (Keras' default, as the report).
+        seed: seed of weights initialisation, shuffling and augmentation.
+        weight_classes / augment / body_part: run-option flags (``None``: from the name).
+        validation_fraction: share of MURA ``train`` patients held out for validation.
+        class_weights: ``"balanced"`` over all images (the report) or ``"body_part"``
+            (balanced within each body part, the MURA paper).
+        patience: EarlyStopping patience on ``val_loss``.
+        jit_compile: XLA compilation (``"auto"`` lets Keras decide).
+        mixed_precision: train under the ``mixed_float16`` policy (for GPUs).
+        strategy: ``"default"`` or ``"mirrored"`` (``tf.distribute.MirroredStrategy``).
+        cache: decoded-image cache: ``"memory"``, a file path, or ``None``.
+        limit: use at most this many images per subset (quick experiments, tests).
+        overwrite: retrain a run that is already complete.
+        verbose: Keras progress output (0 silent, 1 bar, 2 one line per epoch).
+    """
+
+    name: str
+    data_root: Path
+    out: Path = Path("runs")
+    epochs: int = 100
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    seed: int = 0
+    weight_classes: bool | None = None
+    augment: bool | None = None
+    body_part: str | None = None
+    validation_fraction: float = 0.2
+    class_weights: Literal["balanced", "body_part"] = "balanced"
+    patience: int = 10
+    jit_compile: bool | Literal["auto"] = "auto"
+    mixed_precision: bool = False
+    strategy: Strategy = "default"
+    cache: str | None = "memory"
+    limit: int | None = None
+    overwrite: bool = False
+    verbose: int = 2
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data_root", Path(self.data_root))
+        object.__setattr__(self, "out", Path(self.out))
+        if self.epochs < 1:
+            raise MuraError(f"epochs must be at least 1 (got {self.epochs})")
+        if self.batch_size < 1:
+            raise MuraError(f"batch size must be at least 1 (got {self.batch_size})")
+        if not self.learning_rate > 0:
+            raise MuraError(f"learning rate must be positive (got {self.learning_rate})")
+        if not 0 < self.validation_fraction < 1:
+            raise MuraError(
+                f"validation fraction must be in (0, 1) (got {self.validation_fraction})"
+            )
+        if self.strategy not in ("default", "mirrored"):
+            raise MuraError(f"unknown strategy {self.strategy!r} (expected default or mirrored)")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready settings (paths as strings)."""
+        values = asdict(self)
+        values["data_root"] = str(self.data_root)
+        values["out"] = str(self.out)
+        return values
+
+
+def resolve_run_name(
+    name: str,
+    *,
+    weight_classes: bool | None = None,
+    augment: bool | None = None,
+    body_part: str | None = None,
+) -> ParsedName:
+    """Parse ``name`` and merge the run-option flags into it.
+
+    Flags produce the run suffix. When the name already carries a suffix, flags that
+    are given must say the same thing: ``model__wc --augment`` is a conflict.
+
+    Raises:
+        MuraError: the flags contradict the name's suffix.
+        registry.InvalidNameError: the name does not parse.
+    """
+    import registry
+
+    parsed = registry.parse(name)
+    flags_given = bool(weight_classes) or bool(augment) or body_part is not None
+    if body_part is not None:
+        body_part = body_part.upper()
+        if not body_part.startswith("XR_"):
+            body_part = f"XR_{body_part}"
+        if body_part not in registry.BODY_PARTS:
+            expected = ", ".join(registry.BODY_PARTS)
+            raise MuraError(f"unknown body part {body_part!r} (expected one of {expected})")
+    from_flags = registry.RunOptions(
+        weight_classes=bool(weight_classes), augment=bool(augment), body_part=body_part
+    )
+    if parsed.run is not None and flags_given and parsed.run != from_flags:
+        raise MuraError(
+            f"name suffix '__{parsed.run.suffix}' conflicts with the flags "
+            f"(which give '{from_flags.suffix or 'no suffix'}'); use one or make them agree"
+        )
+    run = parsed.run if parsed.run is not None else from_flags
+    return type(parsed)(parsed.family, parsed.spec, None if run.is_default else run)
+
+
+@dataclass
+class RunContext:
+    """A resolved training run, as callback factories and plugins see it.
+
+    Attributes:
+        parsed: the parsed run name (family, spec, run options).
+        config: the run's settings.
+        folder: where its artifacts go.
+        model: the compiled Keras model, once built.
+        notes: remarks recorded in ``run.json`` (e.g. an artifact that was skipped).
+    """
+
+    parsed: ParsedName
+    config: TrainConfig
+    folder: RunFolder
+    model: Any = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """Canonical run name: model name plus ``__`` suffix (the folder's name)."""
+        return self.parsed.full_name
+
+    @property
+    def model_name(self) -> str:
+        """Canonical model name, without run suffix."""
+        return self.parsed.model_name
+
+    @property
+    def options(self) -> RunOptions:
+        """The run options (class weights, augmentation, body part)."""
+        import registry
+
+        return self.parsed.run or registry.RunOptions()
