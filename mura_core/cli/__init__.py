@@ -18,6 +18,8 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "mura_core.cli.models",
     "mura_core.cli.plugins",
+    "mura_core.cli.data",
+    "mura_core.cli.synth",
 )
 
 USAGE_ERROR = 2

@@ -1,0 +1,96 @@
+"""``mura data``: inspect a MURA tree and write a patient-level split.
+
+``mura data inspect ROOT [--json] [--strict] [--body-part P ...] [--check C]``
+    the report's inspection tables, image sizes and problems found (``--json``: one
+    object, schema in :mod:`mura_core.data.inspection`).
+``mura data split ROOT OUT.csv [--validation-fraction F] [--seed S] [--body-part P ...]``
+    the patient-level split as a manifest, and its SHA-256 next to it.
+
+Neither imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from mura_core.data.layout import BODY_PARTS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("data", help="inspect MURA data and write splits")
+    commands = parser.add_subparsers(dest="data_command", metavar="SUBCOMMAND", required=True)
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("root", metavar="ROOT", help="folder holding MURA-v1.1 (or it)")
+        sub.add_argument(
+            "--body-part",
+            action="append",
+            metavar="PART",
+            help=f"only this body part (repeatable): {', '.join(BODY_PARTS)}",
+        )
+        sub.add_argument(
+            "--strict", action="store_true", help="fail on the first problem, naming its file"
+        )
+        sub.add_argument(
+            "--check",
+            choices=("exists", "verify", "full"),
+            default="verify",
+            help="how much of each image is checked (default: verify, every PNG checksum)",
+        )
+
+    inspect = commands.add_parser("inspect", help="counts, image sizes and problems of a tree")
+    common(inspect)
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    inspect.set_defaults(func=run_inspect)
+
+    split = commands.add_parser("split", help="write the patient-level split manifest")
+    common(split)
+    split.add_argument("out", metavar="OUT", help="manifest CSV to write")
+    split.add_argument("--validation-fraction", type=float, default=0.2, metavar="F")
+    split.add_argument("--seed", type=int, default=0)
+    split.set_defaults(func=run_split)
+
+
+def _load(args: argparse.Namespace):
+    from mura_core.data.loader import load_mura
+
+    return load_mura(args.root, body_parts=args.body_part, strict=args.strict, check=args.check)
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    from mura_core.data.inspection import format_summary, summarize
+
+    summary = summarize(_load(args))
+    if args.json:
+        json.dump(summary, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(format_summary(summary))
+    return 0
+
+
+def run_split(args: argparse.Namespace) -> int:
+    from mura_core.data.split import split_by_patient
+    from mura_core.errors import MuraError
+
+    if not 0.0 <= args.validation_fraction < 1.0:
+        raise MuraError("--validation-fraction must be in [0, 1)")
+    dataset = _load(args)
+    split = split_by_patient(
+        dataset.frame, validation_fraction=args.validation_fraction, seed=args.seed
+    )
+    try:
+        digest = split.write_manifest(args.out)
+    except OSError as error:
+        raise MuraError(f"{args.out}: cannot write ({error.strerror})") from None
+    for name, frame in split.subsets.items():
+        print(
+            f"{name:<10} {len(frame):>7} images {frame['study'].nunique():>6} studies "
+            f"{frame['patient'].nunique():>6} patients"
+        )
+    if dataset.problems:
+        print(f"skipped: {dataset.problems.total} problem(s); see mura data inspect")
+    print(f"manifest {args.out} sha256 {digest}")
+    return 0

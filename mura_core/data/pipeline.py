@@ -1,0 +1,445 @@
+"""The tf.data input pipeline: decode, resize, cache, shuffle, batch, augment, normalise.
+
+Two levels of API:
+
+* explicit: :func:`training_dataset` and :func:`evaluation_dataset` take the image
+  size, channel count and normalisation mode;
+* model-driven: :func:`pipeline_for_model` (and :func:`input_spec`) read them from a
+  model name through the registry: ``in.H.W.C`` for the size and channels, the
+  family's declared ``preprocessing`` for the normalisation.
+
+>>> from mura_core.data import load_mura, split_by_patient
+>>> from mura_core.data.pipeline import pipeline_for_model
+>>> split = split_by_patient(load_mura("data").frame)                    # doctest: +SKIP
+>>> name = "cnn_in.64.64.1_cl.3.1_f.16_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
+>>> train = pipeline_for_model(name, split.train, training=True)         # doctest: +SKIP
+>>> valid = pipeline_for_model(name, split.validation, training=False)   # doctest: +SKIP
+
+Order of operations, per element then per batch::
+
+    read file -> decode PNG to C channels (uint8) -> resize to H x W (uint8)
+    -> cache (memory or file)                   every later epoch starts here
+    -> shuffle (training)  -> batch
+    -> augment (training; flips, rotation... as one affine warp per image, float32)
+    -> normalise (the family's mode)            -> prefetch
+
+Datasets yield ``(images, labels)`` or, with ``sample_weights``, ``(images, labels,
+weights)``: images ``float32 [B, H, W, C]``, labels and weights ``float32 [B]``.
+Augmentation and normalisation run in the tf.data graph, outside the model, so the
+model itself stays XLA-compilable. Evaluation datasets are never shuffled or augmented
+and keep the frame's row order, so predictions line up with the frame (to aggregate
+per study).
+
+Memory is bounded by the cache (``N x H x W x C`` bytes in memory; nothing with a file
+cache), the shuffle buffer (``shuffle_buffer x H x W x C`` bytes) and prefetching, not by
+the number of epochs. For the full MURA at 256x256x3 (7 GB decoded) use a file cache
+(``cache=Path("cache-dir")``).
+
+Normalisation modes (:data:`PREPROCESSING_MODES`, as ``keras.applications``'
+``preprocess_input``), on pixels ``x`` in [0, 255]:
+
+``unit``  ``x / 255`` (custom CNNs)
+``tf``    ``x / 127.5 - 1``, in [-1, 1]
+``torch`` ``(x / 255 - mean) / std`` with ImageNet's RGB mean and std (DenseNet)
+``caffe`` RGB to BGR, then ImageNet's BGR mean subtracted (ResNet)
+``none``  ``x`` unchanged (float32)
+
+For ``torch`` and ``caffe`` on one channel the mean (and std) of the three channels is
+used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from mura_core.data.dataset import check_frame
+from mura_core.errors import MuraError
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+Preprocessing = Literal["unit", "tf", "torch", "caffe", "none"]
+PREPROCESSING_MODES: tuple[str, ...] = ("unit", "tf", "torch", "caffe", "none")
+FillMode = Literal["constant", "reflect", "wrap", "nearest"]
+#: Cache of decoded, resized images: ``"memory"``, a directory for a file cache, or None.
+Cache = Literal["memory"] | str | os.PathLike[str] | None
+
+IMAGENET_MEAN_RGB = (0.485, 0.456, 0.406)
+IMAGENET_STD_RGB = (0.229, 0.224, 0.225)
+CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+
+#: Bump when decoding or resizing changes, so stale file caches are not reused.
+_CACHE_VERSION = 1
+
+__all__ = [
+    "PREPROCESSING_MODES",
+    "AugmentConfig",
+    "InputSpec",
+    "augment_batch",
+    "decoded_dataset",
+    "evaluation_dataset",
+    "input_spec",
+    "normalize",
+    "pipeline_for_model",
+    "training_dataset",
+]
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Random augmentation of training batches (the report's defaults).
+
+    Flips, rotation, zoom and shift are combined into one affine warp per image
+    (bilinear), so they cost one pass whatever is enabled.
+
+    Attributes:
+        horizontal_flip: flip left-right with probability 1/2.
+        vertical_flip: flip up-down with probability 1/2.
+        rotation: maximum rotation in degrees, uniform in ``[-rotation, rotation]``.
+        zoom: maximum zoom as a fraction, scale uniform in ``[1 - zoom, 1 + zoom]``.
+        shift: maximum shift as a fraction of the size, uniform in ``[-shift, shift]``.
+        fill_mode: how pixels warped in from outside the image are filled.
+        fill_value: the value (in [0, 255]) used with ``fill_mode="constant"``.
+    """
+
+    horizontal_flip: bool = True
+    vertical_flip: bool = True
+    rotation: float = 30.0
+    zoom: float = 0.0
+    shift: float = 0.0
+    fill_mode: FillMode = "constant"
+    fill_value: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.rotation <= 180.0:
+            raise ValueError("rotation must be in [0, 180] degrees")
+        if not 0.0 <= self.zoom < 1.0:
+            raise ValueError("zoom must be in [0, 1)")
+        if not 0.0 <= self.shift < 1.0:
+            raise ValueError("shift must be in [0, 1)")
+        if self.fill_mode not in ("constant", "reflect", "wrap", "nearest"):
+            raise ValueError(f"unknown fill_mode {self.fill_mode!r}")
+
+    @property
+    def is_identity(self) -> bool:
+        """True when nothing is enabled."""
+        return not (
+            self.horizontal_flip or self.vertical_flip or self.rotation or self.zoom or self.shift
+        )
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """What a model expects as input: size, channels and normalisation."""
+
+    image_size: tuple[int, int]
+    channels: int
+    preprocessing: str
+
+    def __post_init__(self) -> None:
+        _check_input(self.image_size, self.channels, self.preprocessing)
+
+
+def _check_input(image_size: Sequence[int], channels: int, preprocessing: str) -> None:
+    if len(image_size) != 2 or min(image_size) < 1:
+        raise ValueError(f"image_size must be (height, width), got {tuple(image_size)}")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3, got {channels}")
+    if preprocessing not in PREPROCESSING_MODES:
+        raise ValueError(
+            f"unknown preprocessing {preprocessing!r}; expected one of "
+            + ", ".join(PREPROCESSING_MODES)
+        )
+
+
+def input_spec(name: str) -> InputSpec:
+    """The input of the model ``name`` (a model or run name), from the registry."""
+    import registry
+
+    parsed = registry.parse(name)
+    height, width, channels = parsed.spec.input_shape
+    return InputSpec((int(height), int(width)), int(channels), parsed.family.preprocessing)
+
+
+# -- tensor functions ----------------------------------------------------------------
+
+
+def normalize(images: tf.Tensor, preprocessing: str) -> tf.Tensor:
+    """Normalise ``images`` (any real dtype, values in [0, 255], channels last) to float32."""
+    import tensorflow as tf
+
+    x = tf.cast(images, tf.float32)
+    channels = x.shape[-1]
+    if preprocessing == "none":
+        return x
+    if preprocessing == "unit":
+        return x * (1.0 / 255.0)
+    if preprocessing == "tf":
+        return x * (1.0 / 127.5) - 1.0
+    if preprocessing == "torch":
+        mean, std = np.array(IMAGENET_MEAN_RGB), np.array(IMAGENET_STD_RGB)
+        if channels == 1:
+            mean, std = mean.mean(keepdims=True), std.mean(keepdims=True)
+        return (x * (1.0 / 255.0) - mean.astype(np.float32)) / std.astype(np.float32)
+    if preprocessing == "caffe":
+        mean = np.array(CAFFE_MEAN_BGR)
+        if channels == 1:
+            return x - np.float32(mean.mean())
+        return tf.reverse(x, axis=[-1]) - mean.astype(np.float32)
+    raise ValueError(f"unknown preprocessing {preprocessing!r}")
+
+
+def _affine_transforms(batch: tf.Tensor, height: int, width: int, config: AugmentConfig, seed):
+    """Per-image 8-parameter transforms (output to input pixel) for ImageProjectiveTransform."""
+    import tensorflow as tf
+
+    seeds = tf.random.experimental.stateless_split(seed, num=5)
+    shape = [batch]
+    ones = tf.ones(shape)
+
+    def sign(enabled: bool, index: int) -> tf.Tensor:
+        if not enabled:
+            return ones
+        flip = tf.random.stateless_uniform(shape, seeds[index]) < 0.5
+        return tf.where(flip, -ones, ones)
+
+    sx, sy = sign(config.horizontal_flip, 0), sign(config.vertical_flip, 1)
+    angle = tf.random.stateless_uniform(shape, seeds[2], -1.0, 1.0) * (
+        config.rotation * math.pi / 180.0
+    )
+    scale = 1.0 + tf.random.stateless_uniform(shape, seeds[3], -1.0, 1.0) * config.zoom
+    shifts = tf.random.stateless_uniform([batch, 2], seeds[4], -1.0, 1.0) * config.shift
+    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    # input = flip(rotate(output - centre) / scale) + centre - shift
+    a0, a1 = sx * cos, -sx * sin
+    b0, b1 = sy * sin, sy * cos
+    a2 = cx - a0 * cx - a1 * cy - shifts[:, 0] * width
+    b2 = cy - b0 * cx - b1 * cy - shifts[:, 1] * height
+    zeros = tf.zeros(shape)
+    return tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
+
+
+def augment_batch(images: tf.Tensor, config: AugmentConfig, seed: tf.Tensor) -> tf.Tensor:
+    """Randomly warp a batch ``[B, H, W, C]``; returns float32 in the input's value range.
+
+    ``seed`` is a stateless seed (int tensor of shape ``[2]``): the same seed gives the
+    same warps.
+    """
+    import tensorflow as tf
+
+    x = tf.cast(images, tf.float32)
+    if config.is_identity:
+        return x
+    height, width = x.shape[1], x.shape[2]
+    transforms = _affine_transforms(tf.shape(x)[0], height, width, config, seed)
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=x,
+        transforms=transforms,
+        output_shape=tf.constant([height, width], tf.int32),
+        fill_value=tf.constant(config.fill_value, tf.float32),
+        interpolation="BILINEAR",
+        fill_mode=config.fill_mode.upper(),
+    )
+
+
+def _decode_resize(path: tf.Tensor, image_size: tuple[int, int], channels: int) -> tf.Tensor:
+    import tensorflow as tf
+
+    data = tf.io.read_file(path)
+    image = tf.io.decode_png(data, channels=channels, dtype=tf.uint8)
+    image = tf.image.resize(image, image_size, method="bilinear", antialias=True)
+    image = tf.cast(tf.clip_by_value(tf.round(image), 0.0, 255.0), tf.uint8)
+    return tf.ensure_shape(image, (*image_size, channels))
+
+
+# -- datasets -------------------------------------------------------------------------
+
+
+def _cache_file(cache: Any, paths: Sequence[str], image_size, channels: int) -> str | None:
+    """``""`` for memory, a fingerprinted file name in a cache directory, or None."""
+    if cache is None or cache is False:
+        return None
+    if cache is True or cache == "memory":
+        return ""
+    directory = Path(cache).expanduser()
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    digest.update(f"v{_CACHE_VERSION}|{image_size[0]}x{image_size[1]}x{channels}|".encode())
+    for path in paths:
+        digest.update(path.encode())
+        digest.update(b"\0")
+    size = f"{image_size[0]}x{image_size[1]}x{channels}"
+    return str(directory / f"mura-{size}-{digest.hexdigest()[:20]}")
+
+
+def _columns(frame: pd.DataFrame, sample_weights: Any) -> tuple[np.ndarray, ...]:
+    check_frame(frame)
+    if frame.empty:
+        raise MuraError("no images to build a dataset from")
+    paths = frame["path"].astype(str).to_numpy()
+    labels = frame["label"].to_numpy(dtype=np.float32)
+    if sample_weights is None:
+        return paths, labels
+    weights = np.asarray(sample_weights, dtype=np.float32)
+    if weights.shape != (len(frame),):
+        raise ValueError(f"sample_weights must have shape ({len(frame)},), got {weights.shape}")
+    return paths, labels, weights
+
+
+def decoded_dataset(
+    frame: pd.DataFrame,
+    *,
+    image_size: tuple[int, int],
+    channels: int = 3,
+    cache: Cache = None,
+) -> tf.data.Dataset:
+    """Unbatched ``(image uint8 [H, W, C], label float32)`` in the frame's order.
+
+    The first stage of both pipelines, useful for looking at images and for benchmarks.
+    """
+    import tensorflow as tf
+
+    _check_input(image_size, channels, "none")
+    image_size = (int(image_size[0]), int(image_size[1]))
+    paths, labels = _columns(frame, None)
+    return _decoded(
+        tf.data.Dataset.from_tensor_slices((paths, labels)), paths, image_size, channels, cache
+    )
+
+
+def _decoded(dataset, paths, image_size, channels, cache):
+    import tensorflow as tf
+
+    def decode(path, *rest):
+        return (_decode_resize(path, image_size, channels), *rest)
+
+    dataset = dataset.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
+    filename = _cache_file(cache, list(paths), image_size, channels)
+    return dataset if filename is None else dataset.cache(filename)
+
+
+def training_dataset(
+    frame: pd.DataFrame,
+    *,
+    image_size: tuple[int, int],
+    channels: int = 3,
+    preprocessing: str = "unit",
+    batch_size: int = 32,
+    augment: AugmentConfig | bool | None = True,
+    sample_weights: Sequence[float] | np.ndarray | None = None,
+    cache: Cache = "memory",
+    shuffle_buffer: int = 1024,
+    seed: int = 0,
+    drop_remainder: bool = False,
+) -> tf.data.Dataset:
+    """The training pipeline: shuffled each epoch and, by default, augmented.
+
+    Args:
+        frame: image rows (see :data:`~mura_core.data.dataset.FRAME_COLUMNS`).
+        image_size: ``(height, width)`` the images are resized to.
+        channels: 1 (grayscale) or 3 (RGB); files are converted to it on decoding.
+        preprocessing: the normalisation mode (:data:`PREPROCESSING_MODES`).
+        batch_size: images per batch.
+        augment: an :class:`AugmentConfig`, ``True`` for the default one, or
+            ``False``/``None`` for none.
+        sample_weights: one weight per row (see
+            :func:`~mura_core.data.class_weights.sample_weights`); batches then carry a
+            third element.
+        cache: ``"memory"``, a directory for a file cache (fingerprinted by the paths and
+            size, so it is reused only for the same images), or ``None``.
+        shuffle_buffer: elements of the shuffle buffer. The rows are also permuted once
+            (by ``seed``) before decoding, so the cache itself is in random order.
+        seed: seeds the permutation, the shuffling and the augmentation; the same seed
+            gives the same sequence of batches.
+        drop_remainder: drop the last, smaller batch.
+    """
+    import tensorflow as tf
+
+    _check_input(image_size, channels, preprocessing)
+    image_size = (int(image_size[0]), int(image_size[1]))
+    if augment is True:
+        augment = AugmentConfig()
+    columns = _columns(frame, sample_weights)
+    order = np.random.default_rng(seed).permutation(len(frame))
+    columns = tuple(column[order] for column in columns)
+    dataset = tf.data.Dataset.from_tensor_slices(columns)
+    cache_key = [*columns[0], f"seed={seed}"]  # the cache holds the permuted order
+    dataset = _decoded(dataset, cache_key, image_size, channels, cache)
+    buffer = max(1, min(shuffle_buffer, len(frame)))
+    dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    if augment:
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        dataset = tf.data.Dataset.zip((dataset, seeds))
+
+        def warp(batch, pair):
+            images, *rest = batch
+            seed_pair = tf.cast(pair % (2**31 - 1), tf.int32)
+            return (augment_batch(images, augment, seed_pair), *rest)
+
+        dataset = dataset.map(warp, num_parallel_calls=tf.data.AUTOTUNE)
+    return _finish(dataset, preprocessing)
+
+
+def evaluation_dataset(
+    frame: pd.DataFrame,
+    *,
+    image_size: tuple[int, int],
+    channels: int = 3,
+    preprocessing: str = "unit",
+    batch_size: int = 32,
+    sample_weights: Sequence[float] | np.ndarray | None = None,
+    cache: Cache = None,
+) -> tf.data.Dataset:
+    """The evaluation pipeline: the frame's rows in order, never shuffled or augmented.
+
+    Arguments as :func:`training_dataset`. Cache a validation set evaluated every epoch
+    (``cache="memory"``) to decode it once.
+    """
+    import tensorflow as tf
+
+    _check_input(image_size, channels, preprocessing)
+    image_size = (int(image_size[0]), int(image_size[1]))
+    columns = _columns(frame, sample_weights)
+    dataset = tf.data.Dataset.from_tensor_slices(columns)
+    dataset = _decoded(dataset, columns[0], image_size, channels, cache)
+    return _finish(dataset.batch(batch_size), preprocessing)
+
+
+def _finish(dataset, preprocessing: str):
+    import tensorflow as tf
+
+    def prepare(images, *rest):
+        return (normalize(images, preprocessing), *rest)
+
+    dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def pipeline_for_model(
+    name: str, frame: pd.DataFrame, *, training: bool, **options: Any
+) -> tf.data.Dataset:
+    """:func:`training_dataset` or :func:`evaluation_dataset` for the model ``name``.
+
+    Image size, channels and normalisation come from the name (``in.H.W.C``) and its
+    family; ``options`` are passed on (``batch_size``, ``augment``, ``cache``...).
+    """
+    spec = input_spec(name)
+    build = training_dataset if training else evaluation_dataset
+    return build(
+        frame,
+        image_size=spec.image_size,
+        channels=spec.channels,
+        preprocessing=spec.preprocessing,
+        **options,
+    )
