@@ -1,0 +1,126 @@
+"""Predictions of a model on image rows, and evaluation of a run on a subset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mura_core.errors import MuraError
+from mura_core.evaluation import Evaluation, evaluate_predictions, plot_roc
+from mura_core.runs.artifacts import read_run_json
+from mura_core.runs.layout import RunFolder
+
+__all__ = ["SUBSETS", "RunEvaluation", "evaluate_run", "predict_frame", "subset_frame"]
+
+#: Subsets a run is evaluated on: ``test`` is MURA ``valid``, ``validation`` the held-out
+#: patients of MURA ``train``.
+SUBSETS = ("test", "validation")
+
+
+def predict_frame(
+    model: Any, frame: pd.DataFrame, name: str, *, batch_size: int = 32, verbose: int = 0
+) -> pd.DataFrame:
+    """``frame`` with a ``probability`` column: the model's output for each image.
+
+    Images go through the evaluation pipeline of the model ``name`` (its input size,
+    channels and normalisation); rows keep their order.
+    """
+    from mura_core.data.pipeline import pipeline_for_model
+
+    if frame.empty:
+        raise MuraError("no images to predict")
+    labelled = frame if "label" in frame.columns else frame.assign(label=0)
+    dataset = pipeline_for_model(name, labelled, training=False, batch_size=batch_size)
+    images = dataset.map(lambda batch, *rest: batch)
+    probabilities = model.predict(images, verbose=verbose)
+    result = frame.copy()
+    result["probability"] = np.asarray(probabilities, dtype=np.float64).reshape(-1)
+    return result
+
+
+def subset_frame(folder: RunFolder, data_root: str | Path, subset: str) -> pd.DataFrame:
+    """The image rows of ``subset`` for the run in ``folder``.
+
+    The run's own ``split.csv`` is used when present (the validation patients it
+    trained against); otherwise the split is drawn again with the run's seed.
+    """
+    from mura_core.data.layout import resolve_root
+    from mura_core.data.split import read_manifest
+
+    if subset not in SUBSETS:
+        raise MuraError(f"unknown subset {subset!r} (expected {' or '.join(SUBSETS)})")
+    resolve_root(data_root)  # a data root that is not MURA fails here, in one line
+    if folder.split.exists():
+        split = read_manifest(folder.split, data_root)
+    else:
+        from mura_core.data.loader import load_mura
+        from mura_core.data.split import split_by_patient
+
+        config = read_run_json(folder.run_json).get("config", {})
+        body_part = (read_run_json(folder.run_json).get("run_options") or {}).get("body_part")
+        frame = load_mura(data_root, body_parts=body_part).frame
+        split = split_by_patient(
+            frame,
+            validation_fraction=config.get("validation_fraction", 0.2),
+            seed=config.get("seed", 0),
+        )
+    rows = split.subsets[subset]
+    missing = [path for path in rows["path"] if not Path(path).is_file()]
+    if missing:
+        raise MuraError(
+            f"{len(missing)} image(s) of the run's {subset} set are missing under "
+            f"{data_root}, e.g. {missing[0]}"
+        )
+    if rows.empty:
+        raise MuraError(f"the run's {subset} set is empty")
+    return rows
+
+
+@dataclass
+class RunEvaluation:
+    """The evaluation of a run on a subset and where it was written."""
+
+    evaluation: Evaluation
+    predictions: pd.DataFrame
+    subset: str
+    files: dict[str, Path]
+
+
+def evaluate_run(
+    model: Any,
+    folder: RunFolder,
+    name: str,
+    data_root: str | Path,
+    *,
+    subset: str = "test",
+    batch_size: int = 32,
+    resamples: int = 1000,
+    seed: int = 0,
+    write: bool = True,
+) -> RunEvaluation:
+    """Predict ``subset`` with ``model`` and score it per image and per study.
+
+    With ``write``, saves ``evaluation[.<subset>].tsv``, ``predictions.<subset>.tsv``
+    and ``roc_curve[.<subset>].png`` in the run folder.
+    """
+    rows = subset_frame(folder, data_root, subset)
+    predictions = predict_frame(model, rows, name, batch_size=batch_size)
+    evaluation = evaluate_predictions(predictions, resamples=resamples, seed=seed)
+    files: dict[str, Path] = {}
+    if write:
+        columns = [
+            c
+            for c in ("path", "patient", "study", "body_part", "label", "probability")
+            if c in predictions.columns
+        ]
+        files["predictions"] = folder.predictions_for(subset)
+        predictions[columns].to_csv(files["predictions"], sep="\t", index=False)
+        files["evaluation"] = evaluation.write_tsv(folder.evaluation_for(subset))
+        files["roc_curve"] = plot_roc(
+            predictions, folder.roc_curve_for(subset), title=f"{name} ({subset})"
+        )
+    return RunEvaluation(evaluation, predictions, subset, files)

@@ -1,0 +1,420 @@
+"""The training runner: a run name and a data root in, a complete run folder out.
+
+>>> from mura_core.training import train                                # doctest: +SKIP
+>>> result = train("cnn_in.64.64.1_cl.3.1_f.16_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25__aug",
+...                data_root="data", epochs=5)
+>>> result.folder.path, result.evaluation.study.kappa
+
+The set-up is the report's: Adam, binary cross-entropy, metrics ``auc``, ``accuracy``
+and ``kappa``, the callbacks of :func:`~mura_core.training.callbacks.default_callbacks`
+(early stopping, learning-rate reduction, best-only checkpoints, TensorBoard, history,
+backup). Running the same command again after an interruption resumes from the last
+finished epoch; running it on a complete run is refused unless ``overwrite`` is set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mura_core.errors import MuraError
+from mura_core.evaluation import Evaluation
+from mura_core.runs.artifacts import (
+    package_versions,
+    read_history,
+    read_run_json,
+    update_run_json,
+    write_model_plot,
+    write_model_summary,
+    write_training_graph,
+)
+from mura_core.runs.layout import RunFolder, WeightsFile, weights_files
+from mura_core.training.callbacks import (
+    CallbackFactory,
+    TrainingStateBackup,
+    default_callbacks,
+    make_callbacks,
+)
+from mura_core.training.context import RunContext, TrainConfig, resolve_run_name
+from mura_core.training.data import DataFactory, RunData, mura_data
+
+__all__ = ["Runner", "TrainResult", "compile_model", "train"]
+
+#: Settings that must not change when an interrupted run is resumed.
+RESUME_KEYS = (
+    "batch_size",
+    "learning_rate",
+    "seed",
+    "validation_fraction",
+    "class_weights",
+    "limit",
+)
+
+#: Artifacts removed by ``overwrite`` (never anything else in the folder).
+_ARTIFACT_GLOBS = (
+    "run.json",
+    "history.tsv",
+    "evaluation*.tsv",
+    "predictions.*.tsv",
+    "roc_curve*.png",
+    "training_graph.png",
+    "model_summary.txt",
+    "model_plot.png",
+    "split.csv",
+    "split.csv.sha256",
+    "weights.*.weights.h5",
+)
+
+
+def compile_model(
+    model: Any, *, learning_rate: float = 1e-3, jit_compile: bool | str = "auto"
+) -> Any:
+    """Compile ``model`` as the report: Adam, binary cross-entropy, auc/accuracy/kappa."""
+    import keras
+
+    from mura_core.metrics import CohenKappa
+
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss=keras.losses.BinaryCrossentropy(),
+        metrics=[
+            keras.metrics.AUC(name="auc"),
+            keras.metrics.BinaryAccuracy(name="accuracy"),
+            CohenKappa(name="kappa"),
+        ],
+        jit_compile=jit_compile,
+    )
+    return model
+
+
+@dataclass
+class TrainResult:
+    """What a finished run produced."""
+
+    run: RunContext
+    model: Any
+    history: pd.DataFrame
+    best: WeightsFile | None
+    evaluation: Evaluation | None
+    resumed_from: int
+    seconds: float
+
+    @property
+    def folder(self) -> RunFolder:
+        return self.run.folder
+
+    @property
+    def name(self) -> str:
+        return self.run.name
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def _precision(mixed: bool) -> Iterator[str]:
+    """Set the Keras dtype policy for the duration of a run, then restore it."""
+    import keras
+
+    previous = keras.mixed_precision.global_policy().name
+    policy = "mixed_float16" if mixed else "float32"
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        yield policy
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+
+
+def _is_dataset(value: Any) -> bool:
+    import tensorflow as tf
+
+    return isinstance(value, tf.data.Dataset)
+
+
+def _strategy(name: str) -> Any:
+    import tensorflow as tf
+
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+class Runner:
+    """Train one named run into its run folder.
+
+    Args:
+        config: the run's settings.
+        callbacks: the callback factory (:func:`default_callbacks` unless replaced);
+            plugins' ``extend_callbacks`` hooks run after it.
+        data: the data factory (:func:`~mura_core.training.data.mura_data` by default).
+        evaluate: evaluate the best weights on the test set after training.
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        *,
+        callbacks: CallbackFactory = default_callbacks,
+        data: DataFactory = mura_data,
+        evaluate: bool = True,
+    ) -> None:
+        self.config = config
+        self.callbacks = callbacks
+        self.data = data
+        self.evaluate = evaluate
+
+    # -- preparation ---------------------------------------------------------------
+
+    def prepare(self) -> RunContext:
+        """Resolve the run name and its folder; refuse a complete run or changed settings."""
+        config = self.config
+        parsed = resolve_run_name(
+            config.name,
+            weight_classes=config.weight_classes,
+            augment=config.augment,
+            body_part=config.body_part,
+        )
+        folder = RunFolder(Path(config.out) / parsed.full_name)
+        info = read_run_json(folder.run_json)
+        if config.overwrite:
+            self._clear(folder)
+        elif info.get("status") == "complete":
+            raise MuraError(
+                f"run {parsed.full_name} is already trained in {folder.path} "
+                "(use --overwrite to train it again)"
+            )
+        elif (folder.backup / "state.json").exists():
+            previous = info.get("config", {})
+            current = config.to_dict()
+            changed = [
+                key for key in RESUME_KEYS if key in previous and previous[key] != current[key]
+            ]
+            if changed:
+                key = changed[0]
+                raise MuraError(
+                    f"cannot resume {parsed.full_name}: {key} was {previous[key]!r}, now "
+                    f"{current[key]!r} (use the same settings, or --overwrite)"
+                )
+        folder.path.mkdir(parents=True, exist_ok=True)
+        return RunContext(parsed=parsed, config=config, folder=folder)
+
+    @staticmethod
+    def _clear(folder: RunFolder) -> None:
+        if not folder.path.is_dir():
+            return
+        for pattern in _ARTIFACT_GLOBS:
+            for path in folder.path.glob(pattern):
+                path.unlink()
+        for directory in (folder.backup, folder.tensorboard):
+            if directory.is_dir():
+                shutil.rmtree(directory)
+
+    @staticmethod
+    def _discard_uncommitted(folder: RunFolder, committed: int) -> None:
+        """Drop checkpoints and history rows of epochs after the last committed one."""
+        for item in weights_files(folder.path):
+            if item.epoch > committed:
+                item.path.unlink()
+        history = read_history(folder.history)
+        if len(history) and (history["epoch"] > committed).any():
+            history[history["epoch"] <= committed].to_csv(folder.history, sep="\t", index=False)
+
+    # -- the run -------------------------------------------------------------------
+
+    def run(self) -> TrainResult:
+        """Train (or resume) the run, reload its best weights, write every artifact."""
+        import keras
+
+        started = time.perf_counter()
+        run = self.prepare()
+        config = run.config
+        keras.utils.set_random_seed(config.seed)
+        with _precision(config.mixed_precision) as policy:
+            strategy = _strategy(config.strategy)
+            data = self.data(run)
+            previous = read_run_json(run.folder.run_json)
+            if previous.get("split_hash") and data.split_hash not in (None, previous["split_hash"]):
+                raise MuraError(
+                    f"cannot resume {run.name}: the data split changed "
+                    f"(hash {data.split_hash[:12]}, was {previous['split_hash'][:12]}); "
+                    "use --overwrite to start again"
+                )
+            with strategy.scope():
+                model = self._build(run)
+            run.model = model
+            callbacks = make_callbacks(run, self.callbacks)
+            committed = self._committed_epoch(callbacks)
+            self._discard_uncommitted(run.folder, committed)
+            self._write_start(run, data, policy, strategy, committed)
+            fit_started = time.perf_counter()
+            try:
+                model.fit(
+                    data.train,
+                    validation_data=data.validation,
+                    epochs=config.epochs,
+                    class_weight=data.class_weight,
+                    callbacks=callbacks,
+                    verbose=config.verbose,
+                    shuffle=not _is_dataset(data.train),  # tf.data input shuffles itself
+                )
+            except BaseException:
+                self._record_session(run, committed, fit_started, status="interrupted")
+                raise
+            self._record_session(run, committed, fit_started, status="trained")
+        best = run.folder.best_weights()
+        if best is not None:
+            model.load_weights(str(best.path))
+        history = read_history(run.folder.history)
+        write_training_graph(history, run.folder.training_graph, title=run.name)
+        evaluation = None
+        if self.evaluate:
+            evaluation = self._evaluate(run, model)
+        update_run_json(
+            run.folder.run_json,
+            status="complete",
+            finished=_now(),
+            best=None
+            if best is None
+            else {
+                "epoch": best.epoch,
+                "weights": best.path.name,
+                "val_loss": best.val_loss,
+                "val_auc": best.val_auc,
+                "val_accuracy": best.val_accuracy,
+                "val_kappa": best.val_kappa,
+            },
+            epochs_trained=int(history["epoch"].max()) if len(history) else 0,
+            notes=run.notes,
+        )
+        return TrainResult(
+            run=run,
+            model=model,
+            history=history,
+            best=best,
+            evaluation=evaluation,
+            resumed_from=committed,
+            seconds=time.perf_counter() - started,
+        )
+
+    def _build(self, run: RunContext) -> Any:
+        import registry
+
+        model = registry.build(run.model_name)
+        return compile_model(
+            model,
+            learning_rate=run.config.learning_rate,
+            jit_compile=run.config.jit_compile,
+        )
+
+    @staticmethod
+    def _committed_epoch(callbacks: list[Any]) -> int:
+        backups = [item for item in callbacks if isinstance(item, TrainingStateBackup)]
+        return backups[0].restored_epoch() if backups else 0
+
+    def _write_start(
+        self, run: RunContext, data: RunData, policy: str, strategy: Any, committed: int
+    ) -> None:
+        model = run.model
+        folder = run.folder
+        write_model_summary(model, folder.model_summary)
+        plot_note = write_model_plot(model, folder.model_plot)
+        if plot_note and plot_note not in run.notes:
+            run.notes.append(plot_note)
+        import keras
+
+        trainable = sum(int(keras.ops.size(v)) for v in model.trainable_weights)
+        total = sum(int(keras.ops.size(v)) for v in model.weights)
+        previous = read_run_json(folder.run_json)
+        update_run_json(
+            folder.run_json,
+            name=run.name,
+            model_name=run.model_name,
+            family=run.parsed.family.name,
+            preprocessing=run.parsed.family.preprocessing,
+            input_shape=list(run.parsed.spec.input_shape),
+            run_options=run.options.model_dump(),
+            config=run.config.to_dict(),
+            seed=run.config.seed,
+            split_hash=data.split_hash,
+            split_manifest=folder.split.name if folder.split.exists() else None,
+            data={"images": data.counts, **data.extra},
+            parameters={"trainable": trainable, "total": total},
+            precision=policy,
+            strategy={
+                "name": run.config.strategy,
+                "replicas": int(strategy.num_replicas_in_sync),
+            },
+            packages=package_versions(),
+            created=previous.get("created", _now()),
+            status="running",
+            resumed_from_epoch=committed or None,
+            notes=run.notes,
+            timings=previous.get("timings", {"sessions": [], "train_seconds": 0.0}),
+        )
+
+    @staticmethod
+    def _record_session(run: RunContext, committed: int, started: float, status: str) -> None:
+        seconds = round(time.perf_counter() - started, 3)
+        history = read_history(run.folder.history)
+        last = int(history["epoch"].max()) if len(history) else committed
+        info = read_run_json(run.folder.run_json)
+        timings = info.get("timings") or {"sessions": [], "train_seconds": 0.0}
+        timings["sessions"].append(
+            {
+                "finished": _now(),
+                "status": status,
+                "first_epoch": committed + 1,
+                "last_epoch": last,
+                "seconds": seconds,
+            }
+        )
+        timings["train_seconds"] = round(timings.get("train_seconds", 0.0) + seconds, 3)
+        update_run_json(run.folder.run_json, timings=timings, status=status)
+
+    def _evaluate(self, run: RunContext, model: Any) -> Evaluation | None:
+        from mura_core.training.inference import evaluate_run
+
+        if not run.folder.split.exists():
+            return None  # a custom data factory without a MURA split
+        started = time.perf_counter()
+        result = evaluate_run(
+            model,
+            run.folder,
+            run.name,
+            run.config.data_root,
+            subset="test",
+            batch_size=run.config.batch_size,
+            seed=run.config.seed,
+        )
+        info = read_run_json(run.folder.run_json)
+        timings = info.get("timings", {})
+        timings["evaluation_seconds"] = round(time.perf_counter() - started, 3)
+        update_run_json(run.folder.run_json, timings=timings)
+        return result.evaluation
+
+
+def train(
+    name: str,
+    data_root: str | Path,
+    *,
+    callbacks: CallbackFactory = default_callbacks,
+    data: DataFactory = mura_data,
+    evaluate: bool = True,
+    **settings: Any,
+) -> TrainResult:
+    """Train the run ``name`` on the MURA tree at ``data_root``.
+
+    ``settings`` are :class:`TrainConfig` fields (``epochs``, ``batch_size``, ``out``...).
+    """
+    config = TrainConfig(name=name, data_root=Path(data_root), **settings)
+    return Runner(config, callbacks=callbacks, data=data, evaluate=evaluate).run()
+
