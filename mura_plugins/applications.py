@@ -20,10 +20,10 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from mura_plugins.tokens import InputShape, Pooling, Rate, Units
-from registry import Family, FamilySpec, Preprocessing, RegistryError, Token
+from registry import BuildError, Family, FamilySpec, Preprocessing, Token
 
 
-class WeightsUnavailableError(RegistryError):
+class WeightsUnavailableError(BuildError):
     """Pretrained weights that are neither in the Keras cache nor downloadable."""
 
 
@@ -111,7 +111,7 @@ def build_application(backbone: Backbone, spec: ApplicationSpec, weights: Any = 
             "or build with weights=None"
         ) from None
     if spec.trainable_after is not None and spec.trainable_after >= len(base.layers):
-        raise WeightsUnavailableError(  # reported like any bad build request
+        raise BuildError(
             f"tla.{spec.trainable_after} is past the last layer of {backbone.family} "
             f"({len(base.layers) - 1})"
         )

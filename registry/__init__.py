@@ -16,6 +16,7 @@ from typing import Any
 
 from registry.core import Registry
 from registry.errors import (
+    BuildError,
     InvalidNameError,
     PluginError,
     RegistryError,
@@ -103,6 +104,7 @@ def plugin_manager() -> Any:
 
 __all__ = [
     "BODY_PARTS",
+    "BuildError",
     "Builder",
     "Family",
     "FamilySpec",

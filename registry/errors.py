@@ -53,6 +53,10 @@ class UnknownModelError(RegistryError, KeyError):
         return str(self.args[0])
 
 
+class BuildError(RegistryError):
+    """A valid name that cannot be built as asked (missing weights, layer index too large)."""
+
+
 class PluginError(RegistryError):
     """A plugin that failed to load or conflicts with another plugin."""
 

@@ -1,0 +1,174 @@
+"""Plugins: registered in code, broken, blocked, disabled, duplicated, strict mode."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Annotated
+
+import pytest
+
+import registry
+from registry import Family, FamilySpec, PluginError, Preset, Registry, Token, hookimpl
+
+
+class TinySpec(FamilySpec):
+    input_shape: Annotated[tuple[int, int, int], Token("in", "input shape")]
+    width: Annotated[int, Token("w", "units")] = 4
+
+
+def build_tiny(spec: TinySpec):
+    import keras
+
+    inputs = keras.Input(spec.input_shape)
+    x = keras.layers.GlobalAveragePooling2D()(inputs)
+    x = keras.layers.Dense(spec.width, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
+
+
+class TinyPlugin:
+    @hookimpl
+    def register_families(self, register):
+        register(Family("tiny", TinySpec, build_tiny, "a tiny test family", "tiny_in.8.8.1_w.4"))
+
+    @hookimpl
+    def register_presets(self, register):
+        register(Preset("tiny_in.8.8.1_w.4__aug", alias="tiny_aug", tags=("test",)))
+
+
+def test_plugin_registered_in_code_adds_a_family():
+    reg = registry.get_registry()
+    reg.register_plugin(TinyPlugin(), name="tiny-test")
+    try:
+        assert "tiny" in registry.families()
+        assert registry.parse("tiny_in.8.8.1").full_name == "tiny_in.8.8.1_w.4"
+        assert registry.list_models(tag="test") == ["tiny_in.8.8.1_w.4__aug"]
+        model = registry.build("tiny_aug", width=2)
+        assert model.name == "tiny_in.8.8.1_w.2"
+        info = next(p for p in registry.plugins() if p.name == "tiny-test")
+        assert info.families == ["tiny"] and info.presets == 1 and info.distribution is None
+    finally:
+        reg.unregister_plugin("tiny-test")
+    assert "tiny" not in registry.families()
+
+
+def test_duplicate_family_names_both_plugins():
+    class Impostor:
+        @hookimpl
+        def register_families(self, register):
+            register(Family("cnn", TinySpec, build_tiny, "another cnn", "cnn_in.8.8.1"))
+
+    reg = Registry()
+    reg.register_plugin(Impostor(), name="impostor")
+    with pytest.raises(PluginError) as caught:
+        reg.families()
+    message = str(caught.value)
+    assert "family 'cnn' is registered twice" in message
+    assert "plugin 'cnn' of distribution mura-registry 0.1.0" in message
+    assert "plugin 'impostor'" in message
+
+
+def test_non_canonical_preset_is_rejected():
+    class Sloppy:
+        @hookimpl
+        def register_presets(self, register):
+            register(Preset("cnn_f.32_cl.2.1_in.64.64.3"))
+
+    reg = Registry()
+    reg.register_plugin(Sloppy(), name="sloppy")
+    with pytest.raises(PluginError, match="not canonical; write it as 'cnn_in.64.64.3_cl.2.1"):
+        reg.presets()
+
+
+def test_plugin_raising_in_hook_is_skipped_with_a_warning(caplog):
+    class Faulty:
+        @hookimpl
+        def register_families(self, register):
+            raise RuntimeError("boom")
+
+    reg = Registry()
+    reg.register_plugin(Faulty(), name="faulty")
+    assert "cnn" in reg.families()
+    info = next(p for p in reg.plugins() if p.name == "faulty")
+    assert info.status == "failed" and "boom" in info.error
+    assert any("plugin 'faulty'" in r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
+def broken_module(tmp_path, monkeypatch):
+    """A plugin module on sys.path that raises on import."""
+    (tmp_path / "broken_mura_plugin.py").write_text("raise ImportError('missing dependency xyz')\n")
+    good = tmp_path / "good_mura_plugin.py"
+    good.write_text(
+        textwrap.dedent(
+            """
+            from typing import Annotated
+            from registry import Family, FamilySpec, Token, hookimpl
+
+            class S(FamilySpec):
+                input_shape: Annotated[tuple[int, int, int], Token("in")]
+
+            @hookimpl
+            def register_families(register):
+                register(Family("good", S, lambda spec: None, "good", "good_in.8.8.1"))
+            """
+        )
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path
+
+
+def test_broken_plugin_warns_in_one_line_and_is_skipped(cli, broken_module):
+    env = {"PYTHONPATH": str(broken_module), "MURA_PLUGINS": "broken_mura_plugin,good_mura_plugin"}
+    result = cli("plugins", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    infos = {p["name"]: p for p in json.loads(result.stdout)}
+    assert infos["broken_mura_plugin"]["status"] == "failed"
+    assert "missing dependency xyz" in infos["broken_mura_plugin"]["error"]
+    assert infos["good_mura_plugin"]["families"] == ["good"]
+    assert infos["cnn"]["status"] == "loaded"
+    warnings = [line for line in result.stderr.splitlines() if line]
+    assert len(warnings) == 1
+    assert "plugin 'broken_mura_plugin' failed to load" in warnings[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_strict_mode_makes_a_broken_plugin_fatal(cli, broken_module):
+    env = {
+        "PYTHONPATH": str(broken_module),
+        "MURA_PLUGINS": "broken_mura_plugin",
+        "MURA_STRICT_PLUGINS": "1",
+    }
+    result = cli("models", "list", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("mura: error: plugin 'broken_mura_plugin'")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_blocked_plugin_does_not_load(cli):
+    result = cli("plugins", "--json", env={"MURA_BLOCK_PLUGINS": "resnet, ffcnn"})
+    infos = {p["name"]: p for p in json.loads(result.stdout)}
+    assert infos["resnet"]["status"] == "blocked" and infos["resnet"]["families"] == []
+    assert infos["ffcnn"]["status"] == "blocked"
+    assert infos["cnn"]["status"] == "loaded"
+    shown = cli("models", "show", "resnet50_in.64.64.3", env={"MURA_BLOCK_PLUGINS": "resnet"})
+    assert shown.returncode == 2 and "unknown family 'resnet50'" in shown.stderr
+
+
+def test_disabled_autoload_keeps_builtins_and_named_plugins(cli, broken_module):
+    env = {
+        "PYTHONPATH": str(broken_module),
+        "MURA_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "MURA_PLUGINS": "good_mura_plugin",
+    }
+    result = cli("plugins", "--json", env=env)
+    infos = {p["name"]: p for p in json.loads(result.stdout)}
+    assert infos["cnn"]["status"] == "loaded"
+    assert infos["good_mura_plugin"]["status"] == "loaded"
+
+
+def test_every_hook_has_a_docstring():
+    from registry import hookspecs
+
+    for name in ("register_families", "register_presets", "extend_callbacks"):
+        assert getattr(hookspecs, name).__doc__.strip()
