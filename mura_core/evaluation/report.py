@@ -74,7 +74,7 @@ class Evaluation:
     def write_tsv(self, path: str | Path) -> Path:
         """Write :meth:`to_frame` as a tab-separated file and return its path."""
         path = Path(path)
-        self.to_frame().to_csv(path, sep="\t", index=False, float_format="%.6f")
+        self.to_frame().to_csv(path, sep="\t", index=False)
         return path
 
     @classmethod

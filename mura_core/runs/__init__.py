@@ -18,7 +18,13 @@ from mura_core.runs.artifacts import (
     write_model_summary,
     write_training_graph,
 )
-from mura_core.runs.layout import WEIGHTS_TEMPLATE, RunFolder, WeightsFile, best_weights
+from mura_core.runs.layout import (
+    WEIGHTS_TEMPLATE,
+    RunFolder,
+    WeightsFile,
+    best_weights,
+    weights_files,
+)
 from mura_core.runs.listing import RunSummary, list_runs, summarize_run
 from mura_core.runs.loading import LoadedRun, load_run, parse_run_folder
 
@@ -37,6 +43,7 @@ __all__ = [
     "read_run_json",
     "summarize_run",
     "update_run_json",
+    "weights_files",
     "write_model_plot",
     "write_model_summary",
     "write_training_graph",
