@@ -77,7 +77,8 @@ def select_body_parts(body_parts: str | Iterable[str] | None) -> tuple[str, ...]
         if not name.startswith("XR_"):
             name = f"XR_{name}"
         if name not in BODY_PARTS:
-            hint = closest(name, BODY_PARTS)
+            bare = closest(name[3:], [known[3:] for known in BODY_PARTS])
+            hint = f"XR_{bare}" if bare else None
             message = f"unknown body part {part!r}; expected one of {', '.join(BODY_PARTS)}"
             raise MuraError(message + (f" (did you mean {hint}?)" if hint else ""))
         if name not in selected:

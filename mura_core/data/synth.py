@@ -112,13 +112,14 @@ def _plan(studies: int, valid_fraction: float, rgb_fraction: float, seed: int) -
     for split, budget in (("train", studies - n_valid), ("valid", n_valid)):
         first_patient = len({study.patient for study in plan}) + 1
         made, patient_index = 0, 0
+        uncovered = list(parts)
         while made < budget:
             patient = f"patient{first_patient + patient_index:05d}"
             count = min(budget - made, int(rng.choice([1, 2, 3], p=[0.8, 0.15, 0.05])))
             numbers: dict[str, int] = {}
             for k in range(count):
-                if made < len(parts) and k == 0:
-                    part = parts[made]  # cover every body part first
+                if uncovered:
+                    part = uncovered.pop(0)  # every body part in every split first
                 elif k == 0 or rng.random() < 0.1:
                     part = parts[int(rng.choice(len(parts), p=weights))]
                 else:
