@@ -22,7 +22,9 @@ COMMANDS = {
 def timed(command: list[str]) -> float:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    subprocess.run(
+        command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
     return time.perf_counter() - start
 
 
@@ -31,7 +33,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     times: dict[str, list[float]] = {label: [] for label in COMMANDS}
-    for label, command in COMMANDS.items():  # warm the file cache once
+    for command in COMMANDS.values():  # warm the file cache once
         timed(command)
     for _ in range(args.rounds):
         for label, command in COMMANDS.items():

@@ -53,14 +53,22 @@ def test_tla_606_trains_from_conv5_block19():
 
 
 def test_mlp_head_adds_dense_and_dropout_twice():
-    model = registry.build("densenet201_in.256.256.3_p.avg_tla.606_m.512.512_mdp.0.25", weights=None)
+    model = registry.build(
+        "densenet201_in.256.256.3_p.avg_tla.606_m.512.512_mdp.0.25", weights=None
+    )
     head = model.layers[-5:]
     assert [type(layer).__name__ for layer in head] == [
-        "Dense", "Dropout", "Dense", "Dropout", "Dense",
+        "Dense",
+        "Dropout",
+        "Dense",
+        "Dropout",
+        "Dense",
     ]
     assert [head[0].units, head[2].units, head[4].units] == [512, 512, 1]
     assert head[0].activation.__name__ == "relu"
     assert head[1].rate == 0.25 and head[3].rate == 0.25
     # 1920*512+512 + 512*512+512 + 512+1 on top of the tla.606 backbone
     frozen = registry.build("densenet201_in.256.256.3_p.avg_tla.606", weights=None)
-    assert trainable(model) - trainable(frozen) == (1920 * 512 + 512) + (512 * 512 + 512) + 512 - 1920
+    assert (
+        trainable(model) - trainable(frozen) == (1920 * 512 + 512) + (512 * 512 + 512) + 512 - 1920
+    )

@@ -19,7 +19,12 @@ CASES = [
     ("cnn_cl.6.1_f.32", "'in'", ["missing token", "in.<"], None),
     ("cnn_in.256.256_cl.6.1_f.32", "'in.256.256'", ["2 values given", "3 integers"], None),
     ("cnn_in.256.256.3.1_cl.6.1_f.32", "'in.256.256.3.1'", ["4 values"], None),
-    ("cnn_in.256.256.3_cl.6.1_f.abc", "'f.abc'", ["not an integer", "an integer in [1, 1024]"], None),
+    (
+        "cnn_in.256.256.3_cl.6.1_f.abc",
+        "'f.abc'",
+        ["not an integer", "an integer in [1, 1024]"],
+        None,
+    ),
     ("cnn_in.256.256.3_cl.6.1_f.32_p.median", "'p.median'", ["not a choice", "max, avg"], None),
     ("cnn_in.256.256.3_cl.6.1_f.32_p.mx", "'p.mx'", ["not a choice", "did you mean 'max'"], None),
     ("cnn_in.256.256.3_cl.6.1_f.32_ld.1.5", "'ld.1.5'", ["less than 1", "[0.0, 1.0)"], None),

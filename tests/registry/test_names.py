@@ -101,7 +101,13 @@ def test_preset_alias_resolves_to_its_name():
 
 def test_body_parts_are_murás_seven():
     assert registry.BODY_PARTS == (
-        "XR_ELBOW", "XR_FINGER", "XR_FOREARM", "XR_HAND", "XR_HUMERUS", "XR_SHOULDER", "XR_WRIST",
+        "XR_ELBOW",
+        "XR_FINGER",
+        "XR_FOREARM",
+        "XR_HAND",
+        "XR_HUMERUS",
+        "XR_SHOULDER",
+        "XR_WRIST",
     )
 
 
