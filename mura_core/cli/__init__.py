@@ -20,6 +20,11 @@ COMMAND_MODULES = (
     "mura_core.cli.plugins",
     "mura_core.cli.data",
     "mura_core.cli.synth",
+    "mura_core.cli.train",
+    "mura_core.cli.evaluate",
+    "mura_core.cli.predict",
+    "mura_core.cli.compare",
+    "mura_core.cli.runs",
 )
 
 USAGE_ERROR = 2

@@ -116,4 +116,5 @@ def reference_table(evaluation: Evaluation, name: str = "this run") -> str:
         for level in ("image", "study")
     ]
     rows += [[ref.system, ref.level, ref.kappa, "", ref.auc] for ref in REFERENCE_RESULTS]
-    return format_table(rows, ["system", "level", "kappa", "kappa 95% CI", "auc"])
+    table = format_table(rows, ["system", "level", "kappa", "kappa 95% CI", "auc"])
+    return f"{table}\n(reference rows: published results on the real MURA test set)"

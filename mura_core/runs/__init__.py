@@ -25,7 +25,7 @@ from mura_core.runs.layout import (
     best_weights,
     weights_files,
 )
-from mura_core.runs.listing import RunSummary, list_runs, summarize_run
+from mura_core.runs.listing import RunSummary, find_run, list_runs, summarize_run
 from mura_core.runs.loading import LoadedRun, load_run, parse_run_folder
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "RunSummary",
     "WeightsFile",
     "best_weights",
+    "find_run",
     "list_runs",
     "load_run",
     "package_versions",

@@ -12,7 +12,7 @@ from mura_core.errors import MuraError
 from mura_core.runs.artifacts import read_history, read_run_json
 from mura_core.runs.layout import RunFolder
 
-__all__ = ["RunSummary", "list_runs", "summarize_run"]
+__all__ = ["RunSummary", "find_run", "is_run_folder", "list_runs", "summarize_run"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,9 @@ def _best_epoch(history) -> dict[str, float]:
         "val_accuracy",
         "val_kappa",
     ]
-    return {key: _clean(float(row[key])) for key in keys if key in row}
+    best = {key: _clean(float(row[key])) for key in keys if key in row}
+    best["epoch"] = int(row["epoch"])
+    return best
 
 
 def _evaluation(folder: RunFolder) -> dict[str, dict[str, float]]:
@@ -126,3 +128,27 @@ def list_runs(root: str | Path = "runs", pattern: str = "*") -> list[RunSummary]
         if fnmatch.fnmatchcase(path.name, pattern) or fnmatch.fnmatchcase(family, pattern):
             summaries.append(summarize_run(path))
     return summaries
+
+
+def find_run(run: str | Path, root: str | Path = "runs") -> Path:
+    """The folder of ``run``: a path to a run folder, or a run name under ``root``.
+
+    A name is tried as given and in its canonical form.
+
+    Raises:
+        MuraError: no such run folder.
+    """
+    path = Path(run)
+    if path.is_dir():
+        return path
+    candidates = [Path(root) / str(run)]
+    try:
+        import registry
+
+        candidates.append(Path(root) / registry.canonical(str(run)))
+    except Exception:  # not a name: only the path forms apply
+        pass
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    raise MuraError(f"no run folder at {run} (nor under {root}/)")

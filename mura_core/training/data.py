@@ -2,7 +2,7 @@
 
 A *data factory* is any callable ``factory(run) -> RunData``; :func:`mura_data` (the
 default) loads MURA from ``run.config.data_root`` through :mod:`mura_core.data`, splits
-it by patient, writes the split manifest into the run folder and builds the pipelines.
+it by patient and builds the pipelines.
 Pass another factory to :class:`~mura_core.training.runner.Runner` to train on other
 data.
 """
@@ -31,7 +31,8 @@ class RunData:
         train: batches of ``(images, labels)`` or ``(images, labels, weights)``.
         validation: validation batches, in a fixed order.
         class_weight: ``{0: w, 1: w}`` for ``fit(class_weight=...)``, or ``None``.
-        split_hash: SHA-256 of the split manifest (``split.csv``).
+        split: the patient-level split (a :class:`~mura_core.data.split.DataSplit`); the
+            runner writes its manifest to ``split.csv`` and records its hash.
         counts: images per subset.
         extra: anything else worth recording in ``run.json``.
     """
@@ -39,9 +40,14 @@ class RunData:
     train: Any
     validation: Any
     class_weight: dict[int, float] | None = None
-    split_hash: str | None = None
+    split: Any = None
     counts: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def split_hash(self) -> str | None:
+        """SHA-256 of the split manifest, when there is a split."""
+        return None if self.split is None else self.split.manifest_hash()
 
 
 #: ``factory(run) -> RunData``: where a run's batches come from.
@@ -97,7 +103,6 @@ def mura_data(run: RunContext) -> RunData:
 
     config = run.config
     split = load_split(run)
-    split_hash = split.write_manifest(run.folder.split)
     weights = None
     class_weight = None
     if run.options.weight_classes:
@@ -125,4 +130,4 @@ def mura_data(run: RunContext) -> RunData:
     )
     counts = {subset: len(rows) for subset, rows in split.subsets.items()}
     extra = {"class_weight": class_weight, "class_weights_mode": config.class_weights}
-    return RunData(train, validation, class_weight, split_hash, counts, extra)
+    return RunData(train, validation, class_weight, split, counts, extra)

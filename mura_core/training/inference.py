@@ -22,23 +22,44 @@ SUBSETS = ("test", "validation")
 
 
 def predict_frame(
-    model: Any, frame: pd.DataFrame, name: str, *, batch_size: int = 32, verbose: int = 0
+    model: Any,
+    frame: pd.DataFrame,
+    name: str,
+    *,
+    batch_size: int = 32,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """``frame`` with a ``probability`` column: the model's output for each image.
 
     Images go through the evaluation pipeline of the model ``name`` (its input size,
-    channels and normalisation); rows keep their order.
+    channels and normalisation); rows keep their order. Columns the pipeline needs
+    but ``frame`` lacks (``label``, ``split``, ``patient``...) are filled in.
+    With ``progress``, a progress bar is drawn on stderr.
     """
+    import sys
+
+    from tqdm import tqdm
+
+    from mura_core.data.dataset import FRAME_COLUMNS
     from mura_core.data.pipeline import pipeline_for_model
 
     if frame.empty:
         raise MuraError("no images to predict")
-    labelled = frame if "label" in frame.columns else frame.assign(label=0)
-    dataset = pipeline_for_model(name, labelled, training=False, batch_size=batch_size)
-    images = dataset.map(lambda batch, *rest: batch)
-    probabilities = model.predict(images, verbose=verbose)
+    filled = frame.copy()
+    for column in FRAME_COLUMNS:
+        if column not in filled.columns:
+            filled[column] = 0 if column == "label" else ""
+    dataset = pipeline_for_model(name, filled, training=False, batch_size=batch_size)
+    batches = dataset.map(lambda images, *rest: images)
+    outputs = []
+    with tqdm(
+        total=len(frame), unit="image", file=sys.stderr, disable=not progress, leave=False
+    ) as bar:
+        for images in batches:
+            outputs.append(np.asarray(model.predict_on_batch(images), dtype=np.float64))
+            bar.update(len(outputs[-1]))
     result = frame.copy()
-    result["probability"] = np.asarray(probabilities, dtype=np.float64).reshape(-1)
+    result["probability"] = np.concatenate(outputs).reshape(-1)
     return result
 
 

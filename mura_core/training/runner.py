@@ -204,7 +204,6 @@ class Runner:
                     f"cannot resume {parsed.full_name}: {key} was {previous[key]!r}, now "
                     f"{current[key]!r} (use the same settings, or --overwrite)"
                 )
-        folder.path.mkdir(parents=True, exist_ok=True)
         return RunContext(parsed=parsed, config=config, folder=folder)
 
     @staticmethod
@@ -217,6 +216,21 @@ class Runner:
         for directory in (folder.backup, folder.tensorboard):
             if directory.is_dir():
                 shutil.rmtree(directory)
+
+    @staticmethod
+    def _write_split(run: RunContext, data: RunData) -> None:
+        """Write the split manifest; a resumed run must see the split it started with."""
+        if data.split is None:
+            return
+        split_hash = data.split.manifest_hash()
+        previous = read_run_json(run.folder.run_json).get("split_hash")
+        resuming = (run.folder.backup / "state.json").exists()
+        if resuming and previous and previous != split_hash:
+            raise MuraError(
+                f"cannot resume {run.name}: the data split changed (hash {split_hash[:12]}, "
+                f"was {previous[:12]}); use the same data and settings, or --overwrite"
+            )
+        data.split.write_manifest(run.folder.split)
 
     @staticmethod
     def _discard_uncommitted(folder: RunFolder, committed: int) -> None:
@@ -237,24 +251,25 @@ class Runner:
         started = time.perf_counter()
         run = self.prepare()
         config = run.config
+        created = not run.folder.path.exists()
+        run.folder.path.mkdir(parents=True, exist_ok=True)
         keras.utils.set_random_seed(config.seed)
         with _precision(config.mixed_precision) as policy:
-            strategy = _strategy(config.strategy)
-            data = self.data(run)
-            previous = read_run_json(run.folder.run_json)
-            if previous.get("split_hash") and data.split_hash not in (None, previous["split_hash"]):
-                raise MuraError(
-                    f"cannot resume {run.name}: the data split changed "
-                    f"(hash {data.split_hash[:12]}, was {previous['split_hash'][:12]}); "
-                    "use --overwrite to start again"
-                )
-            with strategy.scope():
-                model = self._build(run)
-            run.model = model
-            callbacks = make_callbacks(run, self.callbacks)
-            committed = self._committed_epoch(callbacks)
-            self._discard_uncommitted(run.folder, committed)
-            self._write_start(run, data, policy, strategy, committed)
+            try:
+                strategy = _strategy(config.strategy)
+                data = self.data(run)
+                self._write_split(run, data)
+                with strategy.scope():
+                    model = self._build(run)
+                run.model = model
+                callbacks = make_callbacks(run, self.callbacks)
+                committed = self._committed_epoch(callbacks)
+                self._discard_uncommitted(run.folder, committed)
+                self._write_start(run, data, policy, strategy, committed)
+            except BaseException:
+                if created:  # nothing trained yet: leave no empty run folder behind
+                    shutil.rmtree(run.folder.path, ignore_errors=True)
+                raise
             fit_started = time.perf_counter()
             try:
                 model.fit(
@@ -417,4 +432,3 @@ def train(
     """
     config = TrainConfig(name=name, data_root=Path(data_root), **settings)
     return Runner(config, callbacks=callbacks, data=data, evaluate=evaluate).run()
-

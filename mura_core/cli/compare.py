@@ -1,0 +1,96 @@
+"""``mura compare RUN...``: the report's side-by-side tables and training curves.
+
+For each run: its best epoch (training and validation metrics, as the report's
+"training comparison" tables) and its test-set evaluation (image and study level).
+``--plot FILE`` draws every run's loss, AUC, accuracy and kappa curves in one figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+BEST_COLUMNS = ("epoch", "loss", "auc", "accuracy", "kappa",
+                "val_loss", "val_auc", "val_accuracy", "val_kappa")  # fmt: skip
+EVALUATION_COLUMNS = ("loss", "auc", "accuracy", "kappa")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("compare", help="compare runs side by side")
+    parser.add_argument("runs", nargs="+", metavar="RUN", help="run folders or run names")
+    parser.add_argument("--root", default="runs", metavar="RUNS", help="runs folder for names")
+    parser.add_argument("--plot", metavar="FILE", help="write the training curves to FILE (PNG)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run)
+
+
+def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
+    """Training (dashed) and validation (solid) curves of several runs, one panel per metric."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(2, 2, figsize=(12, 8.5), sharex=True)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, (label, history) in enumerate(histories.items()):
+        colour = colours[index % len(colours)]
+        for axis, metric in zip(axes.ravel(), EVALUATION_COLUMNS, strict=True):
+            if metric in history:
+                axis.plot(history["epoch"], history[metric], "--", color=colour,
+                          label=f"{label} training")  # fmt: skip
+            if f"val_{metric}" in history:
+                axis.plot(history["epoch"], history[f"val_{metric}"], "-", color=colour,
+                          label=f"{label} validation")  # fmt: skip
+            axis.set_title(metric)
+            axis.grid(alpha=0.3)
+    for axis in axes[1]:
+        axis.set_xlabel("epoch")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", fontsize="x-small", ncol=2)
+    rows = (len(labels) + 1) // 2
+    figure.tight_layout(rect=(0, min(0.45, 0.03 * rows + 0.02), 1, 1))
+    path = Path(path)
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    from mura_core.cli.output import print_json
+    from mura_core.errors import MuraError
+    from mura_core.evaluation import format_table
+    from mura_core.runs import find_run, parse_run_folder, read_history, summarize_run
+
+    folders = [parse_run_folder(find_run(run, args.root))[0] for run in args.runs]
+    names = [folder.name for folder in folders]
+    if len(set(names)) != len(names):
+        raise MuraError("the same run is given twice")
+    summaries = [summarize_run(folder.path) for folder in folders]
+    if args.json:
+        print_json([summary.to_dict() for summary in summaries])
+    else:
+        print("best epoch (lowest val_loss)")
+        print(format_table(
+            [[s.name, *(s.best.get(column) for column in BEST_COLUMNS)] for s in summaries],
+            ["run", *BEST_COLUMNS], digits=4,
+        ))  # fmt: skip
+        print("\ntest set")
+        rows = []
+        for s in summaries:
+            image, study = s.evaluation.get("image", {}), s.evaluation.get("study", {})
+            rows.append([s.name, *(image.get(column) for column in EVALUATION_COLUMNS),
+                         study.get("auc"), study.get("kappa")])  # fmt: skip
+        print(format_table(
+            rows, ["run", *(f"image {c}" for c in EVALUATION_COLUMNS), "study auc", "study kappa"],
+            digits=4,
+        ))  # fmt: skip
+    if args.plot:
+        histories = {folder.name: read_history(folder.history) for folder in folders}
+        if all(history.empty for history in histories.values()):
+            raise MuraError("no run has a training history to plot")
+        path = plot_curves(histories, args.plot)
+        if not args.json:
+            print(f"\nwrote {path}")
+    return 0

@@ -1,0 +1,69 @@
+"""``mura evaluate RUN --data ROOT``: score a run per image and per study.
+
+RUN is a run folder, or a run name under ``--runs``. Writes ``evaluation.tsv`` (for
+the test set; ``evaluation.<subset>.tsv`` otherwise), the per-image predictions and a
+ROC curve PNG into the run folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="evaluate a run at image and study level, overall and per body part"
+    )
+    parser.add_argument("run", metavar="RUN", help="run folder (or run name under --runs)")
+    parser.add_argument("--data", required=True, metavar="ROOT", help="MURA root folder")
+    parser.add_argument(
+        "--subset", choices=("test", "validation"), default="test",
+        help="test: MURA valid (default); validation: the run's held-out patients",
+    )  # fmt: skip
+    parser.add_argument("--runs", default="runs", metavar="RUNS", help="default: runs")
+    parser.add_argument("--weights", metavar="FILE", help="weights to use instead of the best")
+    parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
+    parser.add_argument(
+        "--resamples", type=int, default=1000, metavar="N",
+        help="bootstrap resamples of kappa's 95%% interval (default: 1000)",
+    )  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print the evaluation as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mura_core.cli.output import print_json
+    from mura_core.evaluation import reference_table, scores_table
+    from mura_core.runs import find_run, load_run, parse_run_folder
+    from mura_core.training.inference import evaluate_run, subset_frame
+
+    folder, _ = parse_run_folder(find_run(args.run, args.runs))
+    subset_frame(folder, args.data, args.subset)  # check the data before loading a model
+    loaded = load_run(folder.path, weights=args.weights)
+    result = evaluate_run(
+        loaded.model,
+        loaded.folder,
+        loaded.name,
+        args.data,
+        subset=args.subset,
+        batch_size=args.batch_size,
+        resamples=args.resamples,
+    )
+    if args.json:
+        print_json(
+            {
+                "run": loaded.name,
+                "subset": args.subset,
+                "weights": loaded.weights.path.name,
+                **result.evaluation.to_dict(),
+                "files": {key: str(path) for key, path in result.files.items()},
+            }
+        )
+        return 0
+    print(f"{loaded.name} on the {args.subset} set (weights {loaded.weights.path.name})\n")
+    print(scores_table(result.evaluation))
+    print()
+    print(reference_table(result.evaluation, name=loaded.name))
+    print(f"\nwrote {', '.join(path.name for path in result.files.values())} in {folder.path}")
+    return 0

@@ -1,0 +1,128 @@
+"""``mura train NAME --data ROOT``: train a named model on MURA into its run folder.
+
+The flags ``--weight-classes``, ``--augment`` and ``--body-part`` produce the run
+suffix (``__wc_aug_XR_WRIST``); a name that already carries a suffix must agree with
+them. Running the same command after an interruption resumes the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train a named model on MURA (resumes an interrupted run)",
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+    )
+    parser.add_argument("name", metavar="NAME", help="model or run name (or a preset alias)")
+    parser.add_argument("--data", required=True, metavar="ROOT", help="MURA root folder")
+    parser.add_argument("--out", default="runs", metavar="RUNS", help="runs folder (default: runs)")
+    parser.add_argument("--epochs", type=int, default=100, metavar="N", help="default: 100")
+    parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
+    parser.add_argument(
+        "--learning-rate", type=float, default=1e-3, metavar="LR", help="Adam's (default: 0.001)"
+    )
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="default: 0")
+    parser.add_argument("--body-part", metavar="P", help="train on one body part (XR_WRIST)")
+    parser.add_argument("--weight-classes", action="store_true", help="balance the classes")
+    parser.add_argument("--augment", action="store_true", help="flips and rotation in +-30 deg")
+    parser.add_argument(
+        "--class-weights", choices=("balanced", "body_part"), default="balanced",
+        help="with --weight-classes: over all images (report) or per body part (MURA paper)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--validation-fraction", type=float, default=0.2, metavar="F",
+        help="share of training patients held out for validation (default: 0.2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--patience", type=int, default=10, metavar="N", help="early stopping (default: 10)"
+    )
+    parser.add_argument(
+        "--strategy", choices=("default", "mirrored"), default="default",
+        help="mirrored: tf.distribute.MirroredStrategy over the local devices",
+    )  # fmt: skip
+    parser.add_argument(
+        "--mixed-precision", action="store_true", help="mixed_float16 policy (for GPUs)"
+    )
+    parser.add_argument(
+        "--xla", choices=("auto", "on", "off"), default="auto",
+        help="XLA compilation of the train step (default: auto, Keras decides)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cache", default="memory", metavar="WHERE",
+        help="decoded-image cache: memory, a directory, or none (default: memory)",
+    )  # fmt: skip
+    parser.add_argument("--limit", type=int, metavar="N", help="at most N images per subset")
+    parser.add_argument("--overwrite", action="store_true", help="retrain a complete run")
+    parser.add_argument("--no-evaluate", action="store_true", help="skip the test-set evaluation")
+    parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mura_core.cli.output import print_json
+    from mura_core.evaluation import reference_table, scores_table
+    from mura_core.training.context import TrainConfig
+    from mura_core.training.runner import Runner
+
+    config = TrainConfig(
+        name=args.name,
+        data_root=args.data,
+        out=args.out,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        weight_classes=args.weight_classes or None,
+        augment=args.augment or None,
+        body_part=args.body_part,
+        validation_fraction=args.validation_fraction,
+        class_weights=args.class_weights,
+        patience=args.patience,
+        jit_compile={"auto": "auto", "on": True, "off": False}[args.xla],
+        mixed_precision=args.mixed_precision,
+        strategy=args.strategy,
+        cache=None if args.cache == "none" else args.cache,
+        limit=args.limit,
+        overwrite=args.overwrite,
+        verbose=0 if (args.quiet or args.json) else 2,
+    )
+    result = Runner(config, evaluate=not args.no_evaluate).run()
+    best = None
+    if result.best is not None:
+        best = {
+            "epoch": result.best.epoch,
+            "weights": str(result.best.path),
+            "val_loss": result.best.val_loss,
+            "val_kappa": result.best.val_kappa,
+        }
+    if args.json:
+        print_json(
+            {
+                "run": result.name,
+                "folder": str(result.folder.path),
+                "epochs": int(result.history["epoch"].max()) if len(result.history) else 0,
+                "resumed_from_epoch": result.resumed_from,
+                "best": best,
+                "evaluation": result.evaluation.to_dict() if result.evaluation else None,
+            }
+        )
+        return 0
+    if result.resumed_from:
+        print(f"resumed after epoch {result.resumed_from}")
+    if best:
+        print(
+            f"best epoch {best['epoch']}: val_loss {best['val_loss']:.4f}, "
+            f"val_kappa {best['val_kappa']:.4f}"
+        )
+    if result.evaluation is not None:
+        print()
+        print(scores_table(result.evaluation))
+        print()
+        print(reference_table(result.evaluation, name=result.name))
+    print(f"\nrun folder: {result.folder.path}")
+    return 0
