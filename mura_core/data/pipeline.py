@@ -17,11 +17,22 @@ Two levels of API:
 
 Order of operations, per element then per batch::
 
-    read file -> decode PNG to C channels (uint8) -> resize to H x W (uint8)
+    read file -> decode PNG as grayscale (uint8) -> resize to H x W (uint8)
     -> cache (memory or file)                   every later epoch starts here
     -> shuffle (training)  -> batch
     -> augment (training; flips, rotation... as one affine warp per image, float32)
-    -> normalise (the family's mode)            -> prefetch
+    -> normalise to the family's mode and expand to C channels  -> prefetch
+
+Colour: X-rays are grayscale (the few RGB files in MURA are tinted scans), so by default
+(``grayscale=True``) every file is decoded as luminance, cached, shuffled and augmented
+with one channel, and replicated to the model's C channels only in the final,
+fused normalisation: a third of the cache memory and of the augmentation work for
+3-channel models. With ``grayscale=False`` files are decoded to C channels directly
+(RGB files keep their colour for 3-channel models).
+
+Resizing is bilinear; when an image is more than twice the target size along a side it
+is antialiased (a proper low-pass filter), so small inputs (64x64) do not alias while
+the common case (MURA's 512 px to 256 px) stays fast.
 
 Datasets yield ``(images, labels)`` or, with ``sample_weights``, ``(images, labels,
 weights)``: images ``float32 [B, H, W, C]``, labels and weights ``float32 [B]``.
@@ -44,8 +55,8 @@ Normalisation modes (:data:`PREPROCESSING_MODES`, as ``keras.applications``'
 ``caffe`` RGB to BGR, then ImageNet's BGR mean subtracted (ResNet)
 ``none``  ``x`` unchanged (float32)
 
-For ``torch`` and ``caffe`` on one channel the mean (and std) of the three channels is
-used.
+For ``torch`` and ``caffe`` with a one-channel model the mean (and std) of the three
+channels is used.
 """
 
 from __future__ import annotations
@@ -78,7 +89,7 @@ IMAGENET_STD_RGB = (0.229, 0.224, 0.225)
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 
 #: Bump when decoding or resizing changes, so stale file caches are not reused.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 __all__ = [
     "PREPROCESSING_MODES",
@@ -173,29 +184,48 @@ def input_spec(name: str) -> InputSpec:
 # -- tensor functions ----------------------------------------------------------------
 
 
-def normalize(images: tf.Tensor, preprocessing: str) -> tf.Tensor:
-    """Normalise ``images`` (any real dtype, values in [0, 255], channels last) to float32."""
-    import tensorflow as tf
-
-    x = tf.cast(images, tf.float32)
-    channels = x.shape[-1]
+def _channel_affine(preprocessing: str, channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel ``scale`` and ``offset`` with ``normalised = x * scale + offset``."""
+    ones = np.ones(channels)
     if preprocessing == "none":
-        return x
+        return ones, 0 * ones
     if preprocessing == "unit":
-        return x * (1.0 / 255.0)
+        return ones / 255.0, 0 * ones
     if preprocessing == "tf":
-        return x * (1.0 / 127.5) - 1.0
+        return ones / 127.5, -ones
     if preprocessing == "torch":
         mean, std = np.array(IMAGENET_MEAN_RGB), np.array(IMAGENET_STD_RGB)
         if channels == 1:
             mean, std = mean.mean(keepdims=True), std.mean(keepdims=True)
-        return (x * (1.0 / 255.0) - mean.astype(np.float32)) / std.astype(np.float32)
+        return 1.0 / (255.0 * std), -mean / std
     if preprocessing == "caffe":
         mean = np.array(CAFFE_MEAN_BGR)
-        if channels == 1:
-            return x - np.float32(mean.mean())
-        return tf.reverse(x, axis=[-1]) - mean.astype(np.float32)
-    raise ValueError(f"unknown preprocessing {preprocessing!r}")
+        return ones, -(mean.mean(keepdims=True) if channels == 1 else mean)
+    raise ValueError(
+        f"unknown preprocessing {preprocessing!r}; expected one of {', '.join(PREPROCESSING_MODES)}"
+    )
+
+
+def normalize(images: tf.Tensor, preprocessing: str, channels: int | None = None) -> tf.Tensor:
+    """Normalise ``images`` (values in [0, 255], channels last) to float32.
+
+    ``channels`` is the output channel count (default: the input's); one-channel input
+    is replicated to it in the same pass. ``caffe`` swaps RGB to BGR first.
+    """
+    import tensorflow as tf
+
+    x = tf.cast(images, tf.float32)
+    source = int(x.shape[-1])
+    channels = channels or source
+    if source not in (1, channels):
+        raise ValueError(f"cannot normalise {source}-channel images to {channels} channels")
+    scale, offset = _channel_affine(preprocessing, channels)
+    if preprocessing == "caffe" and source == 3:
+        x = tf.reverse(x, axis=[-1])
+    result = x * scale.astype(np.float32) + offset.astype(np.float32)
+    if source != channels:  # a constant mode (unit, tf, none) broadcasts to one channel only
+        result = tf.broadcast_to(result, tf.concat([tf.shape(result)[:-1], [channels]], 0))
+    return result
 
 
 def _affine_transforms(batch: tf.Tensor, height: int, width: int, config: AugmentConfig, seed):
@@ -257,7 +287,13 @@ def _decode_resize(path: tf.Tensor, image_size: tuple[int, int], channels: int) 
 
     data = tf.io.read_file(path)
     image = tf.io.decode_png(data, channels=channels, dtype=tf.uint8)
-    image = tf.image.resize(image, image_size, method="bilinear", antialias=True)
+    shape = tf.cast(tf.shape(image)[:2], tf.float32)
+    ratio = tf.reduce_max(shape / tf.constant(image_size, tf.float32))
+    image = tf.cond(
+        ratio > 2.0,
+        lambda: tf.image.resize(image, image_size, method="bilinear", antialias=True),
+        lambda: tf.image.resize(image, image_size, method="bilinear"),
+    )
     image = tf.cast(tf.clip_by_value(tf.round(image), 0.0, 255.0), tf.uint8)
     return tf.ensure_shape(image, (*image_size, channels))
 
@@ -301,20 +337,21 @@ def decoded_dataset(
     *,
     image_size: tuple[int, int],
     channels: int = 3,
+    grayscale: bool = False,
     cache: Cache = None,
 ) -> tf.data.Dataset:
     """Unbatched ``(image uint8 [H, W, C], label float32)`` in the frame's order.
 
-    The first stage of both pipelines, useful for looking at images and for benchmarks.
+    The first stage of both pipelines (with ``grayscale=True`` they store one channel
+    whatever ``channels`` is), useful for looking at images and for benchmarks.
     """
     import tensorflow as tf
 
     _check_input(image_size, channels, "none")
-    image_size = (int(image_size[0]), int(image_size[1]))
+    size = (int(image_size[0]), int(image_size[1]))
     paths, labels = _columns(frame, None)
-    return _decoded(
-        tf.data.Dataset.from_tensor_slices((paths, labels)), paths, image_size, channels, cache
-    )
+    dataset = tf.data.Dataset.from_tensor_slices((paths, labels))
+    return _decoded(dataset, paths, size, 1 if grayscale else channels, cache)
 
 
 def _decoded(dataset, paths, image_size, channels, cache):
@@ -340,6 +377,7 @@ def training_dataset(
     cache: Cache = "memory",
     shuffle_buffer: int = 1024,
     seed: int = 0,
+    grayscale: bool = True,
     drop_remainder: bool = False,
 ) -> tf.data.Dataset:
     """The training pipeline: shuffled each epoch and, by default, augmented.
@@ -347,7 +385,7 @@ def training_dataset(
     Args:
         frame: image rows (see :data:`~mura_core.data.dataset.FRAME_COLUMNS`).
         image_size: ``(height, width)`` the images are resized to.
-        channels: 1 (grayscale) or 3 (RGB); files are converted to it on decoding.
+        channels: the model's channels, 1 or 3.
         preprocessing: the normalisation mode (:data:`PREPROCESSING_MODES`).
         batch_size: images per batch.
         augment: an :class:`AugmentConfig`, ``True`` for the default one, or
@@ -355,40 +393,42 @@ def training_dataset(
         sample_weights: one weight per row (see
             :func:`~mura_core.data.class_weights.sample_weights`); batches then carry a
             third element.
-        cache: ``"memory"``, a directory for a file cache (fingerprinted by the paths and
-            size, so it is reused only for the same images), or ``None``.
+        cache: ``"memory"``, a directory for a file cache (fingerprinted by the paths,
+            size and order, so it is reused only for the same images), or ``None``.
         shuffle_buffer: elements of the shuffle buffer. The rows are also permuted once
             (by ``seed``) before decoding, so the cache itself is in random order.
         seed: seeds the permutation, the shuffling and the augmentation; the same seed
             gives the same sequence of batches.
+        grayscale: decode files as luminance and replicate to ``channels`` at the end
+            (see the module docstring); ``False`` decodes to ``channels`` directly.
         drop_remainder: drop the last, smaller batch.
     """
     import tensorflow as tf
 
     _check_input(image_size, channels, preprocessing)
-    image_size = (int(image_size[0]), int(image_size[1]))
-    if augment is True:
-        augment = AugmentConfig()
+    size = (int(image_size[0]), int(image_size[1]))
+    config = AugmentConfig() if augment is True else (augment or None)
     columns = _columns(frame, sample_weights)
     order = np.random.default_rng(seed).permutation(len(frame))
     columns = tuple(column[order] for column in columns)
     dataset = tf.data.Dataset.from_tensor_slices(columns)
     cache_key = [*columns[0], f"seed={seed}"]  # the cache holds the permuted order
-    dataset = _decoded(dataset, cache_key, image_size, channels, cache)
-    buffer = max(1, min(shuffle_buffer, len(frame)))
-    dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    dataset = _decoded(dataset, cache_key, size, 1 if grayscale else channels, cache)
+    dataset = dataset.shuffle(max(1, min(shuffle_buffer, len(frame))), seed=seed)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    if augment:
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-        dataset = tf.data.Dataset.zip((dataset, seeds))
+    if config is None or config.is_identity:
+        return _finish(dataset, preprocessing, channels)
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
 
-        def warp(batch, pair):
-            images, *rest = batch
-            seed_pair = tf.cast(pair % (2**31 - 1), tf.int32)
-            return (augment_batch(images, augment, seed_pair), *rest)
+    def augment_and_normalize(batch, pair):
+        images, *rest = batch
+        stateless_seed = tf.cast(pair % (2**31 - 1), tf.int32)
+        images = augment_batch(images, config, stateless_seed)
+        return (normalize(images, preprocessing, channels), *rest)
 
-        dataset = dataset.map(warp, num_parallel_calls=tf.data.AUTOTUNE)
-    return _finish(dataset, preprocessing)
+    dataset = tf.data.Dataset.zip((dataset, seeds))
+    dataset = dataset.map(augment_and_normalize, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
 
 
 def evaluation_dataset(
@@ -400,6 +440,7 @@ def evaluation_dataset(
     batch_size: int = 32,
     sample_weights: Sequence[float] | np.ndarray | None = None,
     cache: Cache = None,
+    grayscale: bool = True,
 ) -> tf.data.Dataset:
     """The evaluation pipeline: the frame's rows in order, never shuffled or augmented.
 
@@ -409,18 +450,18 @@ def evaluation_dataset(
     import tensorflow as tf
 
     _check_input(image_size, channels, preprocessing)
-    image_size = (int(image_size[0]), int(image_size[1]))
+    size = (int(image_size[0]), int(image_size[1]))
     columns = _columns(frame, sample_weights)
     dataset = tf.data.Dataset.from_tensor_slices(columns)
-    dataset = _decoded(dataset, columns[0], image_size, channels, cache)
-    return _finish(dataset.batch(batch_size), preprocessing)
+    dataset = _decoded(dataset, columns[0], size, 1 if grayscale else channels, cache)
+    return _finish(dataset.batch(batch_size), preprocessing, channels)
 
 
-def _finish(dataset, preprocessing: str):
+def _finish(dataset, preprocessing: str, channels: int):
     import tensorflow as tf
 
     def prepare(images, *rest):
-        return (normalize(images, preprocessing), *rest)
+        return (normalize(images, preprocessing, channels), *rest)
 
     dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)

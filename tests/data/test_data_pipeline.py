@@ -64,6 +64,23 @@ def test_channels_are_converted_explicitly(frame: pd.DataFrame):
             np.testing.assert_array_equal(color[..., :1], mono)
 
 
+def test_grayscale_default_replicates_luminance(frame: pd.DataFrame):
+    rgb_rows = frame[frame["mode"] == "RGB"]
+    gray, _ = collect(evaluation_dataset(rgb_rows, image_size=SIZE, channels=3))
+    np.testing.assert_array_equal(gray[..., 0], gray[..., 2])
+    color, _ = collect(evaluation_dataset(rgb_rows, image_size=SIZE, channels=3, grayscale=False))
+    assert (color[..., 0] - color[..., 2]).max() > 0.01  # the synthetic tint survives
+    np.testing.assert_allclose(gray[..., 0], color.mean(axis=-1), atol=0.03)
+
+
+@pytest.mark.parametrize("mode", ["tf", "torch", "caffe", "unit", "none"])
+def test_normalize_one_channel_expands_like_three(mode: str):
+    gray = np.random.default_rng(1).uniform(0, 255, (2, 4, 4, 1)).astype(np.float32)
+    expanded = normalize(tf.constant(gray), mode, 3).numpy()
+    assert expanded.shape == (2, 4, 4, 3)
+    np.testing.assert_allclose(expanded, normalize(np.repeat(gray, 3, -1), mode).numpy(), atol=1e-5)
+
+
 @pytest.mark.parametrize("mode", ["tf", "torch", "caffe"])
 def test_normalize_matches_keras_preprocess_input(mode: str):
     from keras.applications import imagenet_utils
