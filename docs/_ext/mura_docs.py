@@ -1,0 +1,564 @@
+"""Sphinx directives that generate reference pages from the code, so they cannot drift.
+
+Directives (each re-reads its page on every build, since its source is the code):
+
+``.. mura-grammar::``
+    Every registered family and token, from ``registry.families()`` and each spec's
+    ``token_fields()``. Families sharing a spec class share one table. Options:
+    ``:families: a, b`` (only these) or ``:spec: module:Class`` (one spec class that need
+    not be registered, e.g. a third-party plugin's).
+``.. mura-run-suffix::``
+    The run-suffix tokens, from :mod:`registry.run_options`.
+``.. mura-name-errors::``
+    Content lines ``label | name``: each name is parsed and the registry's real error
+    message is shown. A name that parses is a build error.
+``.. mura-cli::``
+    Every command and sub-command of ``mura_core.cli.build_parser()`` with its help.
+``.. mura-presets::``
+    Registered presets and their reported metrics. Option ``:tag:``.
+``.. mura-reference-results::``
+    ``mura_core.evaluation.REFERENCE_RESULTS`` as a table.
+``.. mura-api::``
+    ``automodule`` of every module of a package (option ``:package:``; ``:exclude:``
+    lists module prefixes to skip). A name re-exported through a package's ``__all__`` is
+    documented once, at the package.
+
+The ``*_rst`` functions return reStructuredText lines; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+logger = logging.getLogger(__name__)
+
+#: Width of the generated CLI help, independent of the terminal running the build.
+HELP_COLUMNS = "88"
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _literal(text: Any) -> str:
+    """Inline literal, safe for any text (backquotes are not expected in tokens)."""
+    text = str(text)
+    return f"``{text}``" if text else ""
+
+
+def list_table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[int] | None = None
+) -> list[str]:
+    """A ``list-table`` directive."""
+    lines = [".. list-table::", "   :header-rows: 1"]
+    if widths:
+        lines.append("   :widths: " + " ".join(str(w) for w in widths))
+    lines.append("")
+    for row in [list(headers), *rows]:
+        for number, cell in enumerate(row):
+            cell_lines = str(cell).splitlines() or [""]
+            prefix = "   * - " if number == 0 else "     - "
+            lines.append((prefix + cell_lines[0]).rstrip())
+            lines.extend(("       " + extra).rstrip() for extra in cell_lines[1:])
+    lines.append("")
+    return lines
+
+
+def heading(text: str, char: str) -> list[str]:
+    return [text, char * len(text), ""]
+
+
+def indent(lines: Iterable[str], prefix: str = "   ") -> list[str]:
+    return [(prefix + line).rstrip() for line in lines]
+
+
+# -- the name grammar --------------------------------------------------------------------
+
+
+def arity_label(tf: Any) -> str:
+    """How many values a token takes: 0 for a flag, N for a tuple, 1+ when variable."""
+    if tf.kind == "flag":
+        return "0"
+    if tf.kind == "scalar":
+        return "1"
+    return str(tf.arity) if tf.arity else "1 or more"
+
+
+def default_label(tf: Any) -> str:
+    """The default of a token as written in names, ``required`` or an em dash."""
+    from registry.grammar import format_value
+
+    if tf.required:
+        return "**required**"
+    if tf.kind == "flag":
+        return "off"
+    if tf.default in (None, ()):
+        return "—"
+    return _literal(f"{tf.key}.{format_value(tf, tf.default)}")
+
+
+def range_label(tf: Any) -> str:
+    if tf.choices:
+        return ", ".join(_literal(choice) for choice in tf.choices)
+    return tf.bounds or ""
+
+
+def canonical_label(tf: Any) -> str:
+    """When the canonical form writes the token."""
+    if tf.required or tf.shown_by_default:
+        return "always"
+    return "when set"
+
+
+def token_example(tf: Any, example: Any | None = None) -> str:
+    """A valid example token: from the family's example name when it sets the token,
+    else the grammar's own example with each number moved into the token's range."""
+    from registry.grammar import format_value
+
+    if example is not None:
+        value = getattr(example, tf.field)
+        if value not in (None, False, ()):
+            return tf.key if tf.kind == "flag" else f"{tf.key}.{format_value(tf, value)}"
+    text = tf.example()
+    if tf.kind == "flag" or tf.choices or tf.item_type == "str":
+        return text
+    key, _, value = text.partition(".")
+    items = [value] if tf.kind == "scalar" else value.split(".")
+    fixed = []
+    for index, item in enumerate(items):
+        limits = tf.limits[min(index, len(tf.limits) - 1)] if tf.limits else None
+        number = float(item)
+        if limits is not None and limits.low is not None and number < limits.low:
+            number = limits.low + (1 if limits.low_open and tf.item_type == "int" else 0)
+        if limits is not None and limits.high is not None and number > limits.high:
+            number = limits.high - (1 if limits.high_open and tf.item_type == "int" else 0)
+        fixed.append(int(number) if tf.item_type == "int" else number)
+    sample = fixed[0] if tf.kind == "scalar" else tuple(fixed)
+    return f"{key}.{format_value(tf, sample)}"
+
+
+def token_table_rst(spec: type, example: str | None = None) -> list[str]:
+    """The token table of one family spec (``example``: a model name of the family)."""
+    example_spec = None
+    if example is not None:
+        from registry.names import split_name
+
+        example_spec = spec.from_tokens(split_name(example)[1], example)
+    rows = [
+        (
+            _literal(tf.key),
+            tf.help or tf.field,
+            _literal(tf.type_label()),
+            arity_label(tf),
+            range_label(tf),
+            default_label(tf),
+            canonical_label(tf),
+            _literal(token_example(tf, example_spec)),
+            _literal(tf.field),
+        )
+        for tf in spec.token_fields()
+    ]
+    headers = (
+        "token",
+        "meaning",
+        "type",
+        "arity",
+        "range",
+        "default",
+        "written",
+        "example",
+        "spec field",
+    )
+    return list_table(headers, rows, widths=(6, 22, 10, 7, 14, 10, 8, 12, 11))
+
+
+def _module_docstrings(spec: type) -> list[str]:
+    """Docstrings of the modules defining ``spec`` and its bases (architecture notes)."""
+    from registry.grammar import FamilySpec
+
+    texts: list[str] = []
+    seen: set[str] = set()
+    for cls in spec.__mro__:
+        if cls is FamilySpec or not (isinstance(cls, type) and issubclass(cls, FamilySpec)):
+            continue
+        if cls.__module__ in seen:
+            continue
+        seen.add(cls.__module__)
+        module = importlib.import_module(cls.__module__)
+        doc = inspect.getdoc(module)
+        if doc:
+            texts.append(doc)
+    return texts
+
+
+def spec_rst(spec: type, families: Sequence[Any], char: str) -> list[str]:
+    """One section: the families sharing ``spec``, their notes and the token table."""
+    names = [family.name for family in families]
+    title = ", ".join(names) if names else spec.__name__
+    lines = [f".. _grammar-{(names or [spec.__name__])[0].lower()}:", ""]
+    lines += heading(title, char)
+    for text in _module_docstrings(spec):
+        lines += text.splitlines() + [""]
+    module = spec.__module__
+    lines += [f"Spec class: ``{module}.{spec.__qualname__}``.", ""]
+    if families:
+        rows = [
+            (
+                _literal(family.name),
+                family.summary,
+                _literal(family.example),
+                _literal(family.preprocessing),
+                ", ".join(_literal(option) for option in family.options) or "—",
+                _literal(family.plugin) if family.plugin else "—",
+            )
+            for family in families
+        ]
+        lines += list_table(
+            ("family", "summary", "example name", "input", "build options", "plugin"),
+            rows,
+            widths=(12, 30, 34, 8, 10, 8),
+        )
+    lines += token_table_rst(spec, families[0].example if families else None)
+    return lines
+
+
+def grammar_rst(
+    families: Iterable[Any] | None = None, spec: type | None = None, char: str = "-"
+) -> list[str]:
+    """Sections for ``families`` (grouped by spec class), or for one spec class."""
+    if spec is not None:
+        return spec_rst(spec, [], char)
+    if families is None:
+        import registry
+
+        families = registry.families().values()
+    groups: dict[type, list[Any]] = {}
+    for family in families:
+        groups.setdefault(family.spec, []).append(family)
+    lines: list[str] = []
+    for group_spec, members in groups.items():
+        lines += spec_rst(group_spec, members, char)
+    return lines
+
+
+def run_suffix_rst() -> list[str]:
+    """The run-suffix tokens, from :mod:`registry.run_options`."""
+    from registry.run_options import BODY_PARTS, RUN_FLAGS, RunOptions
+
+    fields = RunOptions.model_fields
+    rows = [
+        (_literal(token), _literal(field), fields[field].annotation.__name__, "off")
+        for field, token in RUN_FLAGS.items()
+    ]
+    rows.append(
+        (
+            " ".join(_literal(part) for part in BODY_PARTS),
+            _literal("body_part"),
+            "one body part",
+            "all body parts",
+        )
+    )
+    return list_table(
+        ("token", "RunOptions field", "type", "default"), rows, widths=(50, 18, 14, 18)
+    )
+
+
+def name_errors_rst(entries: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Parse each bad name; returns the lines and the names that unexpectedly parsed."""
+    import registry
+
+    lines: list[str] = []
+    valid: list[str] = []
+    for label, name in entries:
+        try:
+            registry.parse(name)
+        except registry.InvalidNameError as error:
+            lines += [f"**{label}**", "", ".. code-block:: text", ""]
+            lines += indent([f"$ mura models show {name}", f"mura: error: {error}"])
+            lines.append("")
+        else:
+            valid.append(name)
+    return lines, valid
+
+
+# -- presets and results -----------------------------------------------------------------
+
+
+def presets_rst(tag: str | None = None) -> list[str]:
+    """Presets (optionally with ``tag``) and the figures they were reported with."""
+    import registry
+
+    metric_names = ("kappa", "auc", "accuracy", "loss")
+    rows = []
+    for name in registry.list_models(tag=tag):
+        preset = registry.get_registry().preset(name)
+        if preset is None:
+            continue
+        figures = [
+            f"{preset.metrics[key]:.3f}" if key in preset.metrics else "" for key in metric_names
+        ]
+        rows.append(
+            (
+                _literal(preset.alias or ""),
+                _literal(preset.name),
+                *figures,
+                preset.metrics_source or "—",
+            )
+        )
+    return list_table(
+        ("alias", "name", *metric_names, "figures from"),
+        rows,
+        widths=(16, 44, 6, 6, 6, 6, 16),
+    )
+
+
+def reference_results_rst() -> list[str]:
+    """``mura_core.evaluation.REFERENCE_RESULTS`` as a table."""
+    from mura_core.evaluation import REFERENCE_RESULTS
+
+    rows = [
+        (
+            ref.system,
+            ref.level,
+            f"{ref.kappa:.3f}",
+            "—" if ref.auc is None else f"{ref.auc:.3f}",
+        )
+        for ref in REFERENCE_RESULTS
+    ]
+    return list_table(("system", "level", "kappa", "AUC"), rows, widths=(60, 10, 10, 10))
+
+
+# -- the CLI -----------------------------------------------------------------------------
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[tuple[str, str, Any]]:
+    """``(name, help, parser)`` of each sub-command, in registration order."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+            seen: set[int] = set()
+            for name, sub in action.choices.items():
+                if id(sub) in seen:  # an alias
+                    continue
+                seen.add(id(sub))
+                found.append((name, helps.get(name, ""), sub))
+    return found
+
+
+def cli_rst(parser: argparse.ArgumentParser | None = None) -> list[str]:
+    """Sections for ``mura`` and every (sub-)command, with their ``--help`` text."""
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = HELP_COLUMNS
+    try:
+        if parser is None:
+            from mura_core.cli import build_parser
+
+            parser = build_parser()
+        lines: list[str] = []
+        _cli_section(parser, "mura", "", lines, depth=0)
+        return lines
+    finally:
+        if previous is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = previous
+
+
+_HEADING_CHARS = "-~^"
+
+
+def _cli_section(
+    parser: argparse.ArgumentParser, path: str, summary: str, lines: list[str], depth: int
+) -> None:
+    anchor = "cli-" + path.replace(" ", "-")
+    lines += [f".. _{anchor}:", ""]
+    lines += heading(path, _HEADING_CHARS[min(depth, len(_HEADING_CHARS) - 1)])
+    if summary:
+        lines += [summary[0].upper() + summary[1:] + ".", ""]
+    lines += [".. code-block:: text", ""]
+    lines += indent(parser.format_help().rstrip().splitlines())
+    lines.append("")
+    for name, help_text, sub in _subcommands(parser):
+        _cli_section(sub, f"{path} {name}", help_text, lines, depth + 1)
+
+
+def cli_commands(parser: argparse.ArgumentParser | None = None) -> list[str]:
+    """Every command path (``mura models list``...), for tests."""
+    if parser is None:
+        from mura_core.cli import build_parser
+
+        parser = build_parser()
+    paths: list[str] = []
+
+    def walk(current: argparse.ArgumentParser, path: str) -> None:
+        for name, _, sub in _subcommands(current):
+            paths.append(f"{path} {name}")
+            walk(sub, f"{path} {name}")
+
+    walk(parser, "mura")
+    return paths
+
+
+# -- the API index -----------------------------------------------------------------------
+
+
+def package_modules(package: str, exclude: Sequence[str] = ()) -> list[str]:
+    """Every module of ``package`` (namespace sub-packages included), sorted.
+
+    Private modules (``_x``) and ``__main__`` are skipped, as are modules whose name
+    starts with one of ``exclude``.
+    """
+    root = Path(importlib.import_module(package).__path__[0])
+    names = {package}
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root).with_suffix("")
+        parts = list(relative.parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if any(part.startswith("_") for part in parts) or "__pycache__" in relative.parts:
+            continue
+        names.add(".".join([package, *parts]))
+    return sorted(
+        name
+        for name in names
+        if not any(name == prefix or name.startswith(prefix + ".") for prefix in exclude)
+    )
+
+
+def api_rst(package: str, exclude: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """``automodule`` sections for a package; returns lines and import failures."""
+    lines: list[str] = []
+    failures: list[str] = []
+    for name in package_modules(package, exclude):
+        try:
+            module = importlib.import_module(name)
+        except Exception as error:  # reported as a build warning, which fails -W builds
+            failures.append(f"{name}: {type(error).__name__}: {error}")
+            continue
+        parent = name.rpartition(".")[0]
+        reexported: set[str] = set()
+        while parent:
+            reexported |= set(getattr(importlib.import_module(parent), "__all__", ()))
+            parent = parent.rpartition(".")[0]
+        own = [member for member in getattr(module, "__all__", ()) if member not in reexported]
+        lines += heading(f"``{name}``", "-")
+        lines += [f".. automodule:: {name}"]
+        if name.rpartition(".")[2] in reexported:  # e.g. a module named like its function
+            lines += ["   :no-index:"]
+        if hasattr(module, "__all__"):
+            if own:
+                lines += ["   :members: " + ", ".join(own)]
+        else:
+            lines += ["   :members:"]
+            if reexported:
+                lines += ["   :exclude-members: " + ", ".join(sorted(reexported))]
+        lines.append("")
+    return lines, failures
+
+
+# -- directives --------------------------------------------------------------------------
+
+
+class _GeneratingDirective(SphinxDirective):
+    """Parses generated reStructuredText (sections allowed) in place of the directive."""
+
+    def render(self, lines: list[str]) -> list[nodes.Node]:
+        self.env.note_reread()  # the source of truth is the code, not the .rst file
+        container = nodes.section()
+        container.document = self.state.document
+        source = self.get_source_info()[0] or "<generated>"
+        content = StringList(lines, source=f"{source} (generated by {self.name})")
+        nested_parse_with_titles(self.state, content, container)
+        return list(container.children)
+
+    def warn(self, message: str) -> list[nodes.Node]:
+        logger.warning(message, location=self.get_location())
+        return []
+
+
+class GrammarDirective(_GeneratingDirective):
+    option_spec = {"families": directives.unchanged, "spec": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        import registry
+
+        if "spec" in self.options:
+            module_name, _, class_name = self.options["spec"].partition(":")
+            spec = getattr(importlib.import_module(module_name), class_name)
+            return self.render(grammar_rst(spec=spec, char="^"))
+        families = list(registry.families().values())
+        if "families" in self.options:
+            wanted = [name.strip() for name in self.options["families"].split(",")]
+            families = [registry.get_family(name) for name in wanted]
+        return self.render(grammar_rst(families))
+
+
+class RunSuffixDirective(_GeneratingDirective):
+    def run(self) -> list[nodes.Node]:
+        return self.render(run_suffix_rst())
+
+
+class NameErrorsDirective(_GeneratingDirective):
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        entries = []
+        for line in self.content:
+            if line.strip():
+                label, _, name = line.partition("|")
+                entries.append((label.strip(), name.strip()))
+        lines, valid = name_errors_rst(entries)
+        for name in valid:
+            self.warn(f"mura-name-errors: {name!r} is a valid name, not an error example")
+        return self.render(lines)
+
+
+class CLIDirective(_GeneratingDirective):
+    def run(self) -> list[nodes.Node]:
+        return self.render(cli_rst())
+
+
+class PresetsDirective(_GeneratingDirective):
+    option_spec = {"tag": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        return self.render(presets_rst(self.options.get("tag")))
+
+
+class ReferenceResultsDirective(_GeneratingDirective):
+    def run(self) -> list[nodes.Node]:
+        return self.render(reference_results_rst())
+
+
+class APIDirective(_GeneratingDirective):
+    option_spec = {"package": directives.unchanged_required, "exclude": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        exclude = [item.strip() for item in self.options.get("exclude", "").split(",")]
+        lines, failures = api_rst(self.options["package"], [item for item in exclude if item])
+        for failure in failures:
+            self.warn(f"mura-api: cannot import {failure}")
+        return self.render(lines)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.add_directive("mura-grammar", GrammarDirective)
+    app.add_directive("mura-run-suffix", RunSuffixDirective)
+    app.add_directive("mura-name-errors", NameErrorsDirective)
+    app.add_directive("mura-cli", CLIDirective)
+    app.add_directive("mura-presets", PresetsDirective)
+    app.add_directive("mura-reference-results", ReferenceResultsDirective)
+    app.add_directive("mura-api", APIDirective)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,65 @@
+"""Sphinx configuration of the MURA model registry documentation.
+
+Build with ``make docs`` (warnings are errors). Several pages are generated from the
+code at build time by the local extension ``docs/_ext/mura_docs.py``: the name grammar
+reference, the CLI reference, the preset and reference-results tables and the
+``mura_core`` API index. No network access is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+# The example third-party plugin is imported by the plugin guide (not installed).
+sys.path[:0] = [str(DOCS / "_ext"), str(ROOT), str(ROOT / "examples" / "mura-vgg16-plugin")]
+
+# Document what this distribution ships, whatever else is installed in the environment:
+# third-party families would otherwise appear in the generated grammar reference.
+os.environ["MURA_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+os.environ.pop("MURA_PLUGINS", None)
+os.environ.pop("MURA_BLOCK_PLUGINS", None)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+
+import registry  # noqa: E402
+
+project = "MURA model registry"
+author = "MURA model registry contributors"
+copyright = "the MURA model registry contributors"
+version = release = registry.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+    "mura_docs",
+]
+
+root_doc = "index"
+exclude_patterns = ["_build", "snippets/README.rst"]
+templates_path: list[str] = []
+default_role = "code"
+pygments_style = "sphinx"
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_preserve_defaults = True
+autodoc_inherit_docstrings = False
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_rtype = False
+
+html_theme = "alabaster"
+html_title = f"MURA model registry {release}"
+html_theme_options = {
+    "description": "Named, reproducible models for bone X-rays",
+    "fixed_sidebar": True,
+    "page_width": "1180px",
+    "sidebar_width": "240px",
+}
+html_sidebars = {"**": ["about.html", "navigation.html", "relations.html", "searchbox.html"]}
+html_show_sourcelink = False

@@ -1,0 +1,91 @@
+"""Tests of the example VGG16 family plugin, as the plugin author's guide shows them.
+
+The test suite runs this file with ``examples/mura-vgg16-plugin`` importable, so the
+guide's testing section is known to work.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import mura_vgg16
+import pytest
+from pydantic import Field
+
+import registry
+from registry import Family, FamilySpec, Preset, Registry, Token, hookimpl
+
+NAME = "vgg16_in.64.64.3_p.avg_ld.0.5"
+
+
+@pytest.fixture
+def vgg16_registry() -> Registry:
+    """A private registry holding only the plugin under test."""
+    reg = Registry(autoload=False)  # no entry points: independent of what is installed
+    reg.register_plugin(mura_vgg16, name="vgg16")
+    return reg
+
+
+def test_names_round_trip(vgg16_registry: Registry) -> None:
+    assert vgg16_registry.canonical(NAME) == NAME
+    assert vgg16_registry.canonical("vgg16_p.max_in.64.64.3") == "vgg16_in.64.64.3_p.max"
+    parsed = vgg16_registry.parse(NAME + "__wc_aug")
+    assert parsed.spec.dropout == 0.5 and parsed.run.augment
+
+
+def test_bad_names_are_explained(vgg16_registry: Registry) -> None:
+    with pytest.raises(registry.InvalidNameError, match="'ld.1.5'"):
+        vgg16_registry.parse("vgg16_in.64.64.3_ld.1.5")
+    with pytest.raises(registry.InvalidNameError, match="did you mean 'vgg16'"):
+        vgg16_registry.parse("vgg61_in.64.64.3")
+
+
+def test_builds_without_pretrained_weights(vgg16_registry: Registry) -> None:
+    model = vgg16_registry.build(NAME, weights=None)  # never download in tests
+    assert model.name == NAME
+    assert model.output_shape == (None, 1)
+
+
+def test_presets_are_canonical(vgg16_registry: Registry) -> None:
+    assert vgg16_registry.list_models(tag="demo") == ["vgg16_in.256.256.3_p.avg_ld.0.5__wc_aug"]
+
+
+class TinySpec(FamilySpec):
+    """A family defined inside a test."""
+
+    input_shape: Annotated[tuple[int, int, int], Token("in", "input height.width.channels")]
+    units: Annotated[int, Field(ge=1, le=64), Token("u", "hidden units")] = 8
+
+
+class TinyPlugin:
+    """A plugin object: any object with ``@hookimpl`` methods named after hooks."""
+
+    @hookimpl
+    def register_families(self, register: Any) -> None:
+        register(Family("tiny", TinySpec, build_tiny, "a tiny MLP", "tiny_in.8.8.1_u.8"))
+
+    @hookimpl
+    def register_presets(self, register: Any) -> None:
+        register(Preset("tiny_in.8.8.1_u.4", alias="tiny4", tags=("test",)))
+
+
+def build_tiny(spec: TinySpec) -> Any:
+    import keras
+
+    inputs = keras.Input(spec.input_shape)
+    x = keras.layers.Flatten()(inputs)
+    x = keras.layers.Dense(spec.units, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
+
+
+def test_plugin_in_the_process_registry() -> None:
+    """Register in the process-wide registry for one test, and always unregister."""
+    plugin_name = registry.get_registry().register_plugin(TinyPlugin(), name="tiny-test")
+    try:
+        assert "tiny" in registry.families()
+        assert registry.list_models(tag="test") == ["tiny_in.8.8.1_u.4"]
+        assert registry.canonical("tiny4") == "tiny_in.8.8.1_u.4"
+        assert registry.build("tiny4").count_params() == 8 * 8 * 4 + 4 + 4 + 1
+    finally:
+        registry.get_registry().unregister_plugin(plugin_name)
+    assert "tiny" not in registry.families()

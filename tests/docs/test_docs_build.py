@@ -1,0 +1,80 @@
+"""The documentation builds with warnings as errors, and its generated pages are complete."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import registry
+from registry import hookspecs
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
+
+
+def hook_names() -> list[str]:
+    """The hooks of :mod:`registry.hookspecs` (functions carrying pluggy's spec marker)."""
+    marker = f"{hookspecs.PROJECT_NAME}_spec"
+    return sorted(name for name, value in vars(hookspecs).items() if hasattr(value, marker))
+
+
+def text_of(page: Path) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+
+
+def test_docs_build_with_warnings_as_errors(tmp_path: Path) -> None:
+    out = tmp_path / "html"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-E", "-b", "html"]
+        + ["-d", str(tmp_path / "doctrees"), str(DOCS), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+    )
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
+    warnings = [line for line in warnings if "absl::InitializeLog" not in line]
+    assert result.returncode == 0 and not warnings, result.stderr[-4000:]
+
+    # The grammar reference names every family and every token of every family.
+    grammar = text_of(out / "reference" / "grammar.html")
+    for family in registry.families().values():
+        assert family.name in grammar, family.name
+        assert family.example in grammar, family.example
+        for tf in family.spec.token_fields():
+            assert tf.field in grammar, f"{family.name}: token {tf.key} ({tf.field})"
+    for part in registry.BODY_PARTS:
+        assert part in grammar
+
+    # The CLI reference has a section for every command and sub-command.
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        import mura_docs
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+    cli = (out / "reference" / "cli.html").read_text(encoding="utf-8")
+    for command in mura_docs.cli_commands():
+        anchor = "cli-" + command.replace(" ", "-")
+        assert f'id="{anchor}"' in cli, command
+
+    # Every hook and every public name of the registry is documented (has an anchor).
+    everything = "\n".join(
+        page.read_text(encoding="utf-8")
+        for page in out.rglob("*.html")
+        if "_modules" not in page.parts
+    )
+    for hook in hook_names():
+        assert f'id="registry.hookspecs.{hook}"' in everything, hook
+    for name in registry.__all__:
+        assert f'id="registry.{name}"' in everything, name
+
+    # The seed presets and the reference results are on the results page.
+    results = text_of(out / "results.html")
+    for name in registry.list_models(tag="seed"):
+        assert name in results, name
