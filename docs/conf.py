@@ -40,7 +40,7 @@ extensions = [
 ]
 
 root_doc = "index"
-exclude_patterns = ["_build", "snippets/README.rst"]
+exclude_patterns = ["_build"]
 templates_path: list[str] = []
 default_role = "code"
 pygments_style = "sphinx"
