@@ -1,12 +1,25 @@
-"""The ``make demo`` job: the registry, and the report's models rebuilt from their names.
+"""The ``make demo`` job: the registry, the report's models rebuilt from their names,
+and one run end to end on synthetic MURA.
 
-Run with ``make demo`` (or ``python examples/demo.py``). Nothing is downloaded: the
-pretrained families are built without ImageNet weights, which changes no parameter count.
+Run with ``make demo`` (or ``python examples/demo.py [WORKDIR]``, default
+``demo-output``). Nothing is downloaded: the pretrained families are built without
+ImageNet weights, which changes no parameter count. The end-to-end part writes a
+synthetic MURA tree, trains a small named CNN for ten epochs with class weights and
+augmentation (as the report's best custom CNN), evaluates it per image and per study on
+the synthetic test set (MURA's ``valid`` split), and prints the tables and the run
+folder.
+
+The demo's CNN has no ``bn`` token: batch normalisation's moving statistics need more
+steps than a ten-epoch run on a few hundred images gives, and until they settle its
+validation predictions are poor.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -39,9 +52,61 @@ def build_report_models() -> None:
         print(f"  {trainable:>12,} trainable / {model.count_params():>12,} total  {name}")
 
 
+#: The run the demo trains: a 4-block CNN on 64x64 grayscale, class weights, augmentation.
+DEMO_RUN = "cnn_in.64.64.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25__wc_aug"
+
+
+def train_and_evaluate(workdir: Path, *, studies: int = 400, epochs: int = 10) -> float:
+    """Synthesise MURA, train :data:`DEMO_RUN`, evaluate it; return the study-level kappa."""
+    from mura_core.data import synthesize
+    from mura_core.evaluation import reference_table, scores_table
+    from mura_core.training.runner import train
+
+    started = time.perf_counter()
+    print(f"\n== Synthetic MURA ({studies} studies) in {workdir / 'data'}")
+    summary = synthesize(
+        workdir / "data", studies=studies, seed=0, min_side=96, max_side=160, overwrite=True
+    )
+    print(
+        f"  {summary.images} images, {summary.studies} studies "
+        f"({summary.positive_studies} abnormal), {summary.patients} patients"
+    )
+
+    print(f"\n== Training {DEMO_RUN} for {epochs} epochs")
+    result = train(
+        DEMO_RUN,
+        workdir / "data",
+        out=workdir / "runs",
+        epochs=epochs,
+        batch_size=32,
+        overwrite=True,
+        verbose=2,
+    )
+    best = result.best
+    print(
+        f"  best epoch {best.epoch}: val_loss {best.val_loss:.4f}, val_kappa {best.val_kappa:.4f}"
+    )
+
+    print("\n== Evaluation on the synthetic test set (MURA's valid split)")
+    print(scores_table(result.evaluation))
+    print()
+    print(reference_table(result.evaluation, name="demo (synthetic data)"))
+    study = result.evaluation.study
+    print(
+        f"\nstudy-level kappa {study.kappa:.3f} "
+        f"(95% CI {study.kappa_low:.3f} to {study.kappa_high:.3f}) "
+        f"on {study.count} studies; image-level kappa {result.evaluation.image.kappa:.3f}"
+    )
+    print(f"run folder: {result.folder.path}")
+    print(f"end-to-end time: {time.perf_counter() - started:.0f} s")
+    return study.kappa
+
+
 def main() -> None:
+    workdir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("demo-output")
     show_registry()
     build_report_models()
+    train_and_evaluate(workdir)
 
 
 if __name__ == "__main__":

@@ -13,20 +13,23 @@ __all__ = ["BinaryScores", "bootstrap_kappa", "kappa_from_confusion", "score_bin
 _EPSILON = 1e-7  # Keras' clipping of probabilities in binary cross-entropy
 
 
-def kappa_from_confusion(tn: float, fp: float, fn: float, tp: float) -> float:
-    """Cohen's kappa of a binary confusion matrix; 0.0 when it is undefined.
+def kappa_from_confusion(
+    tn: float, fp: float, fn: float, tp: float, *, undefined: float = 0.0
+) -> float:
+    """Cohen's kappa of a binary confusion matrix.
 
-    Kappa is undefined when chance agreement is perfect (both raters always give the
-    same single label); it is then reported as 0.0, "no agreement beyond chance",
-    where scikit-learn returns NaN.
+    Kappa is undefined when chance agreement is perfect (labels and predictions all
+    the same single class) or there are no rows; ``undefined`` is returned then: 0.0 by
+    default ("no agreement beyond chance", as the Keras metric), where scikit-learn
+    returns NaN. Evaluation tables pass ``undefined=math.nan``.
     """
     total = tn + fp + fn + tp
     if total <= 0:
-        return 0.0
+        return undefined
     observed = (tp + tn) / total
     expected = ((tp + fp) * (tp + fn) + (tn + fn) * (tn + fp)) / (total * total)
     if expected >= 1.0:
-        return 0.0
+        return undefined
     return (observed - expected) / (1.0 - expected)
 
 
@@ -34,8 +37,8 @@ def kappa_from_confusion(tn: float, fp: float, fn: float, tp: float) -> float:
 class BinaryScores:
     """Scores of binary predictions (threshold 0.5) against labels.
 
-    Undefined values (AUC with a single class, sensitivity without positives, ...)
-    are NaN; ``loss`` is NaN when not computed (study level).
+    Undefined values (AUC or kappa with a single class, sensitivity without positives,
+    ...) are NaN; ``loss`` is NaN when not computed (study level).
     """
 
     count: int
@@ -81,7 +84,11 @@ def bootstrap_kappa(
     confidence: float = 0.95,
     seed: int = 0,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of Cohen's kappa over resampled rows."""
+    """Percentile bootstrap interval of Cohen's kappa over resampled rows.
+
+    Resamples where kappa is undefined (a single class throughout) are left out; the
+    interval is NaN when every resample is.
+    """
     count = len(actual)
     if count == 0 or resamples <= 0:
         return math.nan, math.nan
@@ -93,7 +100,12 @@ def bootstrap_kappa(
         stop = min(resamples, start + chunk)
         sample = codes[rng.integers(0, count, size=(stop - start, count))]
         counts = np.stack([(sample == code).sum(axis=1) for code in range(4)], axis=1)
-        kappas[start:stop] = [kappa_from_confusion(*row) for row in counts.astype(float)]
+        kappas[start:stop] = [
+            kappa_from_confusion(*row, undefined=math.nan) for row in counts.astype(float)
+        ]
+    kappas = kappas[~np.isnan(kappas)]  # resamples holding a single class
+    if kappas.size == 0:
+        return math.nan, math.nan
     tail = (1.0 - confidence) / 2 * 100
     low, high = np.percentile(kappas, [tail, 100 - tail])
     return float(low), float(high)
@@ -136,7 +148,7 @@ def score_binary(
         loss=loss,
         auc=auc,
         accuracy=_ratio(tp + tn, count),
-        kappa=kappa_from_confusion(tn, fp, fn, tp) if count else math.nan,
+        kappa=kappa_from_confusion(tn, fp, fn, tp, undefined=math.nan),
         kappa_low=low,
         kappa_high=high,
         sensitivity=_ratio(tp, tp + fn),

@@ -153,3 +153,14 @@ def test_tables_and_roc_figure(tmp_path):
     assert any(line.startswith("demo") and "study" in line for line in reference.splitlines())
     png = plot_roc(IMAGES, tmp_path / "roc.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_kappa_of_a_single_class_everywhere_is_undefined_not_zero():
+    scores = score_binary(np.zeros(6), np.full(6, 0.2), resamples=50)
+    assert scores.accuracy == pytest.approx(1.0)
+    assert math.isnan(scores.kappa)
+    assert math.isnan(scores.kappa_low) and math.isnan(scores.kappa_high)
+    assert scores.to_dict()["kappa"] is None
+    normal = evaluate_predictions(IMAGES.assign(label=0, probability=0.2), resamples=20)
+    assert math.isnan(normal.study.kappa)
+    assert math.isnan(normal.by_body_part["XR_HAND"]["image"].kappa)
