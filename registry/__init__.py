@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.core import Registry
+from registry.entry_points import PluginInfo
 from registry.errors import (
     BuildError,
     InvalidNameError,
@@ -26,7 +27,6 @@ from registry.family import Builder, Family, Preprocessing, Preset
 from registry.grammar import FamilySpec, Token, TokenField
 from registry.hookspecs import hookimpl, hookspec
 from registry.names import ParsedName, format_name
-from registry.plugins import PluginInfo
 from registry.run_options import BODY_PARTS, RunOptions
 
 __version__ = "0.1.0"

@@ -9,10 +9,10 @@ from typing import Any
 
 import pluggy
 
+from registry.entry_points import PluginInfo, load_entry_points, new_plugin_manager, report_failure
 from registry.errors import InvalidNameError, PluginError, RegistryError, UnknownModelError
 from registry.family import Family, Preset
 from registry.names import ParsedName, parse_name
-from registry.plugins import PluginInfo, load_entry_points, new_plugin_manager, report_failure
 
 
 class Registry:

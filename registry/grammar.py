@@ -77,6 +77,12 @@ class Limits:
                 values.update(high=item.lt, high_open=True)
         return cls(**values) if values else None
 
+    def contains(self, value: float) -> bool:
+        """True when ``value`` lies within the limits."""
+        above = self.low is None or (value > self.low if self.low_open else value >= self.low)
+        below = self.high is None or (value < self.high if self.high_open else value <= self.high)
+        return above and below
+
     def __str__(self) -> str:
         if self.high is None:
             return f"{'>' if self.low_open else '>='} {self.low}"
@@ -146,19 +152,36 @@ class TokenField:
         return f"{base} x{self.arity}" if self.arity else f"{base} x N"
 
     def example(self) -> str:
-        """An example token for the grammar reference."""
+        """A valid example token: the default when there is one, else a value in range."""
         if self.kind == "flag":
             return self.key
-        default = self.default if self.default not in (None, ()) else None
-        if default is not None:
-            return f"{self.key}.{format_value(self, default)}"
+        if self.default not in (None, ()):
+            return f"{self.key}.{format_value(self, self.default)}"
+        items = [self._sample(index) for index in range(self.arity or 1)]
+        if self.kind == "tuple" and self.arity is None:
+            items *= 2
+        value = items[0] if self.kind == "scalar" else tuple(items)
+        return f"{self.key}.{format_value(self, value)}"
+
+    def _sample(self, index: int) -> Any:
+        """A value for item ``index`` that satisfies its choices and limits."""
         if self.choices:
-            sample: Any = self.choices[0]
-        else:
-            sample = {"int": 2, "float": 0.25, "str": "x"}[self.item_type]
-        if self.kind == "tuple":
-            sample = (sample,) * (self.arity or 2)
-        return f"{self.key}.{format_value(self, sample)}"
+            return self.choices[0]
+        if self.item_type == "str":
+            return "x"
+        limits = self.limits[min(index, len(self.limits) - 1)] if self.limits else None
+        preferred = 0.25 if self.item_type == "float" else 2
+        if limits is None or limits.contains(preferred):
+            return preferred
+        if limits.low is None:
+            return limits.high - (1 if limits.high_open else 0)
+        if self.item_type == "float":
+            return (
+                limits.low
+                if not limits.low_open
+                else (limits.low + (limits.high or limits.low + 2)) / 2
+            )
+        return int(limits.low) + (1 if limits.low_open else 0)
 
 
 class FamilySpec(BaseModel):

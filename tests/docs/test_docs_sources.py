@@ -16,7 +16,7 @@ from .test_docs_build import DOCS, REPO, hook_names
 sys.path.insert(0, str(DOCS / "_ext"))
 import mura_docs  # noqa: E402
 
-plugin_loading = importlib.import_module("registry.plugins")  # registry.plugins is a function
+plugin_loading = importlib.import_module("registry.entry_points")
 
 SOURCES = "\n".join(path.read_text(encoding="utf-8") for path in DOCS.rglob("*.rst"))
 EXAMPLES = sorted(path for path in (REPO / "examples").glob("*.py") if path.name != "demo.py")
