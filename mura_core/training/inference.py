@@ -21,6 +21,17 @@ __all__ = ["SUBSETS", "RunEvaluation", "evaluate_run", "predict_frame", "subset_
 SUBSETS = ("test", "validation")
 
 
+def _progress_callback(bar: Any, batch_size: int, total: int) -> Any:
+    """A Keras callback advancing a tqdm ``bar`` by each predicted batch."""
+    import keras
+
+    class ProgressBar(keras.callbacks.Callback):
+        def on_predict_batch_end(self, batch: int, logs: Any = None) -> None:
+            bar.update(min(batch_size, total - bar.n))
+
+    return ProgressBar()
+
+
 def predict_frame(
     model: Any,
     frame: pd.DataFrame,
@@ -51,15 +62,14 @@ def predict_frame(
             filled[column] = 0 if column == "label" else ""
     dataset = pipeline_for_model(name, filled, training=False, batch_size=batch_size)
     batches = dataset.map(lambda images, *rest: images)
-    outputs = []
     with tqdm(
         total=len(frame), unit="image", file=sys.stderr, disable=not progress, leave=False
     ) as bar:
-        for images in batches:
-            outputs.append(np.asarray(model.predict_on_batch(images), dtype=np.float64))
-            bar.update(len(outputs[-1]))
+        probabilities = model.predict(
+            batches, verbose=0, callbacks=[_progress_callback(bar, batch_size, len(frame))]
+        )
     result = frame.copy()
-    result["probability"] = np.concatenate(outputs).reshape(-1)
+    result["probability"] = np.asarray(probabilities, dtype=np.float64).reshape(-1)
     return result
 
 
