@@ -188,7 +188,7 @@ def _render(
         window, distance = _capsule_distance((height, width), p0, p1, radius)
         bone = np.clip(radius + 0.5 - distance, 0.0, 1.0)
         marrow = np.clip(radius * 0.45 + 0.5 - distance, 0.0, 1.0)
-        shade = bone * np.float32(rng.uniform(140, 185)) - marrow * np.float32(rng.uniform(15, 35))
+        shade = bone * np.float32(rng.uniform(110, 160)) - marrow * np.float32(rng.uniform(15, 35))
         image[window] = np.maximum(image[window], shade)
         bones.append((p0, p1))
     box = None
@@ -196,13 +196,13 @@ def _render(
         p0, p1 = bones[int(rng.integers(len(bones)))]
         t = rng.uniform(0.25, 0.75)
         cy, cx = p0 + (p1 - p0) * t
-        half_length = side * rng.uniform(0.08, 0.13)
-        half_width = side * rng.uniform(0.035, 0.05)
+        half_length = side * rng.uniform(0.10, 0.15)
+        half_width = side * rng.uniform(0.045, 0.065)
         middle = np.array([cy, cx])
         q0, q1 = middle - direction * half_length, middle + direction * half_length
         window, distance = _capsule_distance((height, width), q0, q1, half_width)
         plate = np.clip(half_width + 0.5 - distance, 0.0, 1.0)
-        image[window] = np.maximum(image[window], plate * np.float32(252.0))
+        image[window] = np.maximum(image[window], plate * np.float32(254.0))
         ys, xs = np.nonzero(plate > 0)
         top, left = window[0].start, window[1].start
         box = (

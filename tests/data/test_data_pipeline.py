@@ -19,6 +19,7 @@ from mura_core.data.pipeline import (  # noqa: E402
     normalize,
     pipeline_for_model,
     training_dataset,
+    warp_batch,
 )
 
 SIZE = (32, 32)
@@ -166,6 +167,23 @@ def test_rotation_stays_within_the_configured_angle():
     angles = np.degrees([np.arctan2((o * ys)[far].sum(), (o * xs)[far].sum()) for o in out])
     assert np.abs(angles).max() <= 30.5
     assert angles.min() < -20 and angles.max() > 20  # both directions, the whole range
+
+
+@pytest.mark.parametrize("fill_mode", ["constant", "nearest"])
+def test_warp_matches_tensorflow_projective_transform(fill_mode: str):
+    from mura_core.data.pipeline import _affine_transforms
+
+    images = tf.random.uniform((6, 20, 24, 2), 0, 255, seed=1)
+    config = AugmentConfig(rotation=40.0, zoom=0.2, shift=0.1, fill_mode=fill_mode, fill_value=7)
+    transforms = _affine_transforms(6, 20, 24, config, tf.constant([5, 6]))
+    expected = tf.raw_ops.ImageProjectiveTransformV3(
+        images=images, transforms=transforms, output_shape=[20, 24], fill_value=7.0,
+        interpolation="BILINEAR", fill_mode=fill_mode.upper(),
+    )  # fmt: skip
+    got = augment_batch(images, config, tf.constant([5, 6]))
+    np.testing.assert_allclose(got, expected, atol=1e-2)
+    compiled = tf.function(warp_batch, jit_compile=True)  # as the training pipeline runs it
+    np.testing.assert_allclose(compiled(images, transforms, fill_mode, 7.0), expected, atol=1e-2)
 
 
 def test_identity_augmentation_is_a_no_op():
