@@ -37,23 +37,28 @@ the common case (MURA's 512 px to 256 px) stays fast.
 Datasets yield ``(images, labels)`` or, with ``sample_weights``, ``(images, labels,
 weights)``: images ``float32 [B, H, W, C]``, labels and weights ``float32 [B]``.
 Augmentation and normalisation run in the tf.data graph, outside the model, so the
-model itself stays XLA-compilable. Evaluation datasets are never shuffled or augmented
-and keep the frame's row order, so predictions line up with the frame (to aggregate
-per study).
+model itself stays XLA-compilable. The per-batch steps are themselves compiled by XLA
+(once per process: batches are padded to one shape), which fuses their element-wise work
+into single passes; the warp gathers uint8 pixels from the cache. Random draws are
+stateless and seeded, so a seed fixes the sequence of batches.
 
-Memory is bounded by the cache (``N x H x W x C`` bytes in memory; nothing with a file
-cache), the shuffle buffer (``shuffle_buffer x H x W x C`` bytes) and prefetching, not by
-the number of epochs. For the full MURA at 256x256x3 (7 GB decoded) use a file cache
-(``cache=Path("cache-dir")``).
+Evaluation datasets are never shuffled or augmented and keep the frame's row order, so
+predictions line up with the frame (to aggregate per study).
+
+Memory is bounded by the cache (``N x H x W`` bytes in memory with the default
+grayscale decoding, ``N x H x W x C`` without; nothing with a file cache), the shuffle
+buffer (``shuffle_buffer x H x W`` bytes) and prefetching, not by the number of epochs.
+The full MURA at 256x256 takes 2.6 GB decoded; pass a directory (``cache=Path("cache")``)
+for a file cache instead.
 
 Normalisation modes (:data:`PREPROCESSING_MODES`, as ``keras.applications``'
 ``preprocess_input``), on pixels ``x`` in [0, 255]:
 
-``unit``  ``x / 255`` (custom CNNs)
-``tf``    ``x / 127.5 - 1``, in [-1, 1]
-``torch`` ``(x / 255 - mean) / std`` with ImageNet's RGB mean and std (DenseNet)
-``caffe`` RGB to BGR, then ImageNet's BGR mean subtracted (ResNet)
-``none``  ``x`` unchanged (float32)
+* ``unit``: ``x / 255`` (custom CNNs);
+* ``tf``: ``x / 127.5 - 1``, in [-1, 1];
+* ``torch``: ``(x / 255 - mean) / std`` with ImageNet's RGB mean and std (DenseNet);
+* ``caffe``: RGB to BGR, then ImageNet's BGR mean subtracted (ResNet);
+* ``none``: ``x`` unchanged (float32).
 
 For ``torch`` and ``caffe`` with a one-channel model the mean (and std) of the three
 channels is used.
