@@ -68,8 +68,6 @@ class TrainConfig:
     limit: int | None = None
     overwrite: bool = False
     verbose: int = 2
-    extra: dict[str, Any] = field(default_factory=dict)
-
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_root", Path(self.data_root))
         object.__setattr__(self, "out", Path(self.out))
