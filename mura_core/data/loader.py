@@ -135,12 +135,28 @@ def _ordered_map(function, items: Sequence, workers: int) -> Iterator:
 
 
 def _read_csv_rows(file: Path) -> list[tuple[int, list[str]]]:
-    with file.open(newline="", encoding="utf-8-sig") as handle:
-        return [
-            (number, row)
-            for number, row in enumerate(csv.reader(handle), start=1)
-            if row and any(cell.strip() for cell in row)
-        ]
+    """Non-blank rows of a headerless CSV with their line numbers.
+
+    Undecodable bytes and rows the csv module rejects become rows of their raw text,
+    which the caller then reports as malformed: a damaged CSV is never a crash.
+
+    Raises:
+        MuraError: the file cannot be read at all.
+    """
+    try:
+        text = file.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError as error:
+        raise MuraError(f"{file}: cannot read ({error.strerror or error})") from None
+    rows = []
+    for number, line in enumerate(text.replace("\0", "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = next(csv.reader([line]), [line])
+        except csv.Error:
+            row = [line]
+        rows.append((number, row or [line]))
+    return rows
 
 
 def _walk_files(folder: Path) -> Iterator[Path]:

@@ -214,7 +214,7 @@ def test_check_levels(mura: Path):
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(lines=st.lists(st.text(max_size=60), max_size=6))
+@given(lines=st.lists(st.text(max_size=60), max_size=6))  # NULs, quotes, surrogates...
 def test_arbitrary_csv_lines_never_crash(synth_root: Path, tmp_path: Path, lines: list[str]):
     root = tmp_path / "fuzz"
     if not root.exists():
@@ -222,7 +222,21 @@ def test_arbitrary_csv_lines_never_crash(synth_root: Path, tmp_path: Path, lines
     listing = root / "MURA-v1.1" / "valid_image_paths.csv"
     original = listing.read_text() if not (root / "orig").exists() else (root / "orig").read_text()
     (root / "orig").write_text(original)
-    listing.write_text(original + "\n".join(line.replace("\0", "") for line in lines) + "\n")
+    listing.write_text(original + "\n".join(lines) + "\n", errors="surrogateescape")
     data = load_mura(root, splits=["valid"])
     assert len(data.frame) <= len(original.splitlines())
     assert set(data.problems.counts) <= set(PROBLEM_KINDS)
+
+
+def test_undecodable_and_unreadable_csvs(mura: Path):
+    listing = mura / "MURA-v1.1" / "train_image_paths.csv"
+    listing.write_bytes(listing.read_bytes() + b'\xff\xfe\x00garbage,"unclosed\n')
+    data = load_mura(mura)
+    assert data.problems["malformed"] == 1
+    listing.unlink()
+    listing.mkdir()  # not a file: the split is walked instead
+    assert load_mura(mura).sources["train"] == "walk"
+    from mura_core.data.loader import _read_csv_rows
+
+    with pytest.raises(MuraError, match="cannot read"):
+        _read_csv_rows(listing)
