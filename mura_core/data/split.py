@@ -48,14 +48,15 @@ class DataSplit:
 
     Attributes:
         train, validation, test: the image rows of each subset, in the input order.
-        seed, validation_fraction: how the split was drawn.
+        seed, validation_fraction: how the split was drawn (``None`` when it was read
+            back from a manifest, which does not record them).
     """
 
     train: pd.DataFrame
     validation: pd.DataFrame
     test: pd.DataFrame
-    seed: int
-    validation_fraction: float
+    seed: int | None
+    validation_fraction: float | None
 
     @property
     def subsets(self) -> dict[str, pd.DataFrame]:
@@ -221,4 +222,4 @@ def read_manifest(
         }
     )
     subsets = {name: frame[manifest["subset"] == name].reset_index(drop=True) for name in SUBSETS}
-    return DataSplit(**subsets, seed=-1, validation_fraction=float("nan"))
+    return DataSplit(**subsets, seed=None, validation_fraction=None)
