@@ -6,9 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from data_helpers import SYNTH_SEED, SYNTH_STUDIES
 
 from mura_core.data.synth import synthesize
+
+from .data_helpers import SYNTH_SEED, SYNTH_STUDIES
 
 
 @pytest.fixture(scope="session")

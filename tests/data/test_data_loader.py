@@ -4,7 +4,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from data_helpers import csv_lines, write_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +11,8 @@ from mura_core.data.layout import parse_image_path
 from mura_core.data.loader import load_mura, select_body_parts
 from mura_core.data.problems import PROBLEM_KINDS, DataProblemError
 from mura_core.errors import MuraError
+
+from .data_helpers import csv_lines, write_lines
 
 
 def test_clean_tree_loads_every_listed_image(synth_root: Path):

@@ -6,13 +6,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from data_helpers import SYNTH_SEED, SYNTH_STUDIES
 from PIL import Image
 
 from mura_core.data.layout import BODY_PARTS
 from mura_core.data.loader import load_mura
 from mura_core.data.synth import ABNORMALITIES_COLUMNS, ABNORMALITIES_CSV, synthesize
 from mura_core.errors import MuraError
+
+from .data_helpers import SYNTH_SEED, SYNTH_STUDIES
 
 
 def tree_digest(root: Path) -> dict[str, str]:
