@@ -28,6 +28,8 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/cli_startup.py
+	$(PY) benchmarks/pipeline.py
+	$(PY) benchmarks/runner.py
 
 clean:
 	rm -rf docs/_build .pytest_cache build *.egg-info

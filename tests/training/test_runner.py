@@ -39,6 +39,7 @@ def test_run_folder_is_named_by_the_run_and_holds_every_artifact(trained, tiny_c
     assert weights and all(weights)
     assert trained.best.path.name.startswith(f"weights.{trained.best.epoch:02d}-")
     assert not folder.backup.exists()
+    assert list(folder.tensorboard.rglob("events.out.tfevents.*")), "no TensorBoard events"
 
 
 def test_run_json_records_config_versions_split_seed_and_timings(trained):
