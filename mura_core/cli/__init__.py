@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 
@@ -47,10 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; user errors print one line on stderr and return status 2."""
+    from mura_core.cli import quiet
     from mura_core.errors import MuraError
     from registry.errors import RegistryError
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+    quiet.install()  # TensorFlow's native start-up chatter stays off stderr
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -34,6 +34,7 @@ def test_models_list_pattern_and_family(cli):
 def test_models_show_json_counts_parameters(cli):
     result = cli("models", "show", CNN6 + "_wc_aug_XR_WRIST", "--json")
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # TensorFlow's native start-up logging stays off stderr
     info = json.loads(result.stdout)
     assert info["name"] == CNN6
     assert info["family"] == "cnn"
