@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -27,6 +28,7 @@ COMMAND_MODULES = (
 )
 
 USAGE_ERROR = 2
+INTERNAL_ERROR = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; user errors print one line on stderr and return status 2."""
+    """Run the CLI and return its exit status.
+
+    User errors print one line on stderr and return 2; any other failure prints one line
+    naming the exception and returns 1 (``MURA_DEBUG=1`` shows the traceback instead).
+    """
     from mura_core.cli import quiet
     from mura_core.errors import MuraError
     from registry.errors import RegistryError
@@ -63,6 +69,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as error:  # a file or folder the user named, or the disk
+        print(f"mura: error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except Exception as error:
+        if os.environ.get("MURA_DEBUG"):
+            raise
+        print(
+            f"mura: error: unexpected {type(error).__name__}: {error} "
+            "(set MURA_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover
