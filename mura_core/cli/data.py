@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 
-from mura_core.data.layout import BODY_PARTS
+from registry import BODY_PARTS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
