@@ -27,13 +27,10 @@ def register(subparsers: Any) -> None:
 
 def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
     """Training (dashed) and validation (solid) curves of several runs, one panel per metric."""
-    import matplotlib
+    from mura_core.plotting import colour_cycle, new_figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(2, 2, figsize=(12, 8.5), sharex=True)
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    figure, axes = new_figure(2, 2, figsize=(12, 8.5), sharex=True)
+    colours = colour_cycle()
     for index, (label, history) in enumerate(histories.items()):
         colour = colours[index % len(colours)]
         for axis, metric in zip(axes.ravel(), EVALUATION_COLUMNS, strict=True):
@@ -53,7 +50,6 @@ def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
     figure.tight_layout(rect=(0, min(0.45, 0.03 * rows + 0.02), 1, 1))
     path = Path(path)
     figure.savefig(path, dpi=90)
-    plt.close(figure)
     return path
 
 

@@ -27,13 +27,10 @@ def plot_roc(predictions: pd.DataFrame, path: str | Path, *, title: str = "") ->
     The left panel compares image- and study-level curves over all body parts; the
     right panel shows the study-level curve of each body part.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from mura_core.plotting import new_figure
 
     path = Path(path)
-    figure, (overall, parts) = plt.subplots(1, 2, figsize=(12, 5.5))
+    figure, (overall, parts) = new_figure(1, 2, figsize=(12, 5.5))
     studies = aggregate_studies(predictions)
     for label, frame in (("image", predictions), ("study", studies)):
         curve = _curve(frame["label"].to_numpy(), frame["probability"].to_numpy())
@@ -58,5 +55,4 @@ def plot_roc(predictions: pd.DataFrame, path: str | Path, *, title: str = "") ->
         figure.suptitle(title, fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
-    plt.close(figure)
     return path

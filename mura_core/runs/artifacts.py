@@ -143,12 +143,9 @@ def write_training_graph(
     """
     if history.empty:
         return None
-    import matplotlib
+    from mura_core.plotting import new_figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True)
+    figure, axes = new_figure(2, 2, figsize=(11, 7.5), sharex=True)
     for axis, metric in zip(axes.ravel(), HISTORY_METRICS, strict=True):
         for prefix, label in (("", "training"), ("val_", "validation")):
             column = f"{prefix}{metric}"
@@ -165,5 +162,4 @@ def write_training_graph(
     figure.tight_layout()
     path = Path(path)
     figure.savefig(path, dpi=90)
-    plt.close(figure)
     return path
