@@ -13,16 +13,19 @@ split) and validate it:
   best weights. The test-set evaluation is left out (plain ``fit`` has none).
 
 Both include loading the data, building, tracing and one epoch, so the ratio is the
-runner's own cost. After an untimed warm-up (files read once, TensorFlow initialised)
-they run in interleaved rounds, alternating which goes first, so a change in machine load
-hits both alike; each time is the best over ``--repeats`` rounds. The last line reads
-``runner: overhead X.XXx`` (target: at most 1.10x).
+runner's own cost. Each measurement runs in a fresh interpreter (timed after TensorFlow
+is imported), so neither inherits the other's caches or memory; they run in interleaved
+rounds, alternating which goes first, after an untimed round that warms the file cache,
+so a change in machine load hits both alike; each time is the best over ``--repeats``
+rounds. The last line reads ``runner: overhead X.XXx`` (target: at most 1.10x).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -70,39 +73,58 @@ def runner_fit(name: str, root: Path, out: Path, batch_size: int, seed: int) -> 
     return time.perf_counter() - start
 
 
+def measure_in_subprocess(kind: str, name: str, root: Path, out: Path, batch_size: int,
+                          seed: int) -> float:  # fmt: skip
+    """Seconds of one ``plain`` or ``runner`` epoch, timed inside a fresh interpreter."""
+    command = [sys.executable, __file__, "--measure", kind, "--root", str(root),
+               "--out", str(out), "--name", name, "--batch-size", str(batch_size),
+               "--seed", str(seed)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--studies", type=int, default=500, help="synthetic studies")
     parser.add_argument("--name", default=NAME, help="model to train")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds")
+    parser.add_argument("--repeats", type=int, default=4, help="interleaved rounds")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--measure", choices=("plain", "runner"), help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+
+    if args.measure:
+        import keras  # noqa: F401  (imported before timing, in both measurements)
+        import tensorflow  # noqa: F401
+    if args.measure == "plain":
+        print(plain_fit(args.name, args.root, args.batch_size, args.seed))
+        return
+    if args.measure == "runner":
+        print(runner_fit(args.name, args.root, args.out, args.batch_size, args.seed))
+        return
 
     from mura_core.data import synthesize
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "data"
         summary = synthesize(root, studies=args.studies, seed=args.seed, max_side=256)
-        print(f"{summary.images} synthetic images; model {args.name}")
-        # Warm-up, untimed: reads every file once (OS cache) and initialises TensorFlow.
-        plain_fit(args.name, root, args.batch_size, args.seed)
+        print(f"{summary.images} synthetic images; model {args.name}", flush=True)
         times: dict[str, list[float]] = {"plain": [], "runner": []}
-        for round_ in range(args.repeats):
+        for round_ in range(args.repeats + 1):  # round 0 warms the file cache, untimed
             order = ("plain", "runner") if round_ % 2 == 0 else ("runner", "plain")
-            for key in order:
-                if key == "plain":
-                    seconds = plain_fit(args.name, root, args.batch_size, args.seed)
-                else:
-                    seconds = runner_fit(
-                        args.name, root, Path(tmp) / "runs", args.batch_size, args.seed
-                    )
-                times[key].append(seconds)
-        best = {key: min(values) for key, values in times.items()}
+            for kind in order:
+                seconds = measure_in_subprocess(
+                    kind, args.name, root, Path(tmp) / "runs", args.batch_size, args.seed
+                )
+                if round_:
+                    times[kind].append(seconds)
+        best = {kind: min(values) for kind, values in times.items()}
 
-    for key, label in (("plain", "plain model.fit, one epoch"), ("runner", "runner, one epoch")):
-        rounds = ", ".join(f"{value:.1f}" for value in times[key])
-        print(f"{label:<28} {best[key]:7.2f} s  (rounds: {rounds})")
+    for kind, label in (("plain", "plain model.fit, one epoch"), ("runner", "runner, one epoch")):
+        rounds = ", ".join(f"{value:.1f}" for value in times[kind])
+        print(f"{label:<28} {best[kind]:7.2f} s  (rounds: {rounds})")
     print(f"runner: overhead {best['runner'] / best['plain']:.2f}x")
 
 
