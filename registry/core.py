@@ -10,7 +10,13 @@ from typing import Any
 import pluggy
 
 from registry.entry_points import PluginInfo, load_entry_points, new_plugin_manager, report_failure
-from registry.errors import InvalidNameError, PluginError, RegistryError, UnknownModelError
+from registry.errors import (
+    InvalidNameError,
+    PluginError,
+    RegistryError,
+    UnknownModelError,
+    closest,
+)
 from registry.family import Family, Preset
 from registry.names import ParsedName, parse_name
 
@@ -137,8 +143,6 @@ class Registry:
         """The family called ``name``."""
         families = self.families()
         if name not in families:
-            from registry.errors import closest
-
             hint = closest(name, families)
             raise UnknownModelError(
                 f"unknown family {name!r}"
