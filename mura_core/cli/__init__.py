@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(error: BaseException, limit: int = 400) -> str:
+    """The first line of an error's message, shortened to ``limit`` characters."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = lines[0] if lines else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit status.
 
@@ -62,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (MuraError, RegistryError) as error:
-        print(f"mura: error: {error}", file=sys.stderr)
+        print(f"mura: error: {one_line(error)}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("mura: interrupted", file=sys.stderr)
@@ -70,13 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as error:  # a file or folder the user named, or the disk
-        print(f"mura: error: {error}", file=sys.stderr)
+        print(f"mura: error: {one_line(error)}", file=sys.stderr)
         return USAGE_ERROR
     except Exception as error:
         if os.environ.get("MURA_DEBUG"):
             raise
         print(
-            f"mura: error: unexpected {type(error).__name__}: {error} "
+            f"mura: error: unexpected {type(error).__name__}: {one_line(error)} "
             "(set MURA_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )

@@ -32,6 +32,7 @@ def collect_images(paths: list[str]):
     """One row per image file: ``path``, ``study`` (its folder) and ``body_part``."""
     import pandas as pd
 
+    from mura_core.data.loader import image_problem
     from mura_core.errors import MuraError
 
     rows = []
@@ -51,6 +52,9 @@ def collect_images(paths: list[str]):
         else:
             raise MuraError(f"{path}: no such file or folder")
         for file in files:
+            problem = image_problem(file)
+            if problem:
+                raise MuraError(f"{file}: {problem}")
             rows.append(
                 {"path": str(file), "study": str(file.parent), "body_part": _body_part(file)}
             )

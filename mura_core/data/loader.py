@@ -95,6 +95,14 @@ class _FileCheck:
     mode: str | None = None
 
 
+def image_problem(file: str | Path, check: str = "full") -> str | None:
+    """Why ``file`` is not a usable MURA image (missing, not PNG, corrupt), or ``None``."""
+    result = _check_file(Path(file), check)
+    if result.kind is None:
+        return None
+    return result.kind + (f" ({result.detail})" if result.detail else "")
+
+
 def _check_file(file: Path, check: str) -> _FileCheck:
     try:
         if not file.is_file():

@@ -7,6 +7,7 @@ is deserialised (no ``safe_mode=False``, no pickles).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,9 +82,12 @@ def load_run(folder: str | Path, *, weights: str | Path | None = None) -> Loaded
     options = {"weights": None} if "weights" in parsed.family.options else {}
     model = registry.build(parsed.model_name, **options)
     try:
-        model.load_weights(str(chosen.path))
+        with warnings.catch_warnings():  # Keras warns per layer before raising; one line is enough
+            warnings.simplefilter("ignore")
+            model.load_weights(str(chosen.path))
     except (ValueError, OSError, KeyError) as error:
         raise MuraError(
-            f"weights {chosen.path.name} do not fit model {parsed.model_name}: {error}"
+            f"weights {chosen.path.name} do not fit model {parsed.model_name}: "
+            + (str(error).strip().splitlines() or [type(error).__name__])[0]
         ) from error
     return LoadedRun(model, run_folder, parsed, chosen, read_run_json(run_folder.run_json))

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+import registry
 from mura_core.cli import main
 
 LEVEL_KEYS = {"auc", "accuracy", "kappa", "sensitivity", "specificity"}
@@ -181,6 +182,28 @@ def test_user_errors_are_one_line_with_status_2(capsys, trained, mura_root, tmp_
         "no such directory",
     )
     assert not (tmp_path / "runs" / tiny_cnn).exists()
+
+
+def test_bad_images_and_mismatched_weights_are_one_line(capsys, trained, mura_root, tmp_path):
+    corrupt = tmp_path / "image1.png"
+    corrupt.write_bytes(b"not a png at all")
+    assert_one_line_error(
+        *run_cli(capsys, "predict", trained.folder.path, corrupt)[::2], "image1.png: corrupt"
+    )
+    parsed = registry.parse(trained.folder.name)
+    wider = parsed.replace(filters=parsed.spec.filters * 2)
+    other = tmp_path / wider.full_name
+    shutil.copytree(trained.folder.path, other)
+    image = next(mura_root.rglob("image1.png"))
+    assert_one_line_error(*run_cli(capsys, "predict", other, image)[::2], "do not fit model")
+
+
+def test_one_line_keeps_the_first_line_of_long_errors():
+    from mura_core.cli import one_line
+
+    assert one_line(ValueError("first\n\nsecond")) == "first"
+    assert one_line(ValueError("")) == "ValueError"
+    assert len(one_line(ValueError("x" * 1000))) == 400
 
 
 def test_installed_entry_point_reports_a_conflict_without_traceback(cli, tiny_cnn, tmp_path):
