@@ -56,6 +56,10 @@ def register(subparsers: Any) -> None:
         help="decoded-image cache: memory, a directory, or none (default: memory)",
     )  # fmt: skip
     parser.add_argument("--limit", type=int, metavar="N", help="at most N images per subset")
+    parser.add_argument(
+        "--pretrained", default="imagenet", metavar="WEIGHTS",
+        help="starting weights of pretrained families: imagenet (default), none, or a file",
+    )  # fmt: skip
     parser.add_argument("--overwrite", action="store_true", help="retrain a complete run")
     parser.add_argument("--no-evaluate", action="store_true", help="skip the test-set evaluation")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
@@ -89,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         cache=None if args.cache == "none" else args.cache,
         limit=args.limit,
         overwrite=args.overwrite,
+        pretrained=None if args.pretrained == "none" else args.pretrained,
         verbose=0 if (args.quiet or args.json) else 2,
     )
     result = Runner(config, evaluate=not args.no_evaluate).run()

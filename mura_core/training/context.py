@@ -45,6 +45,8 @@ class TrainConfig:
         cache: decoded-image cache: ``"memory"``, a file path, or ``None``.
         limit: use at most this many images per subset (quick experiments, tests).
         overwrite: retrain a run that is already complete.
+        pretrained: starting weights of families that take them (DenseNet, ResNet):
+            ``"imagenet"`` (the report's), a weights file, or ``None`` (random).
         verbose: Keras progress output (0 silent, 1 bar, 2 one line per epoch).
     """
 
@@ -67,7 +69,9 @@ class TrainConfig:
     cache: str | None = "memory"
     limit: int | None = None
     overwrite: bool = False
+    pretrained: str | None = "imagenet"
     verbose: int = 2
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_root", Path(self.data_root))
         object.__setattr__(self, "out", Path(self.out))
@@ -81,6 +85,8 @@ class TrainConfig:
             raise MuraError(
                 f"validation fraction must be in (0, 1) (got {self.validation_fraction})"
             )
+        if self.pretrained not in (None, "imagenet") and not Path(self.pretrained).is_file():
+            raise MuraError(f"pretrained weights file not found: {self.pretrained}")
         if self.strategy not in ("default", "mirrored"):
             raise MuraError(f"unknown strategy {self.strategy!r} (expected default or mirrored)")
 

@@ -323,7 +323,10 @@ class Runner:
     def _build(self, run: RunContext) -> Any:
         import registry
 
-        model = registry.build(run.model_name)
+        options = {}
+        if "weights" in run.parsed.family.options:
+            options["weights"] = run.config.pretrained
+        model = registry.build(run.model_name, **options)
         return compile_model(
             model,
             learning_rate=run.config.learning_rate,

@@ -182,6 +182,14 @@ def test_user_errors_are_one_line_with_status_2(capsys, trained, mura_root, tmp_
         "no such directory",
     )
     assert not (tmp_path / "runs" / tiny_cnn).exists()
+    assert_one_line_error(
+        *run_cli(
+            capsys, "train", trained.folder.name, "--data", mura_root, "--out",
+            trained.folder.path.parent, "--overwrite", "--pretrained", tmp_path / "none.h5",
+        )[::2],
+        "pretrained weights file not found",
+    )  # fmt: skip
+    assert trained.folder.run_json.is_file(), "a refused --overwrite keeps the run"
 
 
 def test_bad_images_and_mismatched_weights_are_one_line(capsys, trained, mura_root, tmp_path):
