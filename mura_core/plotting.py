@@ -25,3 +25,13 @@ def colour_cycle() -> list[str]:
     import matplotlib
 
     return matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def label_epochs(axes: Any) -> None:
+    """Whole-number epoch ticks and an ``epoch`` label on the bottom row of ``axes``."""
+    from matplotlib.ticker import MaxNLocator
+
+    for axis in axes.ravel():
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for axis in axes[-1]:
+        axis.set_xlabel("epoch")

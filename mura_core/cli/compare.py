@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
 
 def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
     """Training (dashed) and validation (solid) curves of several runs, one panel per metric."""
-    from mura_core.plotting import colour_cycle, new_figure
+    from mura_core.plotting import colour_cycle, label_epochs, new_figure
 
     figure, axes = new_figure(2, 2, figsize=(12, 8.5), sharex=True)
     colours = colour_cycle()
@@ -42,8 +42,7 @@ def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
                           label=f"{label} validation")  # fmt: skip
             axis.set_title(metric)
             axis.grid(alpha=0.3)
-    for axis in axes[1]:
-        axis.set_xlabel("epoch")
+    label_epochs(axes)
     handles, labels = axes[0][0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="lower center", fontsize="x-small", ncol=2)
     rows = (len(labels) + 1) // 2

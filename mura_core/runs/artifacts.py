@@ -143,7 +143,7 @@ def write_training_graph(
     """
     if history.empty:
         return None
-    from mura_core.plotting import new_figure
+    from mura_core.plotting import label_epochs, new_figure
 
     figure, axes = new_figure(2, 2, figsize=(11, 7.5), sharex=True)
     for axis, metric in zip(axes.ravel(), HISTORY_METRICS, strict=True):
@@ -155,8 +155,7 @@ def write_training_graph(
         axis.grid(alpha=0.3)
         if axis.get_legend_handles_labels()[0]:
             axis.legend(fontsize="small")
-    for axis in axes[1]:
-        axis.set_xlabel("epoch")
+    label_epochs(axes)
     if title:
         figure.suptitle(title, fontsize="small")
     figure.tight_layout()
