@@ -11,10 +11,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-BEST_COLUMNS = ("epoch", "loss", "auc", "accuracy", "kappa",
-                "val_loss", "val_auc", "val_accuracy", "val_kappa")  # fmt: skip
-EVALUATION_COLUMNS = ("loss", "auc", "accuracy", "kappa")
-
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("compare", help="compare runs side by side")
@@ -28,12 +24,13 @@ def register(subparsers: Any) -> None:
 def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
     """Training (dashed) and validation (solid) curves of several runs, one panel per metric."""
     from mura_core.plotting import colour_cycle, label_epochs, new_figure
+    from mura_core.runs.artifacts import HISTORY_METRICS
 
     figure, axes = new_figure(2, 2, figsize=(12, 8.5), sharex=True)
     colours = colour_cycle()
     for index, (label, history) in enumerate(histories.items()):
         colour = colours[index % len(colours)]
-        for axis, metric in zip(axes.ravel(), EVALUATION_COLUMNS, strict=True):
+        for axis, metric in zip(axes.ravel(), HISTORY_METRICS, strict=True):
             if metric in history:
                 axis.plot(history["epoch"], history[metric], "--", color=colour,
                           label=f"{label} training")  # fmt: skip
@@ -57,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.errors import MuraError
     from mura_core.evaluation import format_table
     from mura_core.runs import find_run, parse_run_folder, read_history, summarize_run
+    from mura_core.runs.artifacts import HISTORY_COLUMNS, HISTORY_METRICS
 
     folders = [parse_run_folder(find_run(run, args.root))[0] for run in args.runs]
     names = [folder.name for folder in folders]
@@ -68,17 +66,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("best epoch (lowest val_loss)")
         print(format_table(
-            [[s.name, *(s.best.get(column) for column in BEST_COLUMNS)] for s in summaries],
-            ["run", *BEST_COLUMNS], digits=4,
+            [[s.name, *(s.best.get(column) for column in HISTORY_COLUMNS)] for s in summaries],
+            ["run", *HISTORY_COLUMNS], digits=4,
         ))  # fmt: skip
         print("\ntest set")
         rows = []
         for s in summaries:
             image, study = s.evaluation.get("image", {}), s.evaluation.get("study", {})
-            rows.append([s.name, *(image.get(column) for column in EVALUATION_COLUMNS),
+            rows.append([s.name, *(image.get(column) for column in HISTORY_METRICS),
                          study.get("auc"), study.get("kappa")])  # fmt: skip
         print(format_table(
-            rows, ["run", *(f"image {c}" for c in EVALUATION_COLUMNS), "study auc", "study kappa"],
+            rows, ["run", *(f"image {c}" for c in HISTORY_METRICS), "study auc", "study kappa"],
             digits=4,
         ))  # fmt: skip
     if args.plot:

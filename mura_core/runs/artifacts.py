@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "HISTORY_COLUMNS",
     "HISTORY_METRICS",
     "package_versions",
     "read_history",
@@ -26,8 +27,10 @@ __all__ = [
     "write_training_graph",
 ]
 
-#: Metrics plotted in ``training_graph.png``, each for training and validation.
+#: The report's metrics, each logged for training and validation (``val_``).
 HISTORY_METRICS = ("loss", "auc", "accuracy", "kappa")
+#: The history columns of an epoch, in the report's order.
+HISTORY_COLUMNS = ("epoch", *HISTORY_METRICS, *(f"val_{metric}" for metric in HISTORY_METRICS))
 
 _PACKAGES = (
     "mura-registry",

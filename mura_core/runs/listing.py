@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mura_core.errors import MuraError
-from mura_core.runs.artifacts import read_history, read_run_json
+from mura_core.runs.artifacts import HISTORY_COLUMNS, read_history, read_run_json
 from mura_core.runs.layout import RunFolder
 
 __all__ = ["RunSummary", "find_run", "is_run_folder", "list_runs", "summarize_run"]
@@ -50,18 +50,7 @@ def _best_epoch(history) -> dict[str, float]:
     if history.empty or "val_loss" not in history:
         return {}
     row = history.loc[history["val_loss"].idxmin()]
-    keys = [
-        "epoch",
-        "loss",
-        "auc",
-        "accuracy",
-        "kappa",
-        "val_loss",
-        "val_auc",
-        "val_accuracy",
-        "val_kappa",
-    ]
-    best = {key: _clean(float(row[key])) for key in keys if key in row}
+    best = {key: _clean(float(row[key])) for key in HISTORY_COLUMNS if key in row}
     best["epoch"] = int(row["epoch"])
     return best
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import keras
 import pandas as pd
 
-from mura_core.runs.artifacts import read_history, write_json_atomic
+from mura_core.runs.artifacts import HISTORY_COLUMNS, read_history, write_json_atomic
 
 if TYPE_CHECKING:
     from mura_core.training.context import RunContext
@@ -52,19 +52,7 @@ __all__ = [
 CallbackFactory = Callable[["RunContext"], list[keras.callbacks.Callback]]
 
 #: Order of the history columns the report kept; other logged values follow.
-_HISTORY_ORDER = (
-    "epoch",
-    "loss",
-    "auc",
-    "accuracy",
-    "kappa",
-    "val_loss",
-    "val_auc",
-    "val_accuracy",
-    "val_kappa",
-    "learning_rate",
-    "seconds",
-)
+_HISTORY_ORDER = (*HISTORY_COLUMNS, "learning_rate", "seconds")
 
 
 def _current_learning_rate(model: Any) -> float | None:
