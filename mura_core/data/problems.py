@@ -26,6 +26,7 @@ Kinds, in report order (:data:`PROBLEM_KINDS`):
 
 from __future__ import annotations
 
+import typing
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -43,16 +44,7 @@ ProblemKind = Literal[
     "unlabeled",
 ]
 
-PROBLEM_KINDS: tuple[str, ...] = (
-    "missing",
-    "corrupt",
-    "unlisted",
-    "outside_root",
-    "malformed",
-    "duplicate",
-    "label_mismatch",
-    "unlabeled",
-)
+PROBLEM_KINDS: tuple[str, ...] = typing.get_args(ProblemKind)
 
 _DESCRIPTIONS = {
     "missing": "listed image file missing",
