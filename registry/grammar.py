@@ -13,7 +13,8 @@ grammar reference.
 
 Token syntax: ``key`` for a flag (a ``bool`` field, present when true) and ``key.value``
 otherwise; a tuple's items are separated by dots (``in.256.256.3``); a float is written
-as Python writes it (``ld.0.25``). Canonical order is the field order. A field whose
+in its shortest form, Python's ``repr`` with a trailing ``.0`` dropped (``ld.0.25``,
+``a.1`` for 1.0). Canonical order is the field order. A field whose
 default is ``None``, ``False`` or empty is written only when set; any other field is
 always written, so a canonical name is explicit about every choice it makes.
 """

@@ -38,6 +38,11 @@ class ParsedName:
         """The canonical name with the run suffix (``__wc_aug``) when there is one."""
         return format_name(self.model_name, self.run)
 
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """``(height, width, channels)`` of the model, as the family declares it."""
+        return self.family.input_shape_of(self.spec)
+
     def __str__(self) -> str:
         return self.full_name
 

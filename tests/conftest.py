@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,42 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300)
 def cli():
     """The ``mura`` CLI run in a subprocess."""
     return run_cli
+
+
+def install_plugin(
+    site: Path,
+    module: str,
+    source: str,
+    *,
+    distribution: str = "mura-test-plugin",
+    version: str = "1.0",
+    entry_point: str | None = None,
+) -> dict[str, str]:
+    """Install a one-module plugin distribution into ``site`` (a folder for PYTHONPATH).
+
+    Writes ``module.py`` and a ``*.dist-info`` whose ``entry_points.txt`` puts it in the
+    ``mura`` group: what pip installs, without touching the shared environment.
+    Returns the environment that makes a subprocess see it.
+    """
+    site.mkdir(parents=True, exist_ok=True)
+    (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = site / f"{distribution.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        f"[mura]\n{entry_point or module} = {module}\n", encoding="utf-8"
+    )
+    paths = [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {"PYTHONPATH": os.pathsep.join(paths)}
+
+
+@pytest.fixture
+def plugin_site(tmp_path):
+    """Install test plugins into a temporary site folder: ``plugin_site(module, source)``."""
+
+    def install(module: str, source: str, **kwargs) -> dict[str, str]:
+        return install_plugin(tmp_path / "site", module, source, **kwargs)
+
+    return install

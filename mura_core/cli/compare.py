@@ -14,8 +14,11 @@ from typing import Any
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("compare", help="compare runs side by side")
-    parser.add_argument("runs", nargs="+", metavar="RUN", help="run folders or run names")
-    parser.add_argument("--root", default="runs", metavar="RUNS", help="runs folder for names")
+    parser.add_argument("names", nargs="+", metavar="RUN", help="run folders or run names")
+    parser.add_argument(
+        "--runs", "--root", dest="runs", default="runs", metavar="RUNS",
+        help="runs folder for run names (default: runs; --root is an alias)",
+    )  # fmt: skip
     parser.add_argument("--plot", metavar="FILE", help="write the training curves to FILE (PNG)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
@@ -56,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.runs import find_run, parse_run_folder, read_history, summarize_run
     from mura_core.runs.artifacts import HISTORY_COLUMNS, HISTORY_METRICS
 
-    folders = [parse_run_folder(find_run(run, args.root))[0] for run in args.runs]
+    folders = [parse_run_folder(find_run(run, args.runs))[0] for run in args.names]
     names = [folder.name for folder in folders]
     if len(set(names)) != len(names):
         raise MuraError("the same run is given twice")

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 
+from mura_core.vocabulary import CHECKS
 from registry import BODY_PARTS
 
 
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         )
         sub.add_argument(
             "--check",
-            choices=("exists", "verify", "full"),
+            choices=CHECKS,
             default="verify",
             help="how much of each image is checked (default: verify, every PNG checksum)",
         )

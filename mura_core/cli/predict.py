@@ -19,6 +19,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="PNG files or study folders")
     parser.add_argument("--runs", default="runs", metavar="RUNS", help="default: runs")
     parser.add_argument("--weights", metavar="FILE", help="weights to use instead of the best")
+    parser.add_argument(
+        "--allow-other-provider", action="store_true",
+        help="rebuild the run even if another distribution now provides its family",
+    )  # fmt: skip
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
@@ -68,7 +72,11 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.training.inference import predict_frame
 
     images = collect_images(args.paths)
-    loaded = load_run(find_run(args.run, args.runs), weights=args.weights)
+    loaded = load_run(
+        find_run(args.run, args.runs),
+        weights=args.weights,
+        allow_other_provider=args.allow_other_provider,
+    )
     predicted = predict_frame(
         loaded.model,
         images.fillna({"body_part": ""}),

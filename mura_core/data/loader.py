@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
@@ -41,12 +40,11 @@ from mura_core.data.layout import (
 )
 from mura_core.data.problems import ProblemReport
 from mura_core.errors import MuraError
+from mura_core.vocabulary import CHECKS, Check
 
 #: How much of each image file is checked: ``exists`` (a stat), ``verify`` (PNG header
 #: and every chunk's checksum, which finds truncated files; no decompression) or
 #: ``full`` (``verify`` plus a full decode).
-Check = Literal["exists", "verify", "full"]
-CHECKS: tuple[str, ...] = ("exists", "verify", "full")
 
 #: Columns of :attr:`MuraDataset.frame` beyond :data:`FRAME_COLUMNS`: ``relpath`` the
 #: path as the CSVs write it; ``width``, ``height`` (pixels) and ``mode`` (PIL mode,

@@ -79,13 +79,12 @@ import pandas as pd
 
 from mura_core.data.dataset import check_frame
 from mura_core.errors import MuraError
+from mura_core.vocabulary import FILL_MODES, FillMode
+from registry.family import PREPROCESSING_MODES, Preprocessing
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
-Preprocessing = Literal["unit", "tf", "torch", "caffe", "none"]
-PREPROCESSING_MODES: tuple[str, ...] = ("unit", "tf", "torch", "caffe", "none")
-FillMode = Literal["constant", "reflect", "wrap", "nearest"]
 #: Cache of decoded, resized images: ``"memory"``, a directory for a file cache, or None.
 Cache = Literal["memory"] | str | os.PathLike[str] | None
 
@@ -97,6 +96,7 @@ CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 _CACHE_VERSION = 2
 
 __all__ = [
+    "FILL_MODES",
     "PREPROCESSING_MODES",
     "AugmentConfig",
     "InputSpec",
@@ -145,7 +145,7 @@ class AugmentConfig:
             raise ValueError("shift must be in [0, 1)")
         if not 0.0 <= self.fill_value <= 255.0:
             raise ValueError("fill_value must be a pixel value in [0, 255]")
-        if self.fill_mode not in ("constant", "reflect", "wrap", "nearest"):
+        if self.fill_mode not in FILL_MODES:
             raise ValueError(f"unknown fill_mode {self.fill_mode!r}")
 
     @property
@@ -162,7 +162,7 @@ class InputSpec:
 
     image_size: tuple[int, int]
     channels: int
-    preprocessing: str
+    preprocessing: Preprocessing
 
     def __post_init__(self) -> None:
         _check_input(self.image_size, self.channels, self.preprocessing)
@@ -185,7 +185,7 @@ def input_spec(name: str) -> InputSpec:
     import registry
 
     parsed = registry.parse(name)
-    height, width, channels = parsed.spec.input_shape
+    height, width, channels = parsed.input_shape
     return InputSpec((int(height), int(width)), int(channels), parsed.family.preprocessing)
 
 
@@ -440,7 +440,7 @@ def training_dataset(
     *,
     image_size: tuple[int, int],
     channels: int = 3,
-    preprocessing: str = "unit",
+    preprocessing: Preprocessing = "unit",
     batch_size: int = 32,
     augment: AugmentConfig | bool | None = True,
     sample_weights: Sequence[float] | np.ndarray | None = None,

@@ -29,8 +29,8 @@ import pandas as pd
 from mura_core.data.dataset import check_frame
 from mura_core.data.layout import parse_image_path, resolve_root
 from mura_core.errors import MuraError
+from mura_core.vocabulary import SUBSETS
 
-SUBSETS: tuple[str, ...] = ("train", "validation", "test")
 MANIFEST_COLUMNS: tuple[str, ...] = ("path", "patient", "study", "body_part", "label", "subset")
 
 __all__ = [

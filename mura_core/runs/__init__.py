@@ -26,7 +26,7 @@ from mura_core.runs.layout import (
     weights_files,
 )
 from mura_core.runs.listing import RunSummary, find_run, list_runs, summarize_run
-from mura_core.runs.loading import LoadedRun, load_run, parse_run_folder
+from mura_core.runs.loading import LoadedRun, check_provider, load_run, parse_run_folder
 
 __all__ = [
     "WEIGHTS_TEMPLATE",
@@ -35,6 +35,7 @@ __all__ = [
     "RunSummary",
     "WeightsFile",
     "best_weights",
+    "check_provider",
     "find_run",
     "list_runs",
     "load_run",

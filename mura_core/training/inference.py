@@ -13,12 +13,11 @@ from mura_core.errors import MuraError
 from mura_core.evaluation import Evaluation, evaluate_predictions, plot_roc
 from mura_core.runs.artifacts import read_run_json
 from mura_core.runs.layout import RunFolder
+from mura_core.vocabulary import EVALUATION_SUBSETS
 
 __all__ = ["SUBSETS", "RunEvaluation", "evaluate_run", "predict_frame", "subset_frame"]
 
-#: Subsets a run is evaluated on: ``test`` is MURA ``valid``, ``validation`` the held-out
-#: patients of MURA ``train``.
-SUBSETS = ("test", "validation")
+SUBSETS = EVALUATION_SUBSETS
 
 
 def _progress_callback(bar: Any, batch_size: int, total: int) -> Any:

@@ -183,6 +183,7 @@ class Runner:
             augment=config.augment,
             body_part=config.body_part,
         )
+        weights, provider = _check_family(parsed, config.pretrained)
         folder = RunFolder(Path(config.out) / parsed.full_name)
         info = read_run_json(folder.run_json)
         if config.overwrite:
@@ -204,7 +205,9 @@ class Runner:
                     f"cannot resume {parsed.full_name}: {key} was {previous[key]!r}, now "
                     f"{current[key]!r} (use the same settings, or --overwrite)"
                 )
-        return RunContext(parsed=parsed, config=config, folder=folder)
+        return RunContext(
+            parsed=parsed, config=config, folder=folder, weights=weights, provider=provider
+        )
 
     @staticmethod
     def _clear(folder: RunFolder) -> None:
@@ -252,17 +255,18 @@ class Runner:
         run = self.prepare()
         config = run.config
         created = not run.folder.path.exists()
-        run.folder.path.mkdir(parents=True, exist_ok=True)
         keras.utils.set_random_seed(config.seed)
         with _precision(config.mixed_precision) as policy:
             try:
                 strategy = _strategy(config.strategy)
                 data = self.data(run)
-                self._write_split(run, data)
                 with strategy.scope():
                     model = self._build(run)
                 run.model = model
+                # plugins' hooks run before anything is written: a failing one leaves no trace
                 callbacks = make_callbacks(run, self.callbacks)
+                run.folder.path.mkdir(parents=True, exist_ok=True)
+                self._write_split(run, data)
                 committed = self._committed_epoch(callbacks)
                 self._discard_uncommitted(run.folder, committed)
                 self._write_start(run, data, policy, strategy, committed)
@@ -323,10 +327,7 @@ class Runner:
     def _build(self, run: RunContext) -> Any:
         import registry
 
-        options = {}
-        if "weights" in run.parsed.family.options:
-            options["weights"] = run.config.pretrained
-        model = registry.build(run.model_name, **options)
+        model = registry.build(run.model_name, weights=run.weights)
         return compile_model(
             model,
             learning_rate=run.config.learning_rate,
@@ -357,8 +358,10 @@ class Runner:
             name=run.name,
             model_name=run.model_name,
             family=run.parsed.family.name,
+            provider=run.provider,
+            pretrained=run.weights,
             preprocessing=run.parsed.family.preprocessing,
-            input_shape=list(run.parsed.spec.input_shape),
+            input_shape=list(run.parsed.input_shape),
             run_options=run.options.model_dump(),
             config=run.config.to_dict(),
             seed=run.config.seed,
@@ -418,6 +421,17 @@ class Runner:
         timings["evaluation_seconds"] = round(time.perf_counter() - started, 3)
         update_run_json(run.folder.run_json, timings=timings)
         return result.evaluation
+
+
+def _check_family(parsed: Any, pretrained: str | None) -> tuple[str | None, dict[str, Any]]:
+    """The run's starting weights and its family's provider, checked before anything is
+    written: weights the family does not take or that do not fit its input, and models
+    too large to build, are refused in one line."""
+    import registry
+
+    reg = registry.get_registry()
+    reg.check_size(parsed)
+    return reg.resolve_weights(parsed, pretrained), reg.provider(parsed.family.name)
 
 
 def train(

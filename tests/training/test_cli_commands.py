@@ -187,7 +187,15 @@ def test_user_errors_are_one_line_with_status_2(capsys, trained, mura_root, tmp_
             capsys, "train", trained.folder.name, "--data", mura_root, "--out",
             trained.folder.path.parent, "--overwrite", "--pretrained", tmp_path / "none.h5",
         )[::2],
-        "pretrained weights file not found",
+        "family 'cnn' takes no pretrained weights",
+    )  # fmt: skip
+    assert trained.folder.best_weights() is not None  # refused before anything was removed
+    assert_one_line_error(
+        *run_cli(
+            capsys, "train", "densenet121_in.32.32.3_p.avg", "--data", mura_root, "--out",
+            tmp_path / "runs", "--pretrained", tmp_path / "none.h5",
+        )[::2],
+        "are neither a file nor a known source (imagenet)",
     )  # fmt: skip
     assert trained.folder.run_json.is_file(), "a refused --overwrite keeps the run"
 
