@@ -236,3 +236,30 @@ def test_installed_entry_point_reports_a_conflict_without_traceback(cli, tiny_cn
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     assert completed.stderr.strip().splitlines()[-1].startswith("mura: error: name suffix")
+
+
+def test_runs_folder_is_named_runs_everywhere_old_spellings_kept(capsys, trained):
+    runs = trained.folder.path.parent
+    name = trained.folder.name
+    for args in (
+        ["runs", "list", "--runs", runs],
+        ["runs", "list", runs],
+        ["runs", "list", "--runs", runs, "cnn*"],
+        ["runs", "list", runs, "cnn*"],
+    ):
+        status, out, err = run_cli(capsys, *args)
+        assert status == 0 and name in out, (args, err)
+    for flag in ("--runs", "--root"):
+        status, out, err = run_cli(capsys, "compare", name, flag, runs, "--json")
+        assert status == 0 and json.loads(out)[0]["name"] == name, err
+    status, _, err = run_cli(capsys, "runs", "list", "a", "b", "c")
+    assert_one_line_error(status, err, "runs list takes one PATTERN")
+
+
+def test_train_accepts_runs_and_its_out_alias():
+    from mura_core.cli import build_parser
+
+    parser = build_parser()
+    for flag in ("--runs", "--out"):
+        args = parser.parse_args(["train", "cnn_in.32.32.1_cl.1.1_f.2", "--data", "d", flag, "r"])
+        assert args.runs == "r"
