@@ -1,18 +1,14 @@
 """The registry: families and presets gathered from plugins, keyed by names.
 
-One plugin's mistake stays that plugin's: a family two plugins claim is disabled (both
-claimants are named wherever it is needed), a bad preset is dropped, a bad declaration
-or a failing hook marks its plugin failed, and every other family keeps working.
-``MURA_STRICT_PLUGINS=1`` turns each of these into an error.
+One plugin's mistake stays that plugin's (see :mod:`registry.gathering`): a family two
+plugins claim is disabled and both claimants are named wherever it is needed.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import os
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pluggy
@@ -21,11 +17,7 @@ from registry.entry_points import (
     PluginInfo,
     call_guarded,
     load_entry_points,
-    logger,
     new_plugin_manager,
-    report_failure,
-    report_problem,
-    strict_mode,
     validate_plugin,
 )
 from registry.errors import (
@@ -37,6 +29,7 @@ from registry.errors import (
     closest,
 )
 from registry.family import Family, Preset
+from registry.gathering import gather
 from registry.names import ParsedName, parse_name
 from registry.weights import DEFAULT_WEIGHTS
 
@@ -57,7 +50,7 @@ class Registry:
         self._infos: dict[str, PluginInfo] | None = None
         self._families: dict[str, Family] | None = None
         self._presets: dict[str, Preset] | None = None
-        self._clashes: dict[str, list[str]] = {}
+        self._clashes: dict[str, str] = {}
         self._lock = threading.RLock()
 
     # -- plugins ------------------------------------------------------------------------
@@ -122,127 +115,9 @@ class Registry:
         with self._lock:
             if self._families is not None:
                 return
-            infos = self._load()
-            for info in infos.values():
-                info.families, info.presets, info.problems = [], 0, []
-            try:
-                claims = self._collect("register_families", infos, self._accept_family)
-                self._families = self._settle_claims(claims, infos)
-                offered = self._collect("register_presets", infos, self._accept_preset)
-                self._presets = self._settle_presets(offered, infos)
-            except BaseException:
-                self._invalidate()
-                raise
-
-    def _collect(
-        self, hook_name: str, infos: dict[str, PluginInfo], accept: Callable[[Any], Any]
-    ) -> list[tuple[str, Any]]:
-        """Call ``hook_name`` plugin by plugin; keep what each registered if it succeeded."""
-        collected: list[tuple[str, Any]] = []
-        for impl in getattr(self.manager.hook, hook_name).get_hookimpls():
-            plugin = impl.plugin_name
-            info = infos.setdefault(plugin, PluginInfo(name=plugin, module=repr(impl.plugin)))
-            if info.status == "failed":
-                continue
-            items: list[Any] = []
-            try:
-                call_guarded(info, hook_name, impl.function, {"register": items.append})
-                items = [accept(item, plugin) for item in items]
-            except PluginError as error:
-                report_failure(info, getattr(error, "reason", None) or str(error))
-                continue
-            collected.extend((plugin, item) for item in items)
-        return collected
-
-    def _accept_family(self, family: Any, plugin: str) -> Family:
-        if not isinstance(family, Family):
-            raise PluginError(f"register() expects a registry.Family, got {family!r}")
-        family = dataclasses.replace(family, plugin=plugin)
-        try:
-            family.validate(lambda name: parse_name(name, {family.name: family}))
-        except (TypeError, ValueError) as error:
-            raise PluginError(str(error)) from error
-        return family
-
-    @staticmethod
-    def _accept_preset(preset: Any, plugin: str) -> Preset:
-        if not isinstance(preset, Preset):
-            raise PluginError(f"register() expects a registry.Preset, got {preset!r}")
-        return dataclasses.replace(preset, plugin=plugin)
-
-    def _settle_claims(
-        self, claims: list[tuple[str, Family]], infos: dict[str, PluginInfo]
-    ) -> dict[str, Family]:
-        """Families claimed once are registered; a family claimed twice is disabled."""
-        by_name: dict[str, list[Family]] = {}
-        for _, family in claims:
-            by_name.setdefault(family.name, []).append(family)
-        families: dict[str, Family] = {}
-        self._clashes = {}
-        for name, claimants in by_name.items():
-            if len(claimants) == 1:
-                families[name] = claimants[0]
-                infos[claimants[0].plugin].families.append(name)
-                continue
-            self._clashes[name] = [family.plugin for family in claimants]
-            message = self._clash_message(name)
-            if strict_mode():
-                raise PluginError(message)
-            for family in claimants:
-                report_problem(infos[family.plugin], message, warn=False)
-            logger.warning("mura: warning: %s", message)
-        return families
-
-    def _clash_message(self, family: str) -> str:
-        infos = self._load()
-        claimants = " and ".join(describe_plugin(infos, p) for p in self._clashes[family])
-        return (
-            f"family {family!r} is disabled: it is registered by {claimants}; "
-            "uninstall or block one of them (MURA_BLOCK_PLUGINS)"
-        )
-
-    def _settle_presets(
-        self, offered: list[tuple[str, Preset]], infos: dict[str, PluginInfo]
-    ) -> dict[str, Preset]:
-        """Presets that name canonical, buildable names and clear aliases; others dropped."""
-        presets: dict[str, Preset] = {}
-        aliases: set[str] = set()
-        for plugin, preset in offered:
-            if preset.name.partition("_")[0] in self._clashes:
-                continue  # the family is disabled, as its clash warning said
-            problem = self._preset_problem(preset, presets, aliases)
-            if problem:
-                message = f"preset {preset.name!r} dropped: {problem}"
-                if strict_mode():
-                    raise PluginError(f"{describe_plugin(infos, plugin)}: {message}")
-                report_problem(infos[plugin], message)
-                continue
-            presets[preset.name] = preset
-            if preset.alias:
-                aliases.add(preset.alias)
-            infos[plugin].presets += 1
-        return presets
-
-    def _preset_problem(
-        self, preset: Preset, presets: dict[str, Preset], aliases: set[str]
-    ) -> str | None:
-        try:
-            canonical = parse_name(preset.name, self._families).full_name
-        except RegistryError as error:
-            return str(error)
-        if canonical != preset.name:
-            return f"not canonical; write it as {canonical!r}"
-        if preset.name in presets:
-            return f"registered twice (also by plugin {presets[preset.name].plugin!r})"
-        if preset.alias is None:
-            return None
-        if preset.alias in aliases or preset.alias in presets:
-            return f"alias {preset.alias!r} is already taken"
-        try:
-            parse_name(preset.alias, self._families)
-        except RegistryError:
-            return None
-        return f"alias {preset.alias!r} is itself a model name; choose an alias of another form"
+            gathered = gather(self.manager, self._load())
+            self._families, self._presets = gathered.families, gathered.presets
+            self._clashes = gathered.clashes
 
     # -- queries --------------------------------------------------------------------------
 
@@ -254,13 +129,13 @@ class Registry:
     def clashes(self) -> dict[str, str]:
         """Disabled families, with the message naming every plugin that claims them."""
         self._gather()
-        return {family: self._clash_message(family) for family in self._clashes}
+        return dict(self._clashes)
 
     def family(self, name: str) -> Family:
         """The family called ``name``."""
         families = self.families()
         if name in self._clashes:
-            raise PluginError(self._clash_message(name))
+            raise PluginError(self._clashes[name])
         if name not in families:
             hint = closest(name, families)
             raise UnknownModelError(
@@ -291,7 +166,7 @@ class Registry:
             return parse_name(name, self._families)
         except InvalidNameError as error:
             if error.token in self._clashes:
-                raise PluginError(self._clash_message(error.token)) from None
+                raise PluginError(self._clashes[error.token]) from None
             raise
 
     def canonical(self, name: str) -> str:
@@ -421,14 +296,6 @@ class Registry:
         return _rename(model, parsed.model_name)
 
 
-def describe_plugin(infos: dict[str, PluginInfo], plugin: str) -> str:
-    """``plugin 'x' of distribution d 1.0`` (or registered in code)."""
-    info = infos.get(plugin)
-    if info and info.distribution:
-        return f"plugin {plugin!r} of distribution {info.distribution} {info.version}"
-    return f"plugin {plugin!r} (registered in code, no distribution)"
-
-
 def parameter_limit() -> int | None:
     """Most parameters a model may have: half the machine's memory as float32 values."""
     configured = os.environ.get(ENV_MAX_PARAMETERS, "").strip()
@@ -456,4 +323,4 @@ def _rename(model: Any, name: str) -> Any:
     return model
 
 
-__all__ = ["Registry", "RegistryError", "describe_plugin", "parameter_limit"]
+__all__ = ["Registry", "RegistryError", "parameter_limit"]
