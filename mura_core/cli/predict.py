@@ -62,13 +62,14 @@ def collect_images(paths: list[str]):
 
 
 def run(args: argparse.Namespace) -> int:
-    from mura_core.cli.output import print_json
+    from mura_core.cli.output import print_json, print_notes
     from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies, format_table
     from mura_core.runs import find_run, load_run
     from mura_core.training.inference import predict_frame
 
     images = collect_images(args.paths)
     loaded = load_run(find_run(args.run, args.runs), weights=args.weights)
+    print_notes(loaded.notes)
     predicted = predict_frame(
         loaded.model,
         images.fillna({"body_part": ""}),

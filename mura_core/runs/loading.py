@@ -8,12 +8,13 @@ is deserialised (no ``safe_mode=False``, no pickles).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mura_core.errors import MuraError
 from mura_core.runs.artifacts import read_run_json
+from mura_core.runs.identity import check_identity
 from mura_core.runs.layout import RunFolder, WeightsFile
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class LoadedRun:
     parsed: ParsedName
     weights: WeightsFile
     info: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -65,11 +67,13 @@ def load_run(folder: str | Path, *, weights: str | Path | None = None) -> Loaded
         weights: a weights file to load instead of the best checkpoint.
 
     Raises:
-        MuraError: not a run folder, no weights file, or weights that do not fit.
+        MuraError: not a run folder, no weights file, weights that do not fit, or a
+            ``run.json`` that names another run (:mod:`~mura_core.runs.identity`).
     """
     import registry
 
     run_folder, parsed = parse_run_folder(folder)
+    info = read_run_json(run_folder.run_json)
     if weights is None:
         chosen = run_folder.best_weights()
         if chosen is None:
@@ -81,6 +85,7 @@ def load_run(folder: str | Path, *, weights: str | Path | None = None) -> Loaded
         chosen = WeightsFile.parse(path) or WeightsFile(path, 0, *(float("nan"),) * 4)
     options = {"weights": None} if "weights" in parsed.family.options else {}
     model = registry.build(parsed.model_name, **options)
+    notes = check_identity(run_folder, parsed, model, info)
     try:
         with warnings.catch_warnings():  # Keras warns per layer before raising; one line is enough
             warnings.simplefilter("ignore")
@@ -90,4 +95,4 @@ def load_run(folder: str | Path, *, weights: str | Path | None = None) -> Loaded
             f"weights {chosen.path.name} do not fit model {parsed.model_name}: "
             + (str(error).strip().splitlines() or [type(error).__name__])[0]
         ) from error
-    return LoadedRun(model, run_folder, parsed, chosen, read_run_json(run_folder.run_json))
+    return LoadedRun(model, run_folder, parsed, chosen, info, notes)
