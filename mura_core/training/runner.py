@@ -59,6 +59,7 @@ from mura_core.training.resume import RESUME_KEYS, check_resumable
 
 __all__ = ["RESUME_KEYS", "Runner", "TrainResult", "compile_model", "train"]
 
+
 def compile_model(
     model: Any, *, learning_rate: float = 1e-3, jit_compile: bool | str = "auto"
 ) -> Any:

@@ -79,7 +79,9 @@ def test_a_successful_overwrite_replaces_the_old_run(trained, mura_root, tmp_pat
     folder = copy_run(trained, tmp_path)
     (folder / "notes.txt").write_text("mine")
     settings = {**TRAINED_SETTINGS, "epochs": 1}
-    result = train(trained.name, mura_root, out=tmp_path, overwrite=True, evaluate=False, **settings)
+    result = train(
+        trained.name, mura_root, out=tmp_path, overwrite=True, evaluate=False, **settings
+    )
     assert not (folder / PREVIOUS_DIR).exists()
     assert (folder / "notes.txt").read_text() == "mine"
     assert list(result.history["epoch"]) == [1]

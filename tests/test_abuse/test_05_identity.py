@@ -46,9 +46,7 @@ def test_weights_of_other_shapes_than_recorded_are_refused(trained, tmp_path):
         load_run(folder)
 
 
-def test_a_run_recorded_before_the_digest_loads_with_one_note(
-    capsys, trained, mura_root, tmp_path
-):
+def test_a_run_recorded_before_the_digest_loads_with_one_note(capsys, trained, mura_root, tmp_path):
     folder = copy_run(trained, tmp_path)
     info = read_run_json(folder / "run.json")
     del info["weights_digest"]
