@@ -36,7 +36,9 @@ class ApplicationSpec(FamilySpec):
         int | None, Field(ge=-1), Token("tla", "backbone layers with a greater index train")
     ] = None
     mlp: Annotated[tuple[Units, ...], Token("m", "units of each hidden Dense layer")] = ()
-    mlp_dropout: Annotated[Rate | None, Token("mdp", "dropout after each hidden layer")] = None
+    mlp_dropout: Annotated[
+        Rate | None, Token("mdp", "dropout after each hidden layer", off=0.0)
+    ] = None
 
     @model_validator(mode="after")
     def _check(self) -> ApplicationSpec:

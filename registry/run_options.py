@@ -24,6 +24,10 @@ BODY_PARTS: tuple[str, ...] = (
     "XR_WRIST",
 )
 
+#: Channel counts of a model's input that the data pipeline provides (grayscale, RGB);
+#: the ``in`` token of the built-in families accepts exactly these.
+IMAGE_CHANNELS: tuple[int, ...] = (1, 3)
+
 BodyPart = Literal[
     "XR_ELBOW", "XR_FINGER", "XR_FOREARM", "XR_HAND", "XR_HUMERUS", "XR_SHOULDER", "XR_WRIST"
 ]

@@ -171,8 +171,10 @@ class InputSpec:
 def _check_input(image_size: Sequence[int], channels: int, preprocessing: str) -> None:
     if len(image_size) != 2 or min(image_size) < 1:
         raise ValueError(f"image_size must be (height, width), got {tuple(image_size)}")
-    if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 or 3, got {channels}")
+    from registry.run_options import IMAGE_CHANNELS
+
+    if channels not in IMAGE_CHANNELS:
+        raise ValueError(f"channels must be one of {IMAGE_CHANNELS}, got {channels}")
     if preprocessing not in PREPROCESSING_MODES:
         raise ValueError(
             f"unknown preprocessing {preprocessing!r}; expected one of "
