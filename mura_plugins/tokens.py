@@ -27,5 +27,10 @@ Units = Annotated[int, Field(ge=1, le=65536)]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
 
 InputShape = Annotated[tuple[Side, Side, Channels], Token("in", "input height.width.channels")]
+#: keras.applications backbones need inputs of at least 32x32.
+BackboneSide = Annotated[int, Field(ge=32, le=4096)]
+BackboneInputShape = Annotated[
+    tuple[BackboneSide, BackboneSide, Channels], Token("in", "input height.width.channels")
+]
 Pooling = Annotated[Literal["max", "avg"], Token("p", "pooling: max or avg")]
 OutputDropout = Annotated[Rate | None, Token("ld", "dropout before the output layer", off=0.0)]

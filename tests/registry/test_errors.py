@@ -51,7 +51,7 @@ CASES = [
     ("cnn_in.256.256.3_cl.6.1_f.32_", "'_'", ["empty token"], None),
     ("", None, ["empty"], None),
     ("densenet201_in.256.256.3_p.avg_mdp.0.2", None, ["needs an MLP head"], None),
-    ("densenet201_in.16.16.3_p.avg", None, ["at least 32x32"], None),
+    ("densenet201_in.16.16.3_p.avg", "'in.16.16.3'", ["greater than or equal to 32"], None),
     ("densenet201_in.256.256.3_p.avg_m.0", "'m.0'", ["greater than or equal to 1"], None),
 ]
 
