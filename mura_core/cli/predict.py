@@ -33,6 +33,7 @@ def collect_images(paths: list[str]):
     import pandas as pd
 
     from mura_core.data.loader import image_problem
+    from mura_core.data.walking import decodable, printable
     from mura_core.errors import MuraError
 
     rows = []
@@ -52,6 +53,8 @@ def collect_images(paths: list[str]):
         else:
             raise MuraError(f"{path}: no such file or folder")
         for file in files:
+            if not decodable(str(file)):
+                raise MuraError(f"{printable(str(file))}: file name is not valid UTF-8")
             problem = image_problem(file)
             if problem:
                 raise MuraError(f"{file}: {problem}")
