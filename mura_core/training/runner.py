@@ -14,12 +14,9 @@ finished epoch; running it on a complete run is refused unless ``overwrite`` is 
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import shutil
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,29 +53,9 @@ from mura_core.training.callbacks import (
 from mura_core.training.context import RunContext, TrainConfig, resolve_run_name
 from mura_core.training.data import DataFactory, RunData, mura_data
 from mura_core.training.resume import RESUME_KEYS, check_resumable
+from mura_core.training.setup import _is_dataset, _now, _precision, _strategy, compile_model
 
 __all__ = ["RESUME_KEYS", "Runner", "TrainResult", "compile_model", "train"]
-
-
-def compile_model(
-    model: Any, *, learning_rate: float = 1e-3, jit_compile: bool | str = "auto"
-) -> Any:
-    """Compile ``model`` as the report: Adam, binary cross-entropy, auc/accuracy/kappa."""
-    import keras
-
-    from mura_core.metrics import CohenKappa
-
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss=keras.losses.BinaryCrossentropy(),
-        metrics=[
-            keras.metrics.AUC(name="auc"),
-            keras.metrics.BinaryAccuracy(name="accuracy"),
-            CohenKappa(name="kappa"),
-        ],
-        jit_compile=jit_compile,
-    )
-    return model
 
 
 @dataclass
@@ -100,38 +77,6 @@ class TrainResult:
     @property
     def name(self) -> str:
         return self.run.name
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-@contextlib.contextmanager
-def _precision(mixed: bool) -> Iterator[str]:
-    """Set the Keras dtype policy for the duration of a run, then restore it."""
-    import keras
-
-    previous = keras.mixed_precision.global_policy().name
-    policy = "mixed_float16" if mixed else "float32"
-    keras.mixed_precision.set_global_policy(policy)
-    try:
-        yield policy
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
-
-
-def _is_dataset(value: Any) -> bool:
-    import tensorflow as tf
-
-    return isinstance(value, tf.data.Dataset)
-
-
-def _strategy(name: str) -> Any:
-    import tensorflow as tf
-
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
 
 
 class Runner:
