@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 import registry
+from registry.grammar import format_value
 
 BASE = "cnn_in.32.32.1_cl.2.1_f.8_ck.3.3_p.max_ps.2.2_pstr.2.2"
 
@@ -32,6 +33,13 @@ def test_an_off_value_or_negative_zero_is_the_same_model_as_no_token(spelling):
 
 def test_negative_zero_is_never_written():
     assert "-0" not in registry.canonical("densenet121_in.64.64.3_p.avg_tla.-0")
+    floats = [
+        tf
+        for family in registry.families().values()
+        for tf in family.spec.token_fields()
+        if tf.item_type == "float"
+    ]
+    assert floats and all(format_value(tf, -0.0) == "0" for tf in floats)
 
 
 def test_the_off_value_is_declared_per_token_in_the_grammar():
