@@ -28,6 +28,8 @@ def _process_exists(pid: int) -> bool:
     """True when process ``pid`` exists on this host (or cannot be signalled)."""
     if pid <= 0:
         return False
+    if os.name == "nt":  # os.kill would terminate the process there: assume it lives
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -95,7 +97,8 @@ class RunLock:
                 continue
             raise MuraError(
                 f"run folder {self.path.parent} is in use by process {pid or '?'} on host "
-                f"{host or '?'} (since {holder.get('since', '?')}; lock {self.path})"
+                f"{host or '?'} since {holder.get('since', '?')} (if that process is gone, "
+                f"delete {self.path})"
             )
         raise MuraError(f"cannot take the lock {self.path}")
 

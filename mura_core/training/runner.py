@@ -9,7 +9,11 @@ The set-up is the report's: Adam, binary cross-entropy, metrics ``auc``, ``accur
 and ``kappa``, the callbacks of :func:`~mura_core.training.callbacks.default_callbacks`
 (early stopping, learning-rate reduction, best-only checkpoints, TensorBoard, history,
 backup). Running the same command again after an interruption resumes from the last
-finished epoch; running it on a complete run is refused unless ``overwrite`` is set.
+finished epoch, or finishes the evaluation of a run whose training finished
+(:mod:`~mura_core.training.resume`); a complete run is refused unless ``overwrite`` is
+set, which keeps the old artifacts aside until the new run's first checkpoint
+(:mod:`~mura_core.runs.aside`). The run folder is locked while a process trains in it
+(:mod:`~mura_core.runs.lock`).
 """
 
 from __future__ import annotations
