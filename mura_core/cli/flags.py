@@ -44,4 +44,6 @@ def check_flags(args: argparse.Namespace) -> None:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
         if not math.isfinite(value) or not limits.contains(value):
-            raise MuraError(f"{flag} must be a finite number {limits} (got {value})")
+            text = str(limits)
+            where = f"in {text}" if text[0] in "[(" else text
+            raise MuraError(f"{flag} must be a finite number {where} (got {value})")

@@ -96,7 +96,7 @@ class RunLock:
                 self.path.unlink(missing_ok=True)  # a holder killed while writing it
                 continue
             raise MuraError(
-                f"run folder {self.path.parent} is in use by process {pid or '?'} on host "
+                f"run folder {self.path.parent.name} is in use by process {pid or '?'} on host "
                 f"{host or '?'} since {holder.get('since', '?')} (if that process is gone, "
                 f"delete {self.path})"
             )

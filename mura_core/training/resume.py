@@ -18,7 +18,12 @@ from mura_core.errors import MuraError
 from mura_core.runs.artifacts import read_history
 from mura_core.runs.layout import RunFolder, weights_files
 
-__all__ = ["RESUME_KEYS", "check_resumable", "has_trained_epochs"]
+__all__ = [
+    "RESUME_KEYS",
+    "check_resumable",
+    "discard_aside_after_first_epoch",
+    "has_trained_epochs",
+]
 
 #: Settings that must not change when a run is resumed or finished.
 RESUME_KEYS = (
@@ -62,3 +67,20 @@ def check_resumable(folder: RunFolder, info: dict[str, Any], config: Any, name: 
             f"cannot resume {name}: {folder.path} holds trained epochs but no state to resume "
             f"from (status {status or 'unknown'}); use --overwrite to train it again"
         )
+
+
+def discard_aside_after_first_epoch(folder: RunFolder) -> Any:
+    """A Keras callback deleting ``previous/`` once an epoch of the new run is committed.
+
+    Append it after every other callback (after :class:`TrainingStateBackup`'s commit).
+    """
+    import keras
+
+    from mura_core.runs.aside import discard_aside, new_run_has_checkpoint
+
+    class DiscardAside(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            if new_run_has_checkpoint(folder):
+                discard_aside(folder)
+
+    return DiscardAside()

@@ -56,7 +56,11 @@ from mura_core.training.callbacks import (
 )
 from mura_core.training.context import RunContext, TrainConfig, resolve_run_name
 from mura_core.training.data import DataFactory, RunData, mura_data
-from mura_core.training.resume import RESUME_KEYS, check_resumable
+from mura_core.training.resume import (
+    RESUME_KEYS,
+    check_resumable,
+    discard_aside_after_first_epoch,
+)
 from mura_core.training.setup import _is_dataset, _now, _precision, _strategy, compile_model
 
 __all__ = ["RESUME_KEYS", "Runner", "TrainResult", "compile_model", "train"]
@@ -226,6 +230,7 @@ class Runner:
                     model = self._build(run)
                 run.model = model
                 callbacks = make_callbacks(run, self.callbacks)
+                callbacks.append(discard_aside_after_first_epoch(run.folder))
                 committed = self._committed_epoch(callbacks)
                 self._discard_uncommitted(run.folder, committed)
                 self._write_start(run, data, policy, strategy, committed)

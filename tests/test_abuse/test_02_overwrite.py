@@ -75,14 +75,29 @@ def test_a_killed_overwrite_is_put_back_by_the_next_command(trained, mura_root, 
     assert snapshot(folder) == before
 
 
-def test_a_successful_overwrite_replaces_the_old_run(trained, mura_root, tmp_path):
+class _SeePrevious(keras.callbacks.Callback):
+    def __init__(self, folder):
+        super().__init__()
+        self.folder, self.seen = folder, []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen.append((self.folder / PREVIOUS_DIR).exists())
+
+
+def test_a_successful_overwrite_replaces_the_old_run_at_its_first_checkpoint(
+    trained, mura_root, tmp_path
+):
     folder = copy_run(trained, tmp_path)
     (folder / "notes.txt").write_text("mine")
-    settings = {**TRAINED_SETTINGS, "epochs": 1}
-    result = train(
-        trained.name, mura_root, out=tmp_path, overwrite=True, evaluate=False, **settings
+    seen = _SeePrevious(folder)
+    config = TrainConfig(
+        trained.name, mura_root, out=tmp_path, overwrite=True, **{**TRAINED_SETTINGS, "epochs": 2}
     )
+    result = Runner(
+        config, callbacks=lambda run: [seen, *default_callbacks(run)], evaluate=False
+    ).run()
+    assert seen.seen == [True, False], "kept until the first checkpoint, not after"
     assert not (folder / PREVIOUS_DIR).exists()
     assert (folder / "notes.txt").read_text() == "mine"
-    assert list(result.history["epoch"]) == [1]
-    assert read_run_json(folder / "run.json")["config"]["epochs"] == 1
+    assert list(result.history["epoch"]) == [1, 2]
+    assert read_run_json(folder / "run.json")["status"] == "complete"
