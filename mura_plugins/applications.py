@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from mura_plugins.tokens import InputShape, Pooling, Rate, Units
+from mura_plugins.tokens import BackboneInputShape, Pooling, Rate, Units
 from registry import (
     BuildError,
     Family,
@@ -32,20 +32,20 @@ from registry import (
 class ApplicationSpec(FamilySpec):
     """Parameters shared by the keras.applications families."""
 
-    input_shape: InputShape
+    input_shape: BackboneInputShape
     pooling: Pooling = "avg"
     trainable_after: Annotated[
         int | None, Field(ge=-1), Token("tla", "backbone layers with a greater index train")
     ] = None
     mlp: Annotated[tuple[Units, ...], Token("m", "units of each hidden Dense layer")] = ()
-    mlp_dropout: Annotated[Rate | None, Token("mdp", "dropout after each hidden layer")] = None
+    mlp_dropout: Annotated[
+        Rate | None, Token("mdp", "dropout after each hidden layer", off=0.0)
+    ] = None
 
     @model_validator(mode="after")
     def _check(self) -> ApplicationSpec:
         if self.mlp_dropout is not None and not self.mlp:
             raise ValueError("mdp (MLP dropout) needs an MLP head: add m.<units>")
-        if min(self.input_shape[:2]) < 32:
-            raise ValueError("keras.applications backbones need inputs of at least 32x32")
         return self
 
 

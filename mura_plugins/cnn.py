@@ -35,7 +35,7 @@ class CNNSpec(FamilySpec):
     pool_strides: Annotated[tuple[PoolSide, PoolSide], Token("pstr", "pool strides")] = (2, 2)
     dropout: OutputDropout = None
     spatial_dropout: Annotated[
-        Rate | None, Token("spdp", "spatial dropout after each conv activation")
+        Rate | None, Token("spdp", "spatial dropout after each conv activation", off=0.0)
     ] = None
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from registry.errors import InvalidNameError, closest
+from registry.errors import InvalidNameError, closest, shorten
 from registry.family import Family
 from registry.grammar import FamilySpec
 from registry.run_options import RUN_SEPARATOR, RunOptions, is_run_token
@@ -114,7 +114,7 @@ def parse_name(name: str, families: Mapping[str, Family]) -> ParsedName:
     if family is None:
         raise InvalidNameError(
             name,
-            f"unknown family {family_name!r}",
+            f"unknown family {shorten(family_name)!r}",
             token=family_name,
             expected="one of the families " + ", ".join(sorted(families)),
             suggestion=closest(family_name, families),

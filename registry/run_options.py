@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict
 
 from registry.errors import InvalidNameError, closest
 
+#: Channel counts of a model's input that the data pipeline provides (grayscale, RGB);
+#: the ``in`` token of the built-in families accepts exactly these.
+IMAGE_CHANNELS: tuple[int, ...] = (1, 3)
+
 #: A MURA body part (study type), as its folders name it.
 BodyPart = Literal[
     "XR_ELBOW", "XR_FINGER", "XR_FOREARM", "XR_HAND", "XR_HUMERUS", "XR_SHOULDER", "XR_WRIST"

@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite: the CLI, a tiny synthetic MURA tree, one trained run."""
 
 from __future__ import annotations
 
@@ -70,3 +70,41 @@ def plugin_site(tmp_path):
         return install_plugin(tmp_path / "site", module, source, **kwargs)
 
     return install
+
+
+#: A small CNN on 32x32 grayscale input: trains an epoch of the tiny tree in a second.
+TINY_CNN = "cnn_in.32.32.1_cl.2.1_f.8_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
+
+
+@pytest.fixture(scope="session")
+def mura_root(tmp_path_factory) -> Path:
+    """A synthetic MURA tree with every body part, small images."""
+    from mura_core.data.synth import synthesize
+
+    root = tmp_path_factory.mktemp("mura")
+    synthesize(root, studies=90, seed=1, min_side=40, max_side=64)
+    return root
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory, mura_root):
+    """One run of the tiny CNN (class weights, augmentation), two epochs, evaluated."""
+    from mura_core.training.runner import train
+
+    out = tmp_path_factory.mktemp("runs")
+    return train(
+        TINY_CNN,
+        mura_root,
+        out=out,
+        epochs=2,
+        batch_size=16,
+        weight_classes=True,
+        augment=True,
+        verbose=0,
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_cnn() -> str:
+    """The name of the tiny CNN the tests train."""
+    return TINY_CNN

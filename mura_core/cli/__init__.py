@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     naming the exception and returns 1 (``MURA_DEBUG=1`` shows the traceback instead).
     """
     from mura_core.cli import quiet
+    from mura_core.cli.flags import check_flags
     from mura_core.errors import MuraError
     from registry.errors import RegistryError
 
@@ -67,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_flags(args)
         return int(args.func(args) or 0)
     except (MuraError, RegistryError) as error:
         print(f"mura: error: {one_line(error)}", file=sys.stderr)

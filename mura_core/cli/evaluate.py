@@ -39,7 +39,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mura_core.cli.output import print_json
+    from mura_core.cli.output import print_json, print_notes
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.runs import find_run, load_run, parse_run_folder
     from mura_core.training.inference import evaluate_run, subset_frame
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_run(
         folder.path, weights=args.weights, allow_other_provider=args.allow_other_provider
     )
+    print_notes(loaded.notes)
     result = evaluate_run(
         loaded.model,
         loaded.folder,

@@ -37,6 +37,7 @@ def collect_images(paths: list[str]):
     import pandas as pd
 
     from mura_core.data.loader import image_problem
+    from mura_core.data.walking import decodable, printable
     from mura_core.errors import MuraError
 
     rows = []
@@ -56,6 +57,8 @@ def collect_images(paths: list[str]):
         else:
             raise MuraError(f"{path}: no such file or folder")
         for file in files:
+            if not decodable(str(file)):
+                raise MuraError(f"{printable(str(file))}: file name is not valid UTF-8")
             problem = image_problem(file)
             if problem:
                 raise MuraError(f"{file}: {problem}")
@@ -66,7 +69,7 @@ def collect_images(paths: list[str]):
 
 
 def run(args: argparse.Namespace) -> int:
-    from mura_core.cli.output import print_json
+    from mura_core.cli.output import print_json, print_notes
     from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies, format_table
     from mura_core.runs import find_run, load_run
     from mura_core.training.inference import predict_frame
@@ -77,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         weights=args.weights,
         allow_other_provider=args.allow_other_provider,
     )
+    print_notes(loaded.notes)
     predicted = predict_frame(
         loaded.model,
         images.fillna({"body_part": ""}),

@@ -60,4 +60,7 @@ def run_list(args: argparse.Namespace) -> int:
     headers = ["run", "status", "epochs", "best", "val_loss", "val_kappa",
                "image kappa", "study kappa", "study auc"]  # fmt: skip
     print(format_table(rows, headers))
+    for summary in runs:
+        if summary.problem:
+            print(f"damaged: {summary.problem}")
     return 0

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mura_core.errors import MuraError
 from mura_core.runs.artifacts import read_run_json
+from mura_core.runs.identity import check_identity
 from mura_core.runs.layout import RunFolder, WeightsFile
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class LoadedRun:
     parsed: ParsedName
     weights: WeightsFile
     info: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -144,7 +146,8 @@ def load_run(
 
     Raises:
         MuraError: not a run folder, a family from another provider, no weights file,
-            or weights that do not fit.
+            weights that do not fit, or a ``run.json`` that names another run
+            (:mod:`~mura_core.runs.identity`).
     """
     import registry
 
@@ -161,6 +164,7 @@ def load_run(
             raise MuraError(f"weights file {path} not found")
         chosen = WeightsFile.parse(path) or WeightsFile(path, 0, *(float("nan"),) * 4)
     model = registry.build(parsed.model_name, weights=None)
+    notes = check_identity(run_folder, parsed, model, info)
     try:
         with warnings.catch_warnings():  # Keras warns per layer before raising; one line is enough
             warnings.simplefilter("ignore")
@@ -170,4 +174,4 @@ def load_run(
             f"weights {chosen.path.name} do not fit model {parsed.model_name}: "
             + (str(error).strip().splitlines() or [type(error).__name__])[0]
         ) from error
-    return LoadedRun(model, run_folder, parsed, chosen, info)
+    return LoadedRun(model, run_folder, parsed, chosen, info, notes)

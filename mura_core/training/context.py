@@ -6,6 +6,7 @@ resolved run handed to callback factories and to plugins' ``extend_callbacks`` h
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -81,8 +82,14 @@ class TrainConfig:
             raise MuraError(f"epochs must be at least 1 (got {self.epochs})")
         if self.batch_size < 1:
             raise MuraError(f"batch size must be at least 1 (got {self.batch_size})")
-        if not self.learning_rate > 0:
-            raise MuraError(f"learning rate must be positive (got {self.learning_rate})")
+        if not 0 < self.learning_rate < math.inf:
+            raise MuraError(f"learning rate must be positive and finite (got {self.learning_rate})")
+        if self.patience < 0:
+            raise MuraError(f"patience must be at least 0 (got {self.patience})")
+        if self.limit is not None and self.limit < 1:
+            raise MuraError(f"limit must be at least 1 image (got {self.limit})")
+        if self.seed < 0:
+            raise MuraError(f"seed must be at least 0 (got {self.seed})")
         if not 0 < self.validation_fraction < 1:
             raise MuraError(
                 f"validation fraction must be in (0, 1) (got {self.validation_fraction})"

@@ -55,6 +55,8 @@ def predict_frame(
 
     if frame.empty:
         raise MuraError("no images to predict")
+    if batch_size < 1:
+        raise MuraError(f"batch size must be at least 1 (got {batch_size})")
     filled = frame.copy()
     for column in FRAME_COLUMNS:
         if column not in filled.columns:

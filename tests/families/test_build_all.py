@@ -85,7 +85,7 @@ def test_tla_past_the_last_layer_is_an_error():
 
 
 def test_a_model_too_large_is_refused_before_building(monkeypatch):
-    name = "cnn_in.4096.4096.4_cl.1.1_f.1024_ps.1.1_pstr.1.1"
+    name = "cnn_in.4096.4096.3_cl.1.1_f.1024_ps.1.1_pstr.1.1"
     estimate = registry.parse(name).family.estimate_parameters(registry.parse(name).spec)
     monkeypatch.setenv("MURA_MAX_PARAMETERS", str(estimate - 1))
     with pytest.raises(registry.BuildError) as caught:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -22,9 +23,11 @@ PACKAGE = REPO / "examples" / "mura-vgg16-plugin"
 def installed_example(tmp_path_factory):
     """The environment of a subprocess that sees the example installed."""
     site = tmp_path_factory.mktemp("site")
+    source = tmp_path_factory.mktemp("source") / PACKAGE.name  # builds leave no trace here
+    shutil.copytree(PACKAGE, source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
     result = subprocess.run(
         [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", "install",
-         "--no-deps", "--no-build-isolation", "--target", str(site), str(PACKAGE)],
+         "--no-deps", "--no-build-isolation", "--target", str(site), str(source)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
