@@ -36,6 +36,22 @@ class Ceiling:
     studies: int
     flipped: int
 
+    def describe(self) -> str:
+        """``kappa 0.821, accuracy 0.911 (4 of 45 labels flipped)``."""
+        return (
+            f"kappa {self.kappa:.3f}, accuracy {self.accuracy:.3f} "
+            f"({self.flipped} of {self.studies} labels flipped)"
+        )
+
+    def compare(self, kappa: float) -> str:
+        """A study-level kappa next to this ceiling, as printed by ``mura evaluate``."""
+        share = f": {kappa / self.kappa:.0%} of the ceiling" if self.kappa > 0 else ""
+        return (
+            f"study-level kappa {kappa:.3f}, ceiling {self.kappa:.3f} (a perfect reader of "
+            f"the true labels; accuracy {self.accuracy:.3f}, {self.flipped} of "
+            f"{self.studies} labels flipped){share}"
+        )
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: an undefined kappa (a single class) is ``None``."""
         values = asdict(self)

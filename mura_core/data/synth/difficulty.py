@@ -35,12 +35,12 @@ class Difficulty:
     @property
     def size(self) -> float:
         """Scale of a finding (1.0 a typical size)."""
-        return _between(1.4, 0.6, self.value)
+        return _between(2.2, 0.7, self.value)
 
     @property
     def contrast(self) -> float:
         """Share of bone density a lucent finding removes (fractures, lesions)."""
-        return _between(0.95, 0.3, self.value)
+        return _between(1.0, 0.35, self.value)
 
     @property
     def visibility(self) -> float:
@@ -50,7 +50,7 @@ class Difficulty:
     @property
     def noise(self) -> float:
         """Standard deviation of the film noise, in grey levels."""
-        return _between(3.0, 12.0, self.value)
+        return _between(2.0, 9.0, self.value)
 
     @property
     def label(self) -> str:
@@ -77,7 +77,7 @@ def difficulty(value: str | float | Difficulty) -> Difficulty:
     except ValueError:
         names = ", ".join(DIFFICULTY_NAMES)
         raise MuraError(
-            f"difficulty must be one of {names} or a number in [0, 1], not {value!r}"
+            f"difficulty must be {names} or a number in [0, 1], not {value!r}"
         ) from None
     if not 0.0 <= number <= 1.0:
         raise MuraError(f"difficulty must be in [0, 1], not {number:g}")

@@ -106,13 +106,13 @@ def _fracture(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Finding:
     axis, normal = _frame(bone)
     point = np.array(bone.at(t))
     if rng.random() < 0.6 - 0.4 * d.value:  # displaced: the distal fragment steps aside
-        offset = normal * bone.radius * rng.uniform(0.25, 0.6) * rng.choice([-1, 1])
+        offset = normal * bone.radius * rng.uniform(0.2, 0.4) * d.size * rng.choice([-1, 1])
         a.bones[index] = replace(bone, p1=tuple(point))
         a.bones.append(replace(bone, p0=tuple(point + offset), p1=tuple(np.add(bone.p1, offset))))
     tilt = rng.uniform(-0.6, 0.6)
     line = normal * np.cos(tilt) + axis * np.sin(tilt)
     reach = bone.radius * 1.15 / max(np.cos(tilt), 0.5)
-    width = 0.011 * d.size
+    width = 0.014 * d.size
     crack = Capsule(tuple(point - line * reach), tuple(point + line * reach), width)
     return Finding("fracture", lucent=[(crack, d.contrast, False)], marks=[crack])
 
@@ -122,8 +122,8 @@ def _lesion(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Finding:
     bone = a.bones[index]
     axis, _ = _frame(bone)
     point = np.array(bone.at(t))
-    half = bone.radius * rng.uniform(0.7, 1.3) * d.size
-    radius = bone.radius * bone.hollow * rng.uniform(0.75, 1.0) * min(d.size, 1.0)
+    half = bone.radius * rng.uniform(0.5, 0.9) * d.size
+    radius = bone.radius * bone.hollow * rng.uniform(0.75, 1.0) * min(d.size, 1.3)
     oval = Capsule(tuple(point - axis * half), tuple(point + axis * half), radius)
     return Finding("lytic_lesion", lucent=[(oval, 0.75 * d.contrast, True)], marks=[oval])
 
@@ -177,7 +177,7 @@ def _degenerative(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Findin
     for sign in (-1.0, 1.0):
         base = middle + normal * sign * width * 0.9
         tip = base + (normal * sign * 0.7 + axis * rng.uniform(-0.6, 0.6)) * width * 0.8 * d.size
-        spur = Capsule(tuple(base), tuple(tip), max(width * 0.2, 0.007), density=1.3)
+        spur = Capsule(tuple(base), tuple(tip), max(width * 0.12 * d.size, 0.007), density=1.3)
         a.bones.append(spur)
         marks.append(spur)
     return Finding("degenerative", marks=marks)

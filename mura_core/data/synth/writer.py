@@ -11,14 +11,14 @@ import shutil
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from mura_core.data.layout import SPLITS, image_paths_csv, labeled_studies_csv
-from mura_core.data.synth.ceiling import TRUE_LABELS_COLUMNS, TRUE_LABELS_CSV, ceiling
+from mura_core.data.synth.ceiling import TRUE_LABELS_COLUMNS, TRUE_LABELS_CSV, Ceiling, ceiling
 from mura_core.data.synth.difficulty import Difficulty
 from mura_core.data.synth.geometry import Box
 from mura_core.data.synth.plan import Study
@@ -59,6 +59,7 @@ class SynthSummary:
     patients: int
     positive_studies: int
     flipped_studies: int = 0
+    ceilings: dict[str, Ceiling] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,14 @@ def _write_csv(file: Path, rows: list[tuple]) -> None:
         csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
+def _ceilings(plan: list[Study]) -> dict[str, Ceiling]:
+    splits = [split for split in SPLITS if any(study.split == split for study in plan)]
+    return {
+        split: ceiling((s.label, s.true_label) for s in plan if s.split == split)
+        for split in splits
+    }
+
+
 def _record(plan: list[Study], arguments: dict[str, object]) -> dict[str, object]:
     """``dataset.json``: generator, arguments, counts per split and body part, ceilings."""
     counts: dict[str, dict[str, dict[str, int]]] = {}
@@ -127,11 +136,7 @@ def _record(plan: list[Study], arguments: dict[str, object]) -> dict[str, object
         row["abnormal"] += study.label
         row["true_abnormal"] += study.true_label
         row["flipped"] += int(study.label != study.true_label)
-    ceilings = {
-        split: ceiling((s.label, s.true_label) for s in plan if s.split == split).to_dict()
-        for split in SPLITS
-        if split in counts
-    }
+    ceilings = {split: value.to_dict() for split, value in _ceilings(plan).items()}
     generator = {"name": "mura_core.data.synth", "version": SYNTH_VERSION}
     return {"generator": generator, "arguments": arguments, "counts": counts, "ceiling": ceilings}
 
@@ -177,6 +182,7 @@ def write_tree(
         patients=len({study.patient for study in plan}),
         positive_studies=sum(study.label for study in plan),
         flipped_studies=sum(study.label != study.true_label for study in plan),
+        ceilings=_ceilings(plan),
     )
 
 
