@@ -52,7 +52,7 @@ def measure(level: str, folder: Path, args: argparse.Namespace) -> tuple[float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--studies", type=int, default=1400, help="both splits (default: 1400)")
+    parser.add_argument("--studies", type=int, default=2000, help="both splits (default: 2000)")
     parser.add_argument("--test-studies", type=int, default=420, help="default: 420")
     parser.add_argument("--epochs", type=int, default=10, help="default: 10 (the demo's)")
     parser.add_argument("--label-noise", type=float, default=0.05, help="default: 0.05")

@@ -93,7 +93,8 @@ def test_boxes_are_exactly_the_views_that_show_a_finding(noisy: Path):
 def test_label_noise_flips_exactly_and_the_ceiling_is_exact(noisy: Path):
     true = {row[0]: int(row[1]) for row in read(noisy, TRUE_LABELS_CSV)[1:]}
     record = json.loads((noisy / "MURA-v1.1" / DATASET_JSON).read_text())
-    assert record["arguments"]["difficulty"] == {"name": "medium", "value": 0.55}
+    medium = {"name": "medium", "value": DIFFICULTY_POINTS["medium"]}
+    assert record["arguments"]["difficulty"] == medium
     for split in ("train", "valid"):
         rows = read(noisy, f"{split}_labeled_studies.csv")
         written = [int(label) for _, label in rows]
@@ -149,3 +150,10 @@ def test_png_encoder_round_trips(shape: tuple[int, ...]):
     pixels = np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8)
     decoded = np.asarray(Image.open(io.BytesIO(encode_png(pixels))))
     assert decoded.dtype == np.uint8 and np.array_equal(decoded, pixels)
+
+
+def test_the_documented_mix_is_the_generators():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "data.rst").read_text()
+    for part, shares in FINDING_MIX.items():
+        cells = "".join(f"     - {share:.2f}\n" for share in shares)
+        assert f"   * - {part}\n{cells}" in text

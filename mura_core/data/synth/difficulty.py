@@ -13,7 +13,7 @@ __all__ = ["DIFFICULTY_NAMES", "DIFFICULTY_POINTS", "Difficulty", "DifficultyNam
 DifficultyName = Literal["easy", "medium", "hard"]
 DIFFICULTY_NAMES: tuple[str, ...] = get_args(DifficultyName)
 #: Where each name sits on the scale (0 the easiest).
-DIFFICULTY_POINTS: dict[str, float] = dict(zip(DIFFICULTY_NAMES, (0.0, 0.55, 0.85)))
+DIFFICULTY_POINTS: dict[str, float] = dict(zip(DIFFICULTY_NAMES, (0.0, 0.45, 0.9)))
 
 
 def _between(easy: float, hardest: float, value: float) -> float:
@@ -35,7 +35,7 @@ class Difficulty:
     @property
     def size(self) -> float:
         """Scale of a finding (1.0 a typical size)."""
-        return _between(2.2, 0.7, self.value)
+        return _between(3.5, 0.8, self.value)
 
     @property
     def contrast(self) -> float:
@@ -52,12 +52,8 @@ class Difficulty:
         """Standard deviation of the film noise, in grey levels."""
         return _between(2.0, 9.0, self.value)
 
-    @property
-    def label(self) -> str:
-        """``medium (0.55)``, or the number alone."""
-        return f"{self.name} ({self.value:g})" if self.name else f"{self.value:g}"
-
     def to_dict(self) -> dict[str, object]:
+        """``{"name", "value"}``, as ``dataset.json`` records it."""
         return {"name": self.name, "value": self.value}
 
 

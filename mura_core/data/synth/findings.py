@@ -105,7 +105,7 @@ def _fracture(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Finding:
     bone = a.bones[index]
     axis, normal = _frame(bone)
     point = np.array(bone.at(t))
-    if rng.random() < 0.6 - 0.4 * d.value:  # displaced: the distal fragment steps aside
+    if rng.random() < 0.9 - 0.7 * d.value:  # displaced: the distal fragment steps aside
         offset = normal * bone.radius * rng.uniform(0.2, 0.4) * d.size * rng.choice([-1, 1])
         a.bones[index] = replace(bone, p1=tuple(point))
         a.bones.append(replace(bone, p0=tuple(point + offset), p1=tuple(np.add(bone.p1, offset))))
@@ -123,9 +123,9 @@ def _lesion(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Finding:
     axis, _ = _frame(bone)
     point = np.array(bone.at(t))
     half = bone.radius * rng.uniform(0.5, 0.9) * d.size
-    radius = bone.radius * bone.hollow * rng.uniform(0.75, 1.0) * min(d.size, 1.3)
+    radius = bone.radius * min(0.95, bone.hollow * rng.uniform(0.75, 1.0) * d.size * 0.6)
     oval = Capsule(tuple(point - axis * half), tuple(point + axis * half), radius)
-    return Finding("lytic_lesion", lucent=[(oval, 0.75 * d.contrast, True)], marks=[oval])
+    return Finding("lytic_lesion", lucent=[(oval, 0.9 * d.contrast, True)], marks=[oval])
 
 
 def _hardware(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Finding:
@@ -135,7 +135,7 @@ def _hardware(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Finding:
     point = np.array(bone.at(t))
     half = min(rng.uniform(0.12, 0.22) * d.size, bone.length() * 0.45)
     metal = []
-    if rng.random() < 0.7:
+    if rng.random() < 0.9 - 0.6 * d.value:  # a plate, or screws alone
         side = normal * bone.radius * 0.35 * rng.choice([-1, 1])
         plate_radius = bone.radius * rng.uniform(0.3, 0.4) * min(d.size, 1.0)
         metal.append(
