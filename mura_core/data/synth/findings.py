@@ -83,7 +83,7 @@ def _recentre(a: Anatomy, point: np.ndarray) -> None:
 
 def _site(rng: np.random.Generator, bones: list[Capsule]) -> tuple[int, float]:
     """A long bone and a position along it inside the centre of the film."""
-    long = [i for i, bone in enumerate(bones) if bone.hollow > 0 and bone.length() > bone.radius]
+    long = [i for i, b in enumerate(bones) if b.hollow >= 0.4 and b.length() > 2.5 * b.radius]
     for _ in range(24):
         index = long[int(rng.integers(len(long)))]
         t = float(rng.uniform(0.2, 0.8))
@@ -112,7 +112,7 @@ def _fracture(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Finding:
     tilt = rng.uniform(-0.6, 0.6)
     line = normal * np.cos(tilt) + axis * np.sin(tilt)
     reach = bone.radius * 1.15 / max(np.cos(tilt), 0.5)
-    width = 0.014 * d.size
+    width = 0.018 * d.size
     crack = Capsule(tuple(point - line * reach), tuple(point + line * reach), width)
     return Finding("fracture", lucent=[(crack, d.contrast, False)], marks=[crack])
 
