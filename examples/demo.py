@@ -61,7 +61,7 @@ DEMO_RUN = "cnn_in.64.64.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25__wc_
 DEMO_DATA = {"difficulty": "medium", "label_noise": 0.05, "min_side": 96, "max_side": 160}
 
 
-def train_and_evaluate(workdir: Path, *, studies: int = 400, epochs: int = 10) -> float:
+def train_and_evaluate(workdir: Path, *, studies: int = 1600, epochs: int = 10) -> float:
     """Synthesise MURA, train :data:`DEMO_RUN`, evaluate it; return the study-level kappa."""
     from mura_core.data import synthesize
     from mura_core.evaluation import reference_table, scores_table
