@@ -26,6 +26,13 @@ from mura_core.data.synth.geometry import Capsule
 
 __all__ = ["ANATOMY", "Anatomy", "Joint", "anatomy"]
 
+#: A layout point ``(u, v)``.
+Point = tuple[float, float] | np.ndarray
+
+
+def _pair(point: Point) -> tuple[float, float]:
+    return (float(point[0]), float(point[1]))
+
 
 @dataclass(frozen=True)
 class Joint:
@@ -46,9 +53,11 @@ class Anatomy:
     tissue: list[Capsule] = field(default_factory=list)
     joints: list[Joint] = field(default_factory=list)
 
-    def bone(self, p0, p1, radius: float, hollow: float = 0.55, density: float = 1.0) -> int:
+    def bone(
+        self, p0: Point, p1: Point, radius: float, hollow: float = 0.55, density: float = 1.0
+    ) -> int:
         """Add a bone; returns its index."""
-        self.bones.append(Capsule(tuple(p0), tuple(p1), radius, hollow, density))
+        self.bones.append(Capsule(_pair(p0), _pair(p1), radius, hollow, density))
         return len(self.bones) - 1
 
     def joint(self, a: int, a_end: int, b: int, b_end: int) -> None:

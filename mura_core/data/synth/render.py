@@ -17,7 +17,15 @@ from PIL import Image
 from mura_core.data.synth.anatomy import anatomy
 from mura_core.data.synth.difficulty import Difficulty
 from mura_core.data.synth.findings import add_finding
-from mura_core.data.synth.geometry import Box, View, box_of, coverage, draw_max, projection
+from mura_core.data.synth.geometry import (
+    Box,
+    Capsule,
+    View,
+    box_of,
+    coverage,
+    draw_max,
+    projection,
+)
 
 __all__ = ["WORK_SIDE", "encode_png", "render_view"]
 
@@ -88,7 +96,9 @@ def _marker(rng: np.random.Generator, image: np.ndarray) -> None:
         region[letter] = np.float32(rng.uniform(215, 250))
 
 
-def _draw(view: View, body_part: str, kind: str | None, d: Difficulty, rng: np.random.Generator):
+def _draw(
+    view: View, body_part: str, kind: str | None, d: Difficulty, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, list[Capsule]]:
     """Canvas layers (bone, soft tissue, metal) and the finding's marks, in pixels."""
     shape = (view.height, view.width)
     parts = anatomy(body_part, rng)
