@@ -28,8 +28,8 @@ The findings (:mod:`~mura_core.data.synth.findings`): each truly abnormal study 
 kind (hardware, fracture, lytic lesion, degenerative change), drawn from a per-body-part
 mix, shown in some of its views only (one view always shows it).
 
-Difficulty (:mod:`~mura_core.data.synth.difficulty`): ``easy`` (0), ``medium`` (0.45),
-``hard`` (0.8) or any number in [0, 1] sets the findings' size and contrast, the share
+Difficulty (:mod:`~mura_core.data.synth.difficulty`): ``easy`` (0), ``medium`` (0.4),
+``hard`` (0.85) or any number in [0, 1] sets the findings' size and contrast, the share
 of views that show them, and the film noise. ``easy`` shows the finding in every view,
 large and contrasted: a small CNN learns it in a few epochs.
 

@@ -13,7 +13,7 @@ __all__ = ["DIFFICULTY_NAMES", "DIFFICULTY_POINTS", "Difficulty", "DifficultyNam
 DifficultyName = Literal["easy", "medium", "hard"]
 DIFFICULTY_NAMES: tuple[str, ...] = get_args(DifficultyName)
 #: Where each name sits on the scale (0 the easiest).
-DIFFICULTY_POINTS: dict[str, float] = dict(zip(DIFFICULTY_NAMES, (0.0, 0.45, 0.8)))
+DIFFICULTY_POINTS: dict[str, float] = dict(zip(DIFFICULTY_NAMES, (0.0, 0.4, 0.85)))
 
 
 def _between(easy: float, hardest: float, value: float) -> float:
