@@ -38,7 +38,7 @@ def rate(write: Callable[[Path], int]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--studies", type=int, default=1200, help="default: 1200")
-    parser.add_argument("--repeats", type=int, default=2, help="default: 2")
+    parser.add_argument("--repeats", type=int, default=3, help="default: 3")
     parser.add_argument("--workers", type=int, default=default_workers(), help="default: cores")
     args = parser.parse_args()
 
