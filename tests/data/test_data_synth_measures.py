@@ -157,3 +157,14 @@ def test_the_documented_mix_is_the_generators():
     for part, shares in FINDING_MIX.items():
         cells = "".join(f"     - {share:.2f}\n" for share in shares)
         assert f"   * - {part}\n{cells}" in text
+
+
+@pytest.mark.parametrize("level", ["easy", "hard"])
+def test_every_kind_of_finding_is_drawn_in_every_body_part(level: str):
+    rng = np.random.default_rng(1)
+    for part in BODY_PARTS:
+        for kind in FINDING_KINDS:
+            pixels, box = render_view(part, kind, difficulty(level), rng, 64, 64)
+            assert box is not None, (part, kind)
+            x_min, y_min, x_max, y_max = box
+            assert 0 <= x_min < x_max <= pixels.shape[1] and 0 <= y_min < y_max <= pixels.shape[0]

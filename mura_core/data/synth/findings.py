@@ -22,7 +22,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from mura_core.data.synth.anatomy import Anatomy
+from mura_core.data.synth.anatomy import Anatomy, Joint
 from mura_core.data.synth.difficulty import Difficulty
 from mura_core.data.synth.geometry import Capsule
 
@@ -152,7 +152,7 @@ def _hardware(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Finding:
 
 
 def _degenerative(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Finding:
-    def centre(joint) -> np.ndarray:
+    def centre(joint: Joint) -> np.ndarray:
         ends = (a.bones[joint.a].p1 if joint.a_end else a.bones[joint.a].p0,
                 a.bones[joint.b].p1 if joint.b_end else a.bones[joint.b].p0)  # fmt: skip
         return np.mean(ends, axis=0)
@@ -183,12 +183,8 @@ def _degenerative(rng: np.random.Generator, a: Anatomy, d: Difficulty) -> Findin
     return Finding("degenerative", marks=marks)
 
 
-_ADD = {
-    "hardware": _hardware,
-    "fracture": _fracture,
-    "lytic_lesion": _lesion,
-    "degenerative": _degenerative,
-}
+# In the order of FINDING_KINDS.
+_ADD = dict(zip(FINDING_KINDS, (_hardware, _fracture, _lesion, _degenerative)))
 
 
 def add_finding(kind: str, a: Anatomy, rng: np.random.Generator, d: Difficulty) -> Finding:
