@@ -128,7 +128,8 @@ def synthesize(
         difficulty: ``easy``, ``medium``, ``hard`` or a number in [0, 1].
         label_noise: share of the studies of each split whose label is flipped.
         workers: processes rendering a large tree (default: every core); no effect on
-            the output. Trees of fewer than 400 images are rendered in this process.
+            the output. ``workers=1`` and trees of fewer than 400 images are rendered by
+            threads of this process.
         progress: draw a progress bar on stderr.
         overwrite: replace an existing synthetic tree (never a tree it did not write).
 

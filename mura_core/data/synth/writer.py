@@ -10,7 +10,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -93,11 +93,14 @@ def _write_study(root: Path, settings: RenderSettings, study: Study) -> list[tup
 def _rendered(
     root: Path, settings: RenderSettings, plan: list[Study], workers: int
 ) -> Iterator[list[tuple[str, str, Box]]]:
-    """The boxes of each study, in plan order; worker processes are started with
-    ``forkserver`` (``spawn`` where it is missing), never ``fork``."""
+    """The boxes of each study, in plan order. Small trees (or ``workers=1``) are
+    rendered by threads of this process; larger ones by ``workers`` processes started
+    with ``forkserver`` (``spawn`` where it is missing), never ``fork``."""
     write = partial(_write_study, root, settings)
     if workers <= 1 or sum(len(study.visible) for study in plan) < IN_PROCESS_IMAGES:
-        yield from map(write, plan)
+        # numpy, zlib and Pillow release the GIL: a few threads overlap their work
+        with ThreadPoolExecutor(max_workers=min(4, default_workers())) as threads:
+            yield from threads.map(write, plan)
         return
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
