@@ -4,8 +4,8 @@ Writes the same number of studies at MURA's image sizes (longest side 160 to 512
 the version-1 generator (``benchmarks/synth_v1.py``, threads in one process), with the
 new one in one process (``workers=1``: threads, as version 1) and with one worker
 process per core, in interleaved rounds so a change in machine load hits all alike;
-each rate is the best over ``--repeats`` rounds. The new trees are rendered at ``medium`` difficulty with 5%
-label noise. The last line reads
+each rate is the best over ``--repeats`` rounds. The new trees are rendered at
+``medium`` difficulty with 5% label noise. The last line reads
 ``synth: W1 img/s one worker (A.AAx of v1), WN img/s N workers (B.BBx of v1)``
 (aim: A at least 1.0, B at least 1.7 on 2 cores).
 """
