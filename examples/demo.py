@@ -47,8 +47,7 @@ def build_report_models() -> None:
     print("\n== The report's models, rebuilt from their names")
     names = sorted({registry.parse(n).model_name for n in registry.list_models(tag="seed")})
     for name in names:
-        options = {"weights": None} if "weights" in registry.parse(name).family.options else {}
-        model = registry.build(name, **options)
+        model = registry.build(name, weights=None)
         trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
         print(f"  {trainable:>12,} trainable / {model.count_params():>12,} total  {name}")
 

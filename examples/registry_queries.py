@@ -78,8 +78,7 @@ def parse_and_describe() -> None:
 def parameter_counts() -> None:
     print("\n== Parameter counts (models built from their names, no pretrained weights)")
     for name in (REPORT_CNN, "densenet201_in.256.256.3_p.avg"):
-        options = {"weights": None} if "weights" in registry.parse(name).family.options else {}
-        model = registry.build(name, **options)
+        model = registry.build(name, weights=None)
         trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
         print(f"  {trainable:>10,} trainable of {model.count_params():>11,}  {name}")
         if name == REPORT_CNN:

@@ -5,46 +5,52 @@ whose index is greater than ``tla`` train, the others are frozen (without ``tla`
 whole backbone is frozen); an optional MLP head adds ``Dense(u, relu)`` and
 ``Dropout(mdp)`` per entry of ``m``; the output is ``Dense(1, sigmoid)``.
 
-Weights (the ``weights`` build option): ``"imagenet"`` (the default, through
-``keras.applications``, read from the Keras cache when present), a path to a local
-weights file, or ``None`` for random initialisation.
+Pretrained weights (declared with :class:`registry.Pretrained`): ``"imagenet"`` (the
+default, through ``keras.applications``, read from the Keras cache when present), a
+path to a local weights file, or ``None`` for random initialisation.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from mura_plugins.tokens import InputShape, Pooling, Rate, Units
-from registry import BuildError, Family, FamilySpec, Preprocessing, Token
-
-
-class WeightsUnavailableError(BuildError):
-    """Pretrained weights that are neither in the Keras cache nor downloadable."""
+from mura_plugins.tokens import BackboneInputShape, Pooling, Rate, Units
+from registry import (
+    BuildError,
+    Family,
+    FamilySpec,
+    Preprocessing,
+    Pretrained,
+    Token,
+    loading_weights,
+)
 
 
 class ApplicationSpec(FamilySpec):
     """Parameters shared by the keras.applications families."""
 
-    input_shape: InputShape
+    input_shape: BackboneInputShape
     pooling: Pooling = "avg"
     trainable_after: Annotated[
         int | None, Field(ge=-1), Token("tla", "backbone layers with a greater index train")
     ] = None
     mlp: Annotated[tuple[Units, ...], Token("m", "units of each hidden Dense layer")] = ()
-    mlp_dropout: Annotated[Rate | None, Token("mdp", "dropout after each hidden layer")] = None
+    mlp_dropout: Annotated[
+        Rate | None, Token("mdp", "dropout after each hidden layer", off=0.0)
+    ] = None
 
     @model_validator(mode="after")
     def _check(self) -> ApplicationSpec:
         if self.mlp_dropout is not None and not self.mlp:
             raise ValueError("mdp (MLP dropout) needs an MLP head: add m.<units>")
-        if min(self.input_shape[:2]) < 32:
-            raise ValueError("keras.applications backbones need inputs of at least 32x32")
         return self
+
+
+#: Filters of the 7x7 convolution every backbone here starts with.
+STEM_FILTERS = 64
 
 
 @dataclass(frozen=True)
@@ -58,24 +64,19 @@ class Backbone:
     url_attribute: str  # module attribute with the URL's folder
     preprocessing: Preprocessing
     summary: str
+    parameters: int  # of the backbone without top, for 3 input channels
+    features: int  # channels of the backbone's output
+    explain_layer: str  # the last 4-D feature map (Grad-CAM)
 
-
-def resolve_weights(backbone: Backbone, weights: str | os.PathLike | None) -> str | None:
-    """Check the ``weights`` option and say clearly what is missing, before Keras hangs."""
-    if weights is None:
-        return None
-    if weights != "imagenet":
-        path = Path(weights).expanduser()
-        if not path.is_file():
-            raise WeightsUnavailableError(f"weights file not found: {path}")
-        return str(path)
-    return "imagenet"
-
-
-def cached_weights_path(backbone: Backbone) -> Path:
-    """Where Keras looks for the backbone's ImageNet weights."""
-    home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser()
-    return home / "models" / backbone.weights_file
+    def parameter_count(self, spec: ApplicationSpec) -> int:
+        """Total parameters of the model ``spec`` describes, without building it."""
+        extra_channels = spec.input_shape[2] - 3
+        total = self.parameters + 7 * 7 * STEM_FILTERS * extra_channels
+        width = self.features
+        for units in spec.mlp:
+            total += width * units + units
+            width = units
+        return total + width + 1
 
 
 def weights_url(backbone: Backbone) -> str:
@@ -86,30 +87,20 @@ def weights_url(backbone: Backbone) -> str:
     return getattr(module, backbone.url_attribute) + backbone.weights_file
 
 
-def build_application(backbone: Backbone, spec: ApplicationSpec, weights: Any = "imagenet") -> Any:
-    """Build a backbone with the spec's pooling, freezing and head."""
+def build_application(backbone: Backbone, spec: ApplicationSpec, weights: Any) -> Any:
+    """Build a backbone with the spec's pooling, freezing and head.
+
+    ``weights`` was checked by the registry: ``"imagenet"``, a file path or ``None``.
+    """
     import keras
     from keras import layers
 
-    resolved = resolve_weights(backbone, weights)
-    if resolved == "imagenet" and spec.input_shape[2] != 3:
-        raise WeightsUnavailableError(
-            f"ImageNet weights need 3 input channels, the name asks for {spec.input_shape[2]}"
-        )
     constructor = getattr(keras.applications, backbone.constructor)
-    try:
+    origin = weights_url(backbone) if weights == "imagenet" else None
+    with loading_weights(backbone.family, weights, cache_file=backbone.weights_file, origin=origin):
         base = constructor(
-            include_top=False, weights=resolved, input_shape=spec.input_shape, pooling=spec.pooling
+            include_top=False, weights=weights, input_shape=spec.input_shape, pooling=spec.pooling
         )
-    except Exception as error:
-        if resolved != "imagenet" or cached_weights_path(backbone).is_file():
-            raise
-        raise WeightsUnavailableError(
-            f"ImageNet weights for {backbone.family} are not in the Keras cache and could not "
-            f"be downloaded ({type(error).__name__}); put {backbone.weights_file} "
-            f"(from {weights_url(backbone)}) at {cached_weights_path(backbone)}, "
-            "or build with weights=None"
-        ) from None
     if spec.trainable_after is not None and spec.trainable_after >= len(base.layers):
         raise BuildError(
             f"tla.{spec.trainable_after} is past the last layer of {backbone.family} "
@@ -129,7 +120,7 @@ def build_application(backbone: Backbone, spec: ApplicationSpec, weights: Any = 
 def application_family(backbone: Backbone, spec: type[ApplicationSpec], example: str) -> Family:
     """The registry family of a backbone."""
 
-    def build(spec_value: ApplicationSpec, weights: Any = "imagenet") -> Any:
+    def build(spec_value: ApplicationSpec, weights: Any) -> Any:
         return build_application(backbone, spec_value, weights)
 
     build.__doc__ = f"Build a {backbone.family} model; ``weights``: 'imagenet', a path or None."
@@ -140,6 +131,9 @@ def application_family(backbone: Backbone, spec: type[ApplicationSpec], example:
         summary=backbone.summary,
         example=example,
         preprocessing=backbone.preprocessing,
-        options=("weights",),
         tags=("pretrained",),
+        pretrained=Pretrained(sources=("imagenet",), default="imagenet", channels=3),
+        test_example=f"{backbone.family}_in.32.32.3_p.max_m.8_mdp.0.1",
+        explain_layer=backbone.explain_layer,
+        parameter_count=backbone.parameter_count,
     )

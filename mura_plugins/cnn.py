@@ -35,7 +35,7 @@ class CNNSpec(FamilySpec):
     pool_strides: Annotated[tuple[PoolSide, PoolSide], Token("pstr", "pool strides")] = (2, 2)
     dropout: OutputDropout = None
     spatial_dropout: Annotated[
-        Rate | None, Token("spdp", "spatial dropout after each conv activation")
+        Rate | None, Token("spdp", "spatial dropout after each conv activation", off=0.0)
     ] = None
 
     @model_validator(mode="after")
@@ -88,6 +88,33 @@ def classifier(x: Any, spec: CNNSpec) -> Any:
     if spec.dropout:
         x = layers.Dropout(spec.dropout, name="dropout")(x)
     return layers.Dense(1, activation="sigmoid", name="output")(x)
+
+
+def parameter_count(spec: CNNSpec, *, feed_forward: bool = False) -> int:
+    """Total parameters of the model ``spec`` describes, without building it.
+
+    With ``feed_forward`` each block from the third on also takes the channels of the
+    block before the previous one (the FeedForward CNN).
+    """
+    blocks, convs = spec.conv_layers
+    widths = [spec.filters * 2**index for index in range(blocks)]
+    kernel = spec.kernel[0] * spec.kernel[1]
+    total = 0
+    for index, width in enumerate(widths):
+        channels = spec.input_shape[2] if index == 0 else widths[index - 1]
+        if feed_forward and index >= 2:
+            channels += widths[index - 2]
+        for _ in range(convs):
+            total += kernel * channels * width + width + (4 * width if spec.batch_norm else 0)
+            channels = width
+    height, width = spec.feature_size()
+    return total + height * width * widths[-1] + 1
+
+
+def explain_layer(spec: CNNSpec) -> str:
+    """The last conv activation: the finest feature map that still sees the whole image."""
+    blocks, convs = spec.conv_layers
+    return f"block{blocks}_conv{convs}_relu"
 
 
 def build_cnn(spec: CNNSpec) -> Any:
@@ -177,6 +204,9 @@ def register_families(register: Any) -> None:
             example=_BASE.format(n=6, reg="ld"),
             preprocessing="unit",
             tags=("custom",),
+            test_example="cnn_in.32.32.1_cl.2.2_f.4_ck.3.3_bn_p.avg_ps.2.2_pstr.2.2_ld.0.1",
+            explain_layer=explain_layer,
+            parameter_count=parameter_count,
         )
     )
 

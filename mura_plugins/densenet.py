@@ -21,8 +21,15 @@ BACKBONES = tuple(
         url_attribute="BASE_WEIGHTS_PATH",
         preprocessing="torch",
         summary=f"DenseNet-{depth} backbone (keras.applications), optional MLP head",
+        parameters=parameters,
+        features=features,
+        explain_layer="relu",
     )
-    for depth in (121, 169, 201)
+    for depth, parameters, features in (
+        (121, 7_037_504, 1024),
+        (169, 12_642_880, 1664),
+        (201, 18_321_984, 1920),
+    )
 )
 
 _REPORT = "densenet201_in.256.256.3_p.avg"

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from mura_plugins.cnn import CNNSpec, classifier, conv_block, pooling_layer
+from mura_plugins.cnn import (
+    CNNSpec,
+    classifier,
+    conv_block,
+    explain_layer,
+    parameter_count,
+    pooling_layer,
+)
 from registry import Family, hookimpl
 
 
@@ -45,5 +52,8 @@ def register_families(register: Any) -> None:
             example="ffcnn_in.256.256.3_cl.6.1_f.32_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25",
             preprocessing="unit",
             tags=("custom",),
+            test_example="ffcnn_in.32.32.3_cl.4.1_f.4_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_spdp.0.1",
+            explain_layer=explain_layer,
+            parameter_count=lambda spec: parameter_count(spec, feed_forward=True),
         )
     )

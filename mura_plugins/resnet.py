@@ -12,6 +12,16 @@ class ResNetSpec(ApplicationSpec):
     """Parameters of the ResNet families: backbone pooling, freezing and MLP head."""
 
 
+#: Parameters of each backbone without top, for 3 input channels.
+PARAMETERS = {
+    "50": 23_587_712,
+    "101": 42_658_176,
+    "152": 58_370_944,
+    "50v2": 23_564_800,
+    "101v2": 42_626_560,
+    "152v2": 58_331_648,
+}
+
 BACKBONES = tuple(
     Backbone(
         family=f"resnet{depth}{version}",
@@ -22,6 +32,9 @@ BACKBONES = tuple(
         preprocessing="tf" if version else "caffe",
         summary=f"ResNet-{depth}{' V2' if version else ''} backbone (keras.applications), "
         "optional MLP head",
+        parameters=PARAMETERS[f"{depth}{version}"],
+        features=2048,
+        explain_layer="post_relu" if version else "conv5_block3_out",
     )
     for version in ("", "v2")
     for depth in (50, 101, 152)

@@ -23,11 +23,19 @@ from registry.errors import (
     RegistryError,
     UnknownModelError,
 )
-from registry.family import Builder, Family, Preprocessing, Preset
+from registry.family import PREPROCESSING_MODES, Builder, Family, Preprocessing, Preset
 from registry.grammar import FamilySpec, Token, TokenField
 from registry.hookspecs import hookimpl, hookspec
 from registry.names import ParsedName, format_name
-from registry.run_options import BODY_PARTS, RunOptions
+from registry.run_options import BODY_PARTS, BodyPart, RunOptions
+from registry.weights import (
+    DEFAULT_WEIGHTS,
+    NO_WEIGHTS,
+    Pretrained,
+    WeightsUnavailableError,
+    keras_cache_dir,
+    loading_weights,
+)
 
 __version__ = "0.1.0"
 
@@ -58,9 +66,19 @@ def canonical(name: str) -> str:
     return get_registry().canonical(name)
 
 
-def build(name: str, **overrides: Any) -> Any:
+def build(name: str, weights: Any = DEFAULT_WEIGHTS, **overrides: Any) -> Any:
     """Build the uncompiled Keras model named ``name`` (see :meth:`Registry.build`)."""
-    return get_registry().build(name, **overrides)
+    return get_registry().build(name, weights, **overrides)
+
+
+def resolve_weights(name: str, weights: Any = DEFAULT_WEIGHTS) -> Any:
+    """The weights a build of ``name`` starts from, checked without building."""
+    return get_registry().resolve_weights(name, weights)
+
+
+def provider(family: str) -> dict[str, str | None]:
+    """The plugin, distribution and version providing ``family``."""
+    return get_registry().provider(family)
 
 
 def families() -> dict[str, Family]:
@@ -104,6 +122,10 @@ def plugin_manager() -> Any:
 
 __all__ = [
     "BODY_PARTS",
+    "DEFAULT_WEIGHTS",
+    "NO_WEIGHTS",
+    "PREPROCESSING_MODES",
+    "BodyPart",
     "BuildError",
     "Builder",
     "Family",
@@ -114,12 +136,14 @@ __all__ = [
     "PluginInfo",
     "Preprocessing",
     "Preset",
+    "Pretrained",
     "Registry",
     "RegistryError",
     "RunOptions",
     "Token",
     "TokenField",
     "UnknownModelError",
+    "WeightsUnavailableError",
     "build",
     "canonical",
     "describe",
@@ -129,10 +153,14 @@ __all__ = [
     "get_registry",
     "hookimpl",
     "hookspec",
+    "keras_cache_dir",
     "list_models",
+    "loading_weights",
     "parse",
     "plugin_manager",
     "plugins",
     "presets",
+    "provider",
     "reset_registry",
+    "resolve_weights",
 ]

@@ -1,16 +1,27 @@
-"""The registry: families and presets gathered from plugins, keyed by names."""
+"""The registry: families and presets gathered from plugins, keyed by names.
+
+One plugin's mistake stays that plugin's (see :mod:`registry.gathering`): a family two
+plugins claim is disabled and both claimants are named wherever it is needed.
+"""
 
 from __future__ import annotations
 
 import fnmatch
+import os
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pluggy
 
-from registry.entry_points import PluginInfo, load_entry_points, new_plugin_manager, report_failure
+from registry.entry_points import (
+    PluginInfo,
+    call_guarded,
+    load_entry_points,
+    new_plugin_manager,
+    validate_plugin,
+)
 from registry.errors import (
+    BuildError,
     InvalidNameError,
     PluginError,
     RegistryError,
@@ -18,7 +29,12 @@ from registry.errors import (
     closest,
 )
 from registry.family import Family, Preset
+from registry.gathering import gather
 from registry.names import ParsedName, parse_name
+from registry.weights import DEFAULT_WEIGHTS
+
+#: Environment variable overriding the largest model :meth:`Registry.build` accepts.
+ENV_MAX_PARAMETERS = "MURA_MAX_PARAMETERS"
 
 
 class Registry:
@@ -34,6 +50,7 @@ class Registry:
         self._infos: dict[str, PluginInfo] | None = None
         self._families: dict[str, Family] | None = None
         self._presets: dict[str, Preset] | None = None
+        self._clashes: dict[str, str] = {}
         self._lock = threading.RLock()
 
     # -- plugins ------------------------------------------------------------------------
@@ -46,9 +63,16 @@ class Registry:
             return self._infos
 
     def register_plugin(self, plugin: Any, name: str | None = None) -> str:
-        """Register a plugin object (a module or an instance with ``@hookimpl`` methods)."""
+        """Register a plugin object (a module or an instance with ``@hookimpl`` methods).
+
+        Raises:
+            PluginError: a misspelled hook or a hook with a wrong signature, or blocked.
+        """
         self._load()
         with self._lock:
+            problem = validate_plugin(self.manager, plugin)
+            if problem:
+                raise PluginError(f"plugin {name or plugin!r}: {problem}")
             plugin_name = self.manager.register(plugin, name=name)
             if plugin_name is None:
                 raise PluginError(f"plugin {name!r} is blocked")
@@ -69,6 +93,19 @@ class Registry:
         self._gather()
         return list(self._load().values())
 
+    def provider(self, family: str) -> dict[str, str | None]:
+        """The plugin, distribution and version that provide ``family``."""
+        plugin = self.family(family).plugin
+        info = self._load().get(plugin) or PluginInfo(name=plugin)
+        return {"plugin": plugin, "distribution": info.distribution, "version": info.version}
+
+    def call_hook(self, hook_name: str, **kwargs: Any) -> None:
+        """Call a hook plugin by plugin; a failure is a :class:`PluginError` naming it."""
+        self._gather()
+        for impl in getattr(self.manager.hook, hook_name).get_hookimpls():
+            info = self._load().get(impl.plugin_name) or PluginInfo(name=impl.plugin_name)
+            call_guarded(info, hook_name, impl.function, kwargs)
+
     def _invalidate(self) -> None:
         self._families = self._presets = None
 
@@ -78,70 +115,27 @@ class Registry:
         with self._lock:
             if self._families is not None:
                 return
-            infos = self._load()
-            for info in infos.values():
-                info.families, info.presets = [], 0
-            families: dict[str, Family] = {}
-            presets: dict[str, Preset] = {}
-
-            def add_family(plugin: str, family: Family) -> None:
-                if not isinstance(family, Family):
-                    raise TypeError(f"register() expects a registry.Family, got {family!r}")
-                if family.name in families:
-                    raise PluginError(
-                        f"family {family.name!r} is registered twice: by "
-                        f"{_describe(infos, families[family.name].plugin)} and by "
-                        f"{_describe(infos, plugin)}"
-                    )
-                families[family.name] = Family(**{**family.__dict__, "plugin": plugin})
-                infos[plugin].families.append(family.name)
-
-            def add_preset(plugin: str, preset: Preset) -> None:
-                if not isinstance(preset, Preset):
-                    raise TypeError(f"register() expects a registry.Preset, got {preset!r}")
-                presets[preset.name] = Preset(**{**preset.__dict__, "plugin": plugin})
-                infos[plugin].presets += 1
-
-            try:
-                self._call_each("register_families", add_family, infos)
-                self._families, self._presets = families, {}
-                self._call_each("register_presets", add_preset, infos)
-                for preset in presets.values():  # presets must name valid, canonical names
-                    canonical = self.parse(preset.name).full_name
-                    if canonical != preset.name:
-                        raise PluginError(
-                            f"preset {preset.name!r} of plugin {preset.plugin!r} is not "
-                            f"canonical; write it as {canonical!r}"
-                        )
-            except BaseException:
-                self._invalidate()
-                raise
-            self._presets = presets
-
-    def _call_each(
-        self, hook_name: str, add: Callable[[str, Any], None], infos: dict[str, PluginInfo]
-    ) -> None:
-        """Call one hook plugin by plugin, so each registration is attributed to its plugin."""
-        for impl in getattr(self.manager.hook, hook_name).get_hookimpls():
-            plugin = impl.plugin_name
-            infos.setdefault(plugin, PluginInfo(name=plugin, module=repr(impl.plugin)))
-            try:
-                impl.function(register=lambda item, plugin=plugin: add(plugin, item))
-            except PluginError:
-                raise
-            except Exception as error:
-                report_failure(infos[plugin], error)
+            gathered = gather(self.manager, self._load())
+            self._families, self._presets = gathered.families, gathered.presets
+            self._clashes = gathered.clashes
 
     # -- queries --------------------------------------------------------------------------
 
     def families(self) -> dict[str, Family]:
-        """The registered families, by name."""
+        """The registered families, by name (disabled ones excluded)."""
         self._gather()
         return dict(sorted(self._families.items()))
+
+    def clashes(self) -> dict[str, str]:
+        """Disabled families, with the message naming every plugin that claims them."""
+        self._gather()
+        return dict(self._clashes)
 
     def family(self, name: str) -> Family:
         """The family called ``name``."""
         families = self.families()
+        if name in self._clashes:
+            raise PluginError(self._clashes[name])
         if name not in families:
             hint = closest(name, families)
             raise UnknownModelError(
@@ -165,11 +159,15 @@ class Registry:
     def parse(self, name: str) -> ParsedName:
         """Parse and validate a model or run name (a preset alias is accepted too)."""
         self._gather()
-        if self._presets:
-            preset = self.preset(name)
-            if preset is not None and preset.alias == name:
-                name = preset.name
-        return parse_name(name, self._families)
+        preset = self.preset(name) if self._presets else None
+        if preset is not None and preset.alias == name:
+            name = preset.name
+        try:
+            return parse_name(name, self._families)
+        except InvalidNameError as error:
+            if error.token in self._clashes:
+                raise PluginError(self._clashes[error.token]) from None
+            raise
 
     def canonical(self, name: str) -> str:
         """The canonical form of a model or run name."""
@@ -199,8 +197,7 @@ class Registry:
     def _listing(self) -> dict[str, tuple[str, str | None, tuple[str, ...]]]:
         rows: dict[str, tuple[str, str | None, tuple[str, ...]]] = {}
         for fam in self.families().values():
-            canonical = self.canonical(fam.example)
-            rows[canonical] = (fam.name, None, ("example", *fam.tags))
+            rows[fam.example] = (fam.name, None, ("example", *fam.tags))
         for preset in self.presets().values():
             family_name = self.parse(preset.name).family.name
             fam_tags = self.families()[family_name].tags
@@ -223,21 +220,59 @@ class Registry:
                     "help": tf.help,
                 }
             )
+        family = parsed.family
         return {
             **parsed.as_dict(),
-            "summary": parsed.family.summary,
-            "plugin": parsed.family.plugin,
-            "preprocessing": parsed.family.preprocessing,
+            "summary": family.summary,
+            "plugin": family.plugin,
+            "provider": self.provider(family.name),
+            "preprocessing": family.preprocessing,
+            "input_shape": list(parsed.input_shape),
+            "pretrained": family.pretrained.as_dict() if family.pretrained else None,
+            "explain_layer": family.explain_layer_of(parsed.spec),
+            "parameters_estimate": family.estimate_parameters(parsed.spec),
             "tokens": tokens,
             "preset": preset.as_dict() if preset else None,
         }
 
-    def build(self, name: str, **overrides: Any) -> Any:
+    def resolve_weights(self, name: str | ParsedName, weights: Any = DEFAULT_WEIGHTS) -> Any:
+        """The weights a build of ``name`` would start from, checked without building.
+
+        ``weights``: a source of the family (``"imagenet"``), a file, ``None``/``"none"``
+        (random), or ``"default"`` (the family's declared default).
+
+        Raises:
+            BuildError: the family takes no weights, the input does not fit the source,
+                or the file does not exist.
+        """
+        parsed = name if isinstance(name, ParsedName) else self.parse(name)
+        return parsed.family.check_weights(parsed.spec, weights)
+
+    def check_size(self, name: str | ParsedName) -> int | None:
+        """The family's parameter estimate for ``name``; refuses models too large to build.
+
+        Raises:
+            BuildError: the parameters alone would take more than the allowed memory.
+        """
+        parsed = name if isinstance(name, ParsedName) else self.parse(name)
+        estimate = parsed.family.estimate_parameters(parsed.spec)
+        limit = parameter_limit()
+        if estimate is not None and limit is not None and estimate > limit:
+            raise BuildError(
+                f"{parsed.model_name} would have {estimate:,} parameters "
+                f"({estimate * 4 / 1e9:.1f} GB as float32), more than the limit of {limit:,} "
+                f"({limit * 4 / 1e9:.1f} GB, half of this machine's memory; "
+                f"{ENV_MAX_PARAMETERS} sets it)"
+            )
+        return estimate
+
+    def build(self, name: str, weights: Any = DEFAULT_WEIGHTS, **overrides: Any) -> Any:
         """Build the uncompiled Keras model a name describes.
 
-        ``overrides`` change spec fields (by field name, e.g. ``input_shape=(64, 64, 3)``)
-        or pass the family's build options (e.g. ``weights="imagenet"``). The model is
-        named by its canonical model name (after overrides).
+        ``weights`` (families with pretrained weights): a declared source, a file,
+        ``None`` or ``"default"`` (the family's default). ``overrides`` change spec
+        fields (by field name, e.g. ``input_shape=(64, 64, 3)``) or pass the family's
+        other build options. The model is named by its canonical model name.
         """
         parsed = self.parse(name)
         fields = set(type(parsed.spec).model_fields)
@@ -245,7 +280,7 @@ class Registry:
         options = {k: v for k, v in overrides.items() if k not in fields}
         unknown = set(options) - set(parsed.family.options)
         if unknown:
-            accepted = sorted(fields | set(parsed.family.options))
+            accepted = sorted(fields | set(parsed.family.options) | {"weights"})
             raise InvalidNameError(
                 parsed.full_name,
                 f"unknown override {sorted(unknown)[0]!r} for family {parsed.family.name!r}",
@@ -253,15 +288,29 @@ class Registry:
             )
         if spec_changes:
             parsed = parsed.replace(**spec_changes)
+        self.check_size(parsed)
+        chosen = self.resolve_weights(parsed, weights)
+        if parsed.family.pretrained is not None:
+            options["weights"] = chosen
         model = parsed.family.builder(parsed.spec, **options)
         return _rename(model, parsed.model_name)
 
 
-def _describe(infos: dict[str, PluginInfo], plugin: str) -> str:
-    info = infos.get(plugin)
-    if info and info.distribution:
-        return f"plugin {plugin!r} of distribution {info.distribution} {info.version}"
-    return f"plugin {plugin!r} (registered in code, no distribution)"
+def parameter_limit() -> int | None:
+    """Most parameters a model may have: half the machine's memory as float32 values."""
+    configured = os.environ.get(ENV_MAX_PARAMETERS, "").strip()
+    if configured:
+        try:
+            return int(float(configured))
+        except ValueError:
+            raise RegistryError(
+                f"{ENV_MAX_PARAMETERS} must be a number of parameters, got {configured!r}"
+            ) from None
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return memory // 2 // 4
 
 
 def _rename(model: Any, name: str) -> Any:
@@ -274,4 +323,4 @@ def _rename(model: Any, name: str) -> Any:
     return model
 
 
-__all__ = ["Registry", "RegistryError"]
+__all__ = ["Registry", "RegistryError", "parameter_limit"]

@@ -38,7 +38,7 @@ class InvalidNameError(RegistryError, ValueError):
         self.token = token
         self.expected = expected
         self.suggestion = suggestion
-        message = f"invalid model name {name!r}: {problem}"
+        message = f"invalid model name {shorten(name, 160)!r}: {problem}"
         if expected:
             message += f"; expected {expected}"
         if suggestion:
@@ -59,6 +59,14 @@ class BuildError(RegistryError):
 
 class PluginError(RegistryError):
     """A plugin that failed to load or conflicts with another plugin."""
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text``, or its start and end around ``...`` when longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    keep = max(limit - 3, 2)
+    return f"{text[: keep - keep // 4]}...{text[len(text) - keep // 4 :]}"
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:

@@ -13,9 +13,13 @@ grammar reference.
 
 Token syntax: ``key`` for a flag (a ``bool`` field, present when true) and ``key.value``
 otherwise; a tuple's items are separated by dots (``in.256.256.3``); a float is written
-as Python writes it (``ld.0.25``). Canonical order is the field order. A field whose
+in its shortest form, Python's ``repr`` with a trailing ``.0`` dropped (``ld.0.25``,
+``a.1`` for 1.0). Canonical order is the field order. A field whose
 default is ``None``, ``False`` or empty is written only when set; any other field is
-always written, so a canonical name is explicit about every choice it makes.
+always written, so a canonical name is explicit about every choice it makes. A token
+may declare the value that means "off" (``Token("ld", ..., off=0.0)``, a zero dropout
+rate): that value is the field's ``None`` default and is written as absent, so ``ld.0``
+and no ``ld`` are one model. Canonical numbers have no negative zero.
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from typing import Any, ClassVar, Literal
 import annotated_types
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from registry.errors import InvalidNameError, closest
+from registry.errors import InvalidNameError, closest, shorten
 
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9]*\Z")
 WORD_PATTERN = re.compile(r"[A-Za-z0-9+-]+\Z")
+#: Longest integer value accepted, in digits (far beyond any range a family declares).
+MAX_INT_DIGITS = 30
 #: Keys a family may not use: they start a run suffix.
 RESERVED_KEYS = frozenset({"wc", "aug", "xr"})
 
@@ -47,10 +53,13 @@ class Token:
     Args:
         key: the short token written in names (lowercase letters and digits).
         help: one line for the CLI and the grammar reference.
+        off: the value that means "off" (the field then defaults to ``None``): parsed
+            as the default and written as absent.
     """
 
     key: str
     help: str = ""
+    off: float | int | str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,11 @@ class TokenField:
     optional: bool
     required: bool
     default: Any
+    off: Any = None
+
+    def is_off(self, value: Any) -> bool:
+        """True when ``value`` is the token's declared "off" value."""
+        return self.off is not None and value == self.off
 
     @property
     def bounds(self) -> str | None:
@@ -219,14 +233,16 @@ class FamilySpec(BaseModel):
             if field is None:
                 raise InvalidNameError(
                     name,
-                    f"unknown token {token!r}",
+                    f"unknown token {shorten(token)!r}",
                     token=token,
                     expected="one of the tokens " + ", ".join(by_key),
                     suggestion=closest(key, by_key),
                 )
             if key in seen:
                 raise InvalidNameError(
-                    name, f"duplicate token {token!r} (already given as {seen[key]!r})", token=token
+                    name,
+                    f"duplicate token {shorten(token)!r} (already given as {shorten(seen[key])!r})",
+                    token=token,
                 )
             seen[key] = token
             raw[field.field] = parse_value(field, token, text, name)
@@ -244,6 +260,11 @@ class FamilySpec(BaseModel):
     @classmethod
     def validate_tokens(cls, raw: dict[str, Any], name: str) -> FamilySpec:
         """Validate field values, reporting the first error against its token."""
+        by_field = {tf.field: tf for tf in cls._token_fields}
+        raw = {
+            key: None if key in by_field and by_field[key].is_off(value) else value
+            for key, value in raw.items()
+        }
         try:
             return cls.model_validate(raw)
         except ValidationError as error:
@@ -256,7 +277,7 @@ class FamilySpec(BaseModel):
             token = f"{tf.key}.{format_value(tf, raw[tf.field])}" if tf.field in raw else tf.key
             raise InvalidNameError(
                 name,
-                f"token {token!r}: {problem[0].lower() + problem[1:]}",
+                f"token {shorten(token)!r}: {problem[0].lower() + problem[1:]}",
                 token=token,
                 expected=tf.expected(),
             ) from None
@@ -269,7 +290,7 @@ class FamilySpec(BaseModel):
             if tf.kind == "flag":
                 if value:
                     tokens.append(tf.key)
-            elif value is None or value == ():
+            elif value is None or value == () or tf.is_off(value):
                 continue
             else:
                 tokens.append(f"{tf.key}.{format_value(tf, value)}")
@@ -289,7 +310,7 @@ def parse_value(tf: TokenField, token: str, text: str, name: str) -> Any:
 
     def fail(problem: str) -> InvalidNameError:
         return InvalidNameError(
-            name, f"token {token!r}: {problem}", token=token, expected=tf.expected()
+            name, f"token {shorten(token)!r}: {problem}", token=token, expected=tf.expected()
         )
 
     if tf.kind == "flag":
@@ -314,7 +335,7 @@ def format_value(tf: TokenField, value: Any) -> str:
 
 def _format_item(item: Any) -> str:
     if isinstance(item, float):
-        text = repr(item)
+        text = repr(item + 0.0)  # -0.0 + 0.0 is 0.0: no negative zero
         return text[:-2] if text.endswith(".0") else text
     return str(item)
 
@@ -324,22 +345,26 @@ def _convert(tf: TokenField, item: str, fail: Any) -> Any:
         if item not in tf.choices:
             suggestion = closest(item, tf.choices)
             hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
-            raise fail(f"{item!r} is not a choice{hint}")
+            raise fail(f"{shorten(item)!r} is not a choice{hint}")
         return item
     if tf.item_type == "int":
         if not re.fullmatch(r"-?\d+", item):
-            raise fail(f"{item!r} is not an integer")
-        return int(item)
+            raise fail(f"{shorten(item)!r} is not an integer")
+        sign, digits = ("-", item[1:]) if item.startswith("-") else ("", item)
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > MAX_INT_DIGITS:  # int() refuses more than 4300 digits
+            raise fail(f"an integer of {len(digits)} digits is out of range")
+        return int(sign + digits)
     if tf.item_type == "float":
         try:
             number = float(item)
         except ValueError:
-            raise fail(f"{item!r} is not a number") from None
+            raise fail(f"{shorten(item)!r} is not a number") from None
         if not math.isfinite(number):
-            raise fail(f"{item!r} is not a finite number")
-        return number
+            raise fail(f"{shorten(item)!r} is not a finite number")
+        return number + 0.0  # no negative zero
     if not WORD_PATTERN.match(item):
-        raise fail(f"{item!r} is not a word of letters, digits, '+' or '-'")
+        raise fail(f"{shorten(item)!r} is not a word of letters, digits, '+' or '-'")
     return item
 
 
@@ -358,7 +383,9 @@ def _derive(cls: type, name: str, info: Any) -> TokenField:
     required = info.is_required()
     default = None if required else info.default
     field_limits = Limits.from_metadata(info.metadata)
-    common = {"field": name, "key": token.key, "help": token.help}
+    if token.off is not None and (required or default is not None):
+        raise TypeError(f"{where}: a token with an 'off' value must default to None")
+    common = {"field": name, "key": token.key, "help": token.help, "off": token.off}
     if annotation is bool:
         if optional or required or default is not False:
             raise TypeError(f"{where}: a flag must be a plain bool defaulting to False")

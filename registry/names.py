@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from registry.errors import InvalidNameError, closest
+from registry.errors import InvalidNameError, closest, shorten
 from registry.family import Family
 from registry.grammar import FamilySpec
 from registry.run_options import RUN_SEPARATOR, RunOptions, is_run_token
@@ -37,6 +37,11 @@ class ParsedName:
     def full_name(self) -> str:
         """The canonical name with the run suffix (``__wc_aug``) when there is one."""
         return format_name(self.model_name, self.run)
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """``(height, width, channels)`` of the model, as the family declares it."""
+        return self.family.input_shape_of(self.spec)
 
     def __str__(self) -> str:
         return self.full_name
@@ -109,7 +114,7 @@ def parse_name(name: str, families: Mapping[str, Family]) -> ParsedName:
     if family is None:
         raise InvalidNameError(
             name,
-            f"unknown family {family_name!r}",
+            f"unknown family {shorten(family_name)!r}",
             token=family_name,
             expected="one of the families " + ", ".join(sorted(families)),
             suggestion=closest(family_name, families),

@@ -7,26 +7,22 @@ suffix after a single underscore; both parse, ``__`` is canonical.
 
 from __future__ import annotations
 
+import typing
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from registry.errors import InvalidNameError, closest
 
-#: The seven body parts (study types) of MURA, as its folders name them.
-BODY_PARTS: tuple[str, ...] = (
-    "XR_ELBOW",
-    "XR_FINGER",
-    "XR_FOREARM",
-    "XR_HAND",
-    "XR_HUMERUS",
-    "XR_SHOULDER",
-    "XR_WRIST",
-)
+#: Channel counts of a model's input that the data pipeline provides (grayscale, RGB);
+#: the ``in`` token of the built-in families accepts exactly these.
+IMAGE_CHANNELS: tuple[int, ...] = (1, 3)
 
+#: A MURA body part (study type), as its folders name it.
 BodyPart = Literal[
     "XR_ELBOW", "XR_FINGER", "XR_FOREARM", "XR_HAND", "XR_HUMERUS", "XR_SHOULDER", "XR_WRIST"
 ]
+BODY_PARTS: tuple[str, ...] = typing.get_args(BodyPart)
 
 #: Token of each boolean run option, in canonical order.
 RUN_FLAGS: dict[str, str] = {"weight_classes": "wc", "augment": "aug"}

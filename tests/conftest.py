@@ -1,10 +1,11 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite: the CLI, a tiny synthetic MURA tree, one trained run."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,80 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300)
 def cli():
     """The ``mura`` CLI run in a subprocess."""
     return run_cli
+
+
+def install_plugin(
+    site: Path,
+    module: str,
+    source: str,
+    *,
+    distribution: str = "mura-test-plugin",
+    version: str = "1.0",
+    entry_point: str | None = None,
+) -> dict[str, str]:
+    """Install a one-module plugin distribution into ``site`` (a folder for PYTHONPATH).
+
+    Writes ``module.py`` and a ``*.dist-info`` whose ``entry_points.txt`` puts it in the
+    ``mura`` group: what pip installs, without touching the shared environment.
+    Returns the environment that makes a subprocess see it.
+    """
+    site.mkdir(parents=True, exist_ok=True)
+    (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = site / f"{distribution.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        f"[mura]\n{entry_point or module} = {module}\n", encoding="utf-8"
+    )
+    paths = [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {"PYTHONPATH": os.pathsep.join(paths)}
+
+
+@pytest.fixture
+def plugin_site(tmp_path):
+    """Install test plugins into a temporary site folder: ``plugin_site(module, source)``."""
+
+    def install(module: str, source: str, **kwargs) -> dict[str, str]:
+        return install_plugin(tmp_path / "site", module, source, **kwargs)
+
+    return install
+
+
+#: A small CNN on 32x32 grayscale input: trains an epoch of the tiny tree in a second.
+TINY_CNN = "cnn_in.32.32.1_cl.2.1_f.8_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
+
+
+@pytest.fixture(scope="session")
+def mura_root(tmp_path_factory) -> Path:
+    """A synthetic MURA tree with every body part, small images."""
+    from mura_core.data.synth import synthesize
+
+    root = tmp_path_factory.mktemp("mura")
+    synthesize(root, studies=90, seed=1, min_side=40, max_side=64)
+    return root
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory, mura_root):
+    """One run of the tiny CNN (class weights, augmentation), two epochs, evaluated."""
+    from mura_core.training.runner import train
+
+    out = tmp_path_factory.mktemp("runs")
+    return train(
+        TINY_CNN,
+        mura_root,
+        out=out,
+        epochs=2,
+        batch_size=16,
+        weight_classes=True,
+        augment=True,
+        verbose=0,
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_cnn() -> str:
+    """The name of the tiny CNN the tests train."""
+    return TINY_CNN

@@ -13,6 +13,7 @@ import pytest
 from pydantic import Field
 
 import registry
+from mura_core.conformance import assert_family_conforms
 from registry import Family, FamilySpec, Preset, Registry, Token, hookimpl
 
 NAME = "vgg16_in.64.64.3_p.avg_ld.0.5"
@@ -48,6 +49,23 @@ def test_builds_without_pretrained_weights(vgg16_registry: Registry) -> None:
 
 def test_presets_are_canonical(vgg16_registry: Registry) -> None:
     assert vgg16_registry.list_models(tag="demo") == ["vgg16_in.256.256.3_p.avg_ld.0.5__wc_aug"]
+
+
+def test_passes_the_conformance_kit(vgg16_registry: Registry) -> None:
+    """The same checks the built-in families pass (``mura plugins check vgg16``)."""
+    assert_family_conforms("vgg16", registry=vgg16_registry)
+
+
+def test_offline_imagenet_weights_fail_in_one_line(vgg16_registry, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache
+    monkeypatch.setattr(
+        "keras.src.utils.file_utils.urlretrieve",
+        lambda *a, **k: (_ for _ in ()).throw(OSError("network unreachable")),
+    )
+    with pytest.raises(registry.WeightsUnavailableError) as caught:
+        vgg16_registry.build(NAME)  # the family's default source: imagenet
+    assert mura_vgg16.WEIGHTS_FILE in str(caught.value)
+    assert str(tmp_path / "models") in str(caught.value)
 
 
 class TinySpec(FamilySpec):

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "mura_core.cli.train",
     "mura_core.cli.evaluate",
     "mura_core.cli.predict",
+    "mura_core.cli.explain",
     "mura_core.cli.compare",
     "mura_core.cli.runs",
 )
@@ -60,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     naming the exception and returns 1 (``MURA_DEBUG=1`` shows the traceback instead).
     """
     from mura_core.cli import quiet
+    from mura_core.cli.flags import check_flags
     from mura_core.errors import MuraError
     from registry.errors import RegistryError
 
@@ -67,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_flags(args)
         return int(args.func(args) or 0)
     except (MuraError, RegistryError) as error:
         print(f"mura: error: {one_line(error)}", file=sys.stderr)

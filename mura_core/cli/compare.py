@@ -2,7 +2,8 @@
 
 For each run: its best epoch (training and validation metrics, as the report's
 "training comparison" tables) and its test-set evaluation (image and study level).
-``--plot FILE`` draws every run's loss, AUC, accuracy and kappa curves in one figure.
+``--plot FILE`` draws every run's loss, AUC, accuracy and kappa curves in one figure
+(:data:`PLOT_SUFFIXES`; a name without a suffix gets ``.png``).
 """
 
 from __future__ import annotations
@@ -11,12 +12,42 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+#: Figure formats ``--plot`` writes.
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def plot_target(text: str) -> Path:
+    """The file ``--plot TEXT`` writes: checked before anything is read or drawn.
+
+    Raises:
+        MuraError: a folder, a format that cannot be written, or a missing parent folder.
+    """
+    from mura_core.errors import MuraError
+
+    path = Path(text)
+    if path.is_dir():
+        raise MuraError(f"--plot {text} is a folder; name a file such as {path / 'curves.png'}")
+    if not path.suffix:
+        path = path.with_name(path.name + ".png")
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise MuraError(
+            f"--plot {text}: cannot write {path.suffix} figures (use {', '.join(PLOT_SUFFIXES)})"
+        )
+    if not path.parent.is_dir():
+        raise MuraError(f"--plot {text}: no folder {path.parent}")
+    return path
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("compare", help="compare runs side by side")
-    parser.add_argument("runs", nargs="+", metavar="RUN", help="run folders or run names")
-    parser.add_argument("--root", default="runs", metavar="RUNS", help="runs folder for names")
-    parser.add_argument("--plot", metavar="FILE", help="write the training curves to FILE (PNG)")
+    parser.add_argument("names", nargs="+", metavar="RUN", help="run folders or run names")
+    parser.add_argument(
+        "--runs", "--root", dest="runs", default="runs", metavar="RUNS",
+        help="runs folder for run names (default: runs; --root is an alias)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--plot", metavar="FILE", help="write the training curves to FILE (.png, .pdf or .svg)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
 
@@ -56,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.runs import find_run, parse_run_folder, read_history, summarize_run
     from mura_core.runs.artifacts import HISTORY_COLUMNS, HISTORY_METRICS
 
-    folders = [parse_run_folder(find_run(run, args.root))[0] for run in args.runs]
+    target = plot_target(args.plot) if args.plot else None
+    folders = [parse_run_folder(find_run(run, args.runs))[0] for run in args.names]
     names = [folder.name for folder in folders]
     if len(set(names)) != len(names):
         raise MuraError("the same run is given twice")
@@ -79,11 +111,11 @@ def run(args: argparse.Namespace) -> int:
             rows, ["run", *(f"image {c}" for c in HISTORY_METRICS), "study auc", "study kappa"],
             digits=4,
         ))  # fmt: skip
-    if args.plot:
+    if target is not None:
         histories = {folder.name: read_history(folder.history) for folder in folders}
         if all(history.empty for history in histories.values()):
             raise MuraError("no run has a training history to plot")
-        path = plot_curves(histories, args.plot)
+        path = plot_curves(histories, target)
         if not args.json:
             print(f"\nwrote {path}")
     return 0

@@ -4,7 +4,8 @@
     the report's inspection tables, image sizes and problems found (``--json``: one
     object, schema in :mod:`mura_core.data.inspection`).
 ``mura data split ROOT OUT.csv [--validation-fraction F] [--seed S] [--body-part P ...]``
-    the patient-level split as a manifest, and its SHA-256 next to it.
+    the patient-level split as a manifest, and its SHA-256 next to it (an existing
+    manifest is replaced only with ``--overwrite``).
 
 Neither imports TensorFlow.
 """
@@ -15,7 +16,9 @@ import argparse
 import json
 import sys
 
+from mura_core.vocabulary import CHECKS
 from registry import BODY_PARTS
+from registry.grammar import Limits
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         )
         sub.add_argument(
             "--check",
-            choices=("exists", "verify", "full"),
+            choices=CHECKS,
             default="verify",
             help="how much of each image is checked (default: verify, every PNG checksum)",
         )
@@ -50,7 +53,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     split.add_argument("out", metavar="OUT", help="manifest CSV to write")
     split.add_argument("--validation-fraction", type=float, default=0.2, metavar="F")
     split.add_argument("--seed", type=int, default=0)
-    split.set_defaults(func=run_split)
+    split.add_argument(
+        "--overwrite", action="store_true", help="replace OUT and OUT.sha256 if they exist"
+    )
+    split.set_defaults(
+        func=run_split,
+        flag_limits={"--validation-fraction": Limits(low=0, high=1, high_open=True)},
+    )
 
 
 def _load(args: argparse.Namespace):
@@ -71,12 +80,24 @@ def run_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_out(out: str, overwrite: bool) -> None:
+    """Refuse to replace a manifest (or its hash) without ``--overwrite``."""
+    from pathlib import Path
+
+    from mura_core.errors import MuraError
+
+    for path in (Path(out), Path(f"{out}.sha256")):
+        if path.is_dir():
+            raise MuraError(f"{path} is a folder; give the manifest's file name")
+        if path.exists() and not overwrite:
+            raise MuraError(f"{path} exists (use --overwrite to replace it)")
+
+
 def run_split(args: argparse.Namespace) -> int:
     from mura_core.data.split import split_by_patient
     from mura_core.errors import MuraError
 
-    if not 0.0 <= args.validation_fraction < 1.0:
-        raise MuraError("--validation-fraction must be in [0, 1)")
+    _check_out(args.out, args.overwrite)
     dataset = _load(args)
     split = split_by_patient(
         dataset.frame, validation_fraction=args.validation_fraction, seed=args.seed

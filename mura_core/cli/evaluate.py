@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mura_core.vocabulary import EVALUATION_SUBSETS
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -20,11 +22,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument("run", metavar="RUN", help="run folder (or run name under --runs)")
     parser.add_argument("--data", required=True, metavar="ROOT", help="MURA root folder")
     parser.add_argument(
-        "--subset", choices=("test", "validation"), default="test",
+        "--subset", choices=EVALUATION_SUBSETS, default="test",
         help="test: MURA valid (default); validation: the run's held-out patients",
     )  # fmt: skip
     parser.add_argument("--runs", default="runs", metavar="RUNS", help="default: runs")
     parser.add_argument("--weights", metavar="FILE", help="weights to use instead of the best")
+    parser.add_argument(
+        "--allow-other-provider", action="store_true",
+        help="rebuild the run even if another distribution now provides its family",
+    )  # fmt: skip
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
     parser.add_argument(
         "--resamples", type=int, default=1000, metavar="N",
@@ -35,7 +41,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mura_core.cli.output import print_json
+    from mura_core.cli.output import print_json, print_notes
     from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.runs import find_run, load_run, parse_run_folder
@@ -43,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
 
     folder, _ = parse_run_folder(find_run(args.run, args.runs))
     subset_frame(folder, args.data, args.subset)  # check the data before loading a model
-    loaded = load_run(folder.path, weights=args.weights)
+    loaded = load_run(
+        folder.path, weights=args.weights, allow_other_provider=args.allow_other_provider
+    )
+    print_notes(loaded.notes)
     result = evaluate_run(
         loaded.model,
         loaded.folder,

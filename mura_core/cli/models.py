@@ -120,9 +120,7 @@ def count_params(name: str) -> dict[str, int]:
 
     import registry
 
-    parsed = registry.parse(name)
-    options = {"weights": None} if "weights" in parsed.family.options else {}
-    model = registry.build(name, **options)
+    model = registry.build(name, weights=None)
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     non_trainable = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
     return {
@@ -130,6 +128,15 @@ def count_params(name: str) -> dict[str, int]:
         "non_trainable": non_trainable,
         "total": trainable + non_trainable,
     }
+
+
+def _default_text(tf: Any) -> str:
+    """A token's default as names write it (``1`` for 1.0), ``-`` when it has none."""
+    from registry.grammar import format_value
+
+    if tf.kind == "flag":
+        return "off"
+    return "-" if tf.default in (None, ()) else format_value(tf, tf.default)
 
 
 def family_grammar(family: Any) -> dict[str, Any]:
@@ -140,6 +147,13 @@ def family_grammar(family: Any) -> dict[str, Any]:
         "plugin": family.plugin,
         "preprocessing": family.preprocessing,
         "options": list(family.options),
+        "input_shape": family.input_shape if isinstance(family.input_shape, str) else None,
+        "pretrained": family.pretrained.as_dict() if family.pretrained else None,
+        "test_example": family.test_example or family.example,
+        "explain_layer": family.explain_layer
+        if isinstance(family.explain_layer, str)
+        else (None if family.explain_layer is None else "computed from the spec"),
+        "parameter_estimate": family.parameter_count is not None,
         "example": family.example,
         "tokens": [
             {
@@ -150,6 +164,7 @@ def family_grammar(family: Any) -> dict[str, Any]:
                 "range": tf.bounds,
                 "required": tf.required,
                 "default": list(tf.default) if isinstance(tf.default, tuple) else tf.default,
+                "default_text": _default_text(tf),
                 "example": tf.example(),
                 "help": tf.help,
             }
@@ -178,7 +193,7 @@ def run_families(args: argparse.Namespace) -> int:
                     t["token"],
                     t["type"] + (f" {{{','.join(t['choices'])}}}" if t["choices"] else ""),
                     t["range"] or "",
-                    "required" if t["required"] else _show_value(t["default"]),
+                    "required" if t["required"] else t["default_text"],
                     t["help"],
                 )
                 for t in grammar["tokens"]

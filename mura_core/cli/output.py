@@ -27,3 +27,9 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 def format_metric(value: float | None) -> str:
     """A metric with three decimals, or an empty cell."""
     return "" if value is None else f"{value:.3f}"
+
+
+def print_notes(notes: Sequence[str]) -> None:
+    """Print each note as one ``mura: note:`` line on stderr."""
+    for note in notes:
+        print(f"mura: note: {note}", file=sys.stderr)

@@ -1,8 +1,13 @@
-"""``mura plugins``: the plugins found, their distributions and the families they add."""
+"""``mura plugins``: the plugins found, their distributions and the families they add.
+
+``mura plugins check [FAMILY...]`` runs the conformance kit (:mod:`mura_core.conformance`)
+on families, built-in or third-party, and exits 1 when any fails.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from mura_core.cli.output import print_json, print_table
@@ -12,6 +17,13 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("plugins", help="list plugins and the families they register")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
+    commands = parser.add_subparsers(dest="plugins_command", metavar="SUBCOMMAND")
+    check = commands.add_parser(
+        "check", help="run the conformance checks on families (default: every family)"
+    )
+    check.add_argument("families", nargs="*", metavar="FAMILY", help="families to check")
+    check.add_argument("--json", action="store_true", help="print JSON")
+    check.set_defaults(func=run_check)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,4 +46,31 @@ def run(args: argparse.Namespace) -> int:
             for info in infos
         ],
     )
+    problems = [(info.name, problem) for info in infos for problem in info.problems]
+    if problems:
+        print("\nproblems:")
+        for name, problem in problems:
+            print(f"  {name}: {problem}")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    import registry
+    from mura_core.conformance import check_family
+
+    names = args.families or list(registry.families())
+    for name in names:
+        registry.get_family(name)  # an unknown or disabled family fails here, in one line
+    reports = []
+    for name in names:
+        report = check_family(name)
+        reports.append(report)
+        if not args.json:
+            print(report, flush=True)
+    if args.json:
+        print_json([report.as_dict() for report in reports])
+    failed = [report.family for report in reports if not report.passed]
+    if failed:
+        print(f"mura: conformance failed for {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0

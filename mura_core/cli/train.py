@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mura_core.vocabulary import STRATEGIES, WEIGHTINGS, XLA_MODES
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -19,7 +21,10 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("name", metavar="NAME", help="model or run name (or a preset alias)")
     parser.add_argument("--data", required=True, metavar="ROOT", help="MURA root folder")
-    parser.add_argument("--out", default="runs", metavar="RUNS", help="runs folder (default: runs)")
+    parser.add_argument(
+        "--runs", "--out", dest="runs", default="runs", metavar="RUNS",
+        help="runs folder (default: runs; --out is an alias)",
+    )  # fmt: skip
     parser.add_argument("--epochs", type=int, default=100, metavar="N", help="default: 100")
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
     parser.add_argument(
@@ -30,7 +35,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--weight-classes", action="store_true", help="balance the classes")
     parser.add_argument("--augment", action="store_true", help="flips and rotation in +-30 deg")
     parser.add_argument(
-        "--class-weights", choices=("balanced", "body_part"), default="balanced",
+        "--class-weights", choices=WEIGHTINGS, default="balanced",
         help="with --weight-classes: over all images (report) or per body part (MURA paper)",
     )  # fmt: skip
     parser.add_argument(
@@ -41,14 +46,14 @@ def register(subparsers: Any) -> None:
         "--patience", type=int, default=10, metavar="N", help="early stopping (default: 10)"
     )
     parser.add_argument(
-        "--strategy", choices=("default", "mirrored"), default="default",
+        "--strategy", choices=STRATEGIES, default="default",
         help="mirrored: tf.distribute.MirroredStrategy over the local devices",
     )  # fmt: skip
     parser.add_argument(
         "--mixed-precision", action="store_true", help="mixed_float16 policy (for GPUs)"
     )
     parser.add_argument(
-        "--xla", choices=("auto", "on", "off"), default="auto",
+        "--xla", choices=XLA_MODES, default="auto",
         help="XLA compilation of the train step (default: auto, Keras decides)",
     )  # fmt: skip
     parser.add_argument(
@@ -57,14 +62,24 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     parser.add_argument("--limit", type=int, metavar="N", help="at most N images per subset")
     parser.add_argument(
-        "--pretrained", default="imagenet", metavar="WEIGHTS",
-        help="starting weights of pretrained families: imagenet (default), none, or a file",
+        "--pretrained", metavar="WEIGHTS",
+        help="starting weights, for families that declare pretrained weights: a source "
+        "(imagenet), a weights file, or none (default: the family's declared default)",
     )  # fmt: skip
     parser.add_argument("--overwrite", action="store_true", help="retrain a complete run")
     parser.add_argument("--no-evaluate", action="store_true", help="skip the test-set evaluation")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(func=run)
+
+
+def pretrained_option(value: str | None) -> str | None:
+    """``--pretrained``: not given is the family's default, ``none`` is no weights."""
+    from registry import DEFAULT_WEIGHTS, NO_WEIGHTS
+
+    if value is None:
+        return DEFAULT_WEIGHTS
+    return None if value.lower() == NO_WEIGHTS else value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     config = TrainConfig(
         name=args.name,
         data_root=args.data,
-        out=args.out,
+        out=args.runs,
         epochs=args.epochs,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
@@ -93,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         cache=None if args.cache == "none" else args.cache,
         limit=args.limit,
         overwrite=args.overwrite,
-        pretrained=None if args.pretrained == "none" else args.pretrained,
+        pretrained=pretrained_option(args.pretrained),
         verbose=0 if (args.quiet or args.json) else 2,
     )
     result = Runner(config, evaluate=not args.no_evaluate).run()

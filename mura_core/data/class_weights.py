@@ -16,13 +16,10 @@ keeps its scale.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
-Weighting = Literal["balanced", "body_part"]
-WEIGHTINGS: tuple[str, ...] = ("balanced", "body_part")
+from mura_core.vocabulary import WEIGHTINGS, Weighting
 
 __all__ = [
     "WEIGHTINGS",

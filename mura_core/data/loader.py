@@ -20,13 +20,11 @@ import os
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
-from PIL import Image, UnidentifiedImageError
 
+from mura_core.data.checks import check_file, image_problem
 from mura_core.data.dataset import FRAME_COLUMNS, ImageDataset
 from mura_core.data.layout import (
     BODY_PARTS,
@@ -40,20 +38,24 @@ from mura_core.data.layout import (
     resolve_root,
 )
 from mura_core.data.problems import ProblemReport
+from mura_core.data.walking import Confinement, decodable, printable, walk_files
 from mura_core.errors import MuraError
-
-#: How much of each image file is checked: ``exists`` (a stat), ``verify`` (PNG header
-#: and every chunk's checksum, which finds truncated files; no decompression) or
-#: ``full`` (``verify`` plus a full decode).
-Check = Literal["exists", "verify", "full"]
-CHECKS: tuple[str, ...] = ("exists", "verify", "full")
+from mura_core.vocabulary import CHECKS, Check
 
 #: Columns of :attr:`MuraDataset.frame` beyond :data:`FRAME_COLUMNS`: ``relpath`` the
 #: path as the CSVs write it; ``width``, ``height`` (pixels) and ``mode`` (PIL mode,
 #: ``L``, ``RGB``...) from the file header, missing with ``check="exists"``.
 EXTRA_COLUMNS: tuple[str, ...] = ("relpath", "width", "height", "mode")
 
-__all__ = ["CHECKS", "EXTRA_COLUMNS", "Check", "MuraDataset", "load_mura", "select_body_parts"]
+__all__ = [
+    "CHECKS",
+    "EXTRA_COLUMNS",
+    "Check",
+    "MuraDataset",
+    "image_problem",
+    "load_mura",
+    "select_body_parts",
+]
 
 
 def select_body_parts(body_parts: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -84,48 +86,6 @@ def select_body_parts(body_parts: str | Iterable[str] | None) -> tuple[str, ...]
         if name not in selected:
             selected.append(name)
     return tuple(part for part in BODY_PARTS if part in selected)
-
-
-@dataclass(frozen=True)
-class _FileCheck:
-    kind: str | None  # None when the file is usable
-    detail: str = ""
-    width: int | None = None
-    height: int | None = None
-    mode: str | None = None
-
-
-def image_problem(file: str | Path, check: str = "full") -> str | None:
-    """Why ``file`` is not a usable MURA image (missing, not PNG, corrupt), or ``None``."""
-    result = _check_file(Path(file), check)
-    if result.kind is None:
-        return None
-    return result.kind + (f" ({result.detail})" if result.detail else "")
-
-
-def _check_file(file: Path, check: str) -> _FileCheck:
-    try:
-        if not file.is_file():
-            if file.exists():
-                return _FileCheck("corrupt", "not a regular file")
-            return _FileCheck("missing")
-        if check == "exists":
-            return _FileCheck(None)
-        with Image.open(file) as image:
-            width, height = image.size
-            mode, kind = image.mode, image.format
-            if kind != "PNG":
-                return _FileCheck("corrupt", f"{kind} data, not PNG")
-            image.verify()
-        if check == "full":
-            with Image.open(file) as image:
-                image.load()
-    except UnidentifiedImageError:
-        return _FileCheck("corrupt", "not an image")
-    except Exception as error:  # PIL raises OSError, SyntaxError, ValueError, zlib.error...
-        text = str(error).replace(str(file), "").strip() or type(error).__name__
-        return _FileCheck("corrupt", text[:120])
-    return _FileCheck(None, width=width, height=height, mode=mode)
 
 
 def _ordered_map(function, items: Sequence, workers: int) -> Iterator:
@@ -167,14 +127,6 @@ def _read_csv_rows(file: Path) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _walk_files(folder: Path) -> Iterator[Path]:
-    """Every regular file under ``folder``, in sorted order."""
-    for directory, subdirectories, files in os.walk(folder):
-        subdirectories.sort()
-        for name in sorted(files):
-            yield Path(directory, name)
-
-
 class MuraDataset(ImageDataset):
     """MURA-v1.1 loaded from disk, one frame row per usable image.
 
@@ -212,6 +164,7 @@ class MuraDataset(ImageDataset):
         if unknown:
             raise MuraError(f"unknown split {unknown[0]!r}; expected train or valid")
         self.root: MuraRoot = resolve_root(root)
+        self._confinement = Confinement(self.root.mura)
         self.body_part_filter = select_body_parts(body_parts)
         self.sources: dict[str, str] = {}
         self._problems = ProblemReport(strict=strict)
@@ -285,21 +238,27 @@ class MuraDataset(ImageDataset):
             images.append(image)
         return images
 
-    def _report_unlisted(self, split: str, listed: set[str]) -> None:
+    def _walk(self, split: str) -> Iterator[tuple[Path, str, bool]]:
+        """Files of ``split``: path, CSV form, and whether it stays inside the root."""
         for walk_root in self._walk_roots(split):
-            for file in _walk_files(walk_root):
-                relpath = self.root.relative(file)
-                if relpath not in listed:
-                    self._problems.add("unlisted", relpath)
+            for file, inside in walk_files(walk_root, self._confinement):
+                yield file, self.root.relative(file), inside
+
+    def _report_unlisted(self, split: str, listed: set[str]) -> None:
+        for _, relpath, inside in self._walk(split):
+            if inside and relpath not in listed:  # listed links are checked with the list
+                self._problems.add("unlisted", printable(relpath))
 
     def _walked_images(self, split: str) -> list[ImagePath]:
         images: list[ImagePath] = []
-        for walk_root in self._walk_roots(split):
-            for file in _walk_files(walk_root):
-                relpath = self.root.relative(file)
-                if file.name.startswith(".") or not file.name.lower().endswith(".png"):
-                    self._problems.add("unlisted", relpath, "not an image file name")
-                    continue
+        for file, relpath, inside in self._walk(split):
+            if not inside:
+                self._problems.add("outside_root", printable(relpath), "a symbolic link")
+            elif not decodable(relpath):
+                self._problems.add("malformed", printable(relpath), "name is not UTF-8")
+            elif file.name.startswith(".") or not file.name.lower().endswith(".png"):
+                self._problems.add("unlisted", relpath, "not an image file name")
+            else:
                 try:
                     image = parse_image_path(relpath)
                 except ValueError as error:
@@ -310,8 +269,12 @@ class MuraDataset(ImageDataset):
         return images
 
     def _check_files(self, images: list[ImagePath], check: str) -> list[tuple]:
+        inside = [self._confinement.inside(self.root.locate(i.relpath)) for i in images]
+        for image in (image for image, kept in zip(images, inside) if not kept):
+            self._problems.add("outside_root", image.relpath, "a symbolic link")
+        images = [image for image, kept in zip(images, inside) if kept]
         files = [self.root.locate(image.relpath) for image in images]
-        results = _ordered_map(lambda file: _check_file(file, check), files, self._workers)
+        results = _ordered_map(lambda file: check_file(file, check), files, self._workers)
         rows = []
         for image, file, result in zip(images, files, results):
             if result.kind is not None:

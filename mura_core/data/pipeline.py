@@ -66,26 +66,24 @@ channels is used.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from mura_core.data.cache_key import cache_entry
 from mura_core.data.dataset import check_frame
 from mura_core.errors import MuraError
+from mura_core.vocabulary import FILL_MODES, FillMode
+from registry.family import PREPROCESSING_MODES, Preprocessing
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
-Preprocessing = Literal["unit", "tf", "torch", "caffe", "none"]
-PREPROCESSING_MODES: tuple[str, ...] = ("unit", "tf", "torch", "caffe", "none")
-FillMode = Literal["constant", "reflect", "wrap", "nearest"]
 #: Cache of decoded, resized images: ``"memory"``, a directory for a file cache, or None.
 Cache = Literal["memory"] | str | os.PathLike[str] | None
 
@@ -93,10 +91,9 @@ IMAGENET_MEAN_RGB = (0.485, 0.456, 0.406)
 IMAGENET_STD_RGB = (0.229, 0.224, 0.225)
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 
-#: Bump when decoding or resizing changes, so stale file caches are not reused.
-_CACHE_VERSION = 2
 
 __all__ = [
+    "FILL_MODES",
     "PREPROCESSING_MODES",
     "AugmentConfig",
     "InputSpec",
@@ -145,7 +142,7 @@ class AugmentConfig:
             raise ValueError("shift must be in [0, 1)")
         if not 0.0 <= self.fill_value <= 255.0:
             raise ValueError("fill_value must be a pixel value in [0, 255]")
-        if self.fill_mode not in ("constant", "reflect", "wrap", "nearest"):
+        if self.fill_mode not in FILL_MODES:
             raise ValueError(f"unknown fill_mode {self.fill_mode!r}")
 
     @property
@@ -162,7 +159,7 @@ class InputSpec:
 
     image_size: tuple[int, int]
     channels: int
-    preprocessing: str
+    preprocessing: Preprocessing
 
     def __post_init__(self) -> None:
         _check_input(self.image_size, self.channels, self.preprocessing)
@@ -171,8 +168,10 @@ class InputSpec:
 def _check_input(image_size: Sequence[int], channels: int, preprocessing: str) -> None:
     if len(image_size) != 2 or min(image_size) < 1:
         raise ValueError(f"image_size must be (height, width), got {tuple(image_size)}")
-    if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 or 3, got {channels}")
+    from registry.run_options import IMAGE_CHANNELS
+
+    if channels not in IMAGE_CHANNELS:
+        raise ValueError(f"channels must be one of {IMAGE_CHANNELS}, got {channels}")
     if preprocessing not in PREPROCESSING_MODES:
         raise ValueError(
             f"unknown preprocessing {preprocessing!r}; expected one of "
@@ -185,7 +184,7 @@ def input_spec(name: str) -> InputSpec:
     import registry
 
     parsed = registry.parse(name)
-    height, width, channels = parsed.spec.input_shape
+    height, width, channels = parsed.input_shape
     return InputSpec((int(height), int(width)), int(channels), parsed.family.preprocessing)
 
 
@@ -371,21 +370,13 @@ def _decode_resize(path: tf.Tensor, image_size: tuple[int, int], channels: int) 
 # -- datasets -------------------------------------------------------------------------
 
 
-def _cache_file(cache: Any, paths: Sequence[str], image_size, channels: int) -> str | None:
-    """``""`` for memory, a fingerprinted file name in a cache directory, or None."""
+def _cache_file(cache: Any, columns, image_size, channels: int, salt: str = "") -> str | None:
+    """``""`` for memory, a file-cache entry (:mod:`~mura_core.data.cache_key`), or None."""
     if cache is None or cache is False:
         return None
     if cache is True or cache == "memory":
         return ""
-    directory = Path(cache).expanduser()
-    directory.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    digest.update(f"v{_CACHE_VERSION}|{image_size[0]}x{image_size[1]}x{channels}|".encode())
-    for path in paths:
-        digest.update(path.encode())
-        digest.update(b"\0")
-    size = f"{image_size[0]}x{image_size[1]}x{channels}"
-    return str(directory / f"mura-{size}-{digest.hexdigest()[:20]}")
+    return cache_entry(cache, columns, image_size, channels, salt)
 
 
 def _columns(frame: pd.DataFrame, sample_weights: Any) -> tuple[np.ndarray, ...]:
@@ -421,17 +412,17 @@ def decoded_dataset(
     size = (int(image_size[0]), int(image_size[1]))
     paths, labels = _columns(frame, None)
     dataset = tf.data.Dataset.from_tensor_slices((paths, labels))
-    return _decoded(dataset, paths, size, 1 if grayscale else channels, cache)
+    return _decoded(dataset, (paths, labels), size, 1 if grayscale else channels, cache)
 
 
-def _decoded(dataset, paths, image_size, channels, cache):
+def _decoded(dataset, columns, image_size, channels, cache, salt: str = ""):
     import tensorflow as tf
 
     def decode(path, *rest):
         return (_decode_resize(path, image_size, channels), *rest)
 
     dataset = dataset.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
-    filename = _cache_file(cache, list(paths), image_size, channels)
+    filename = _cache_file(cache, columns, image_size, channels, salt)
     return dataset if filename is None else dataset.cache(filename)
 
 
@@ -440,7 +431,7 @@ def training_dataset(
     *,
     image_size: tuple[int, int],
     channels: int = 3,
-    preprocessing: str = "unit",
+    preprocessing: Preprocessing = "unit",
     batch_size: int = 32,
     augment: AugmentConfig | bool | None = True,
     sample_weights: Sequence[float] | np.ndarray | None = None,
@@ -463,8 +454,8 @@ def training_dataset(
         sample_weights: one weight per row (see
             :func:`~mura_core.data.class_weights.sample_weights`); batches then carry a
             third element.
-        cache: ``"memory"``, a directory for a file cache (fingerprinted by the paths,
-            size and order, so it is reused only for the same images), or ``None``.
+        cache: ``"memory"``, a directory for a file cache (keyed by everything the
+            cached tensors hold: see :mod:`~mura_core.data.cache_key`), or ``None``.
         shuffle_buffer: elements of the shuffle buffer. The rows are also permuted once
             (by ``seed``) before decoding, so the cache itself is in random order.
         seed: seeds the permutation, the shuffling and the augmentation; the same seed
@@ -482,8 +473,8 @@ def training_dataset(
     order = np.random.default_rng(seed).permutation(len(frame))
     columns = tuple(column[order] for column in columns)
     dataset = tf.data.Dataset.from_tensor_slices(columns)
-    cache_key = [*columns[0], f"seed={seed}"]  # the cache holds the permuted order
-    dataset = _decoded(dataset, cache_key, size, 1 if grayscale else channels, cache)
+    salt = f"seed={seed}"  # the cache holds the permuted order
+    dataset = _decoded(dataset, columns, size, 1 if grayscale else channels, cache, salt)
     dataset = dataset.shuffle(max(1, min(shuffle_buffer, len(frame))), seed=seed)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     if config is None or config.is_identity:
@@ -531,7 +522,7 @@ def evaluation_dataset(
     size = (int(image_size[0]), int(image_size[1]))
     columns = _columns(frame, sample_weights)
     dataset = tf.data.Dataset.from_tensor_slices(columns)
-    dataset = _decoded(dataset, columns[0], size, 1 if grayscale else channels, cache)
+    dataset = _decoded(dataset, columns, size, 1 if grayscale else channels, cache)
     return _finish(dataset.batch(batch_size), preprocessing, channels, batch_size)
 
 

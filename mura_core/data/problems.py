@@ -7,6 +7,9 @@ Kinds, in report order (:data:`PROBLEM_KINDS`):
 ``corrupt``
     a file that is present but not a readable image: empty, truncated, a bad checksum,
     not a PNG (skipped).
+``too_large``
+    an image above the pixel limit (:func:`~mura_core.data.checks.max_pixels`, 50
+    megapixels by default) (skipped).
 ``unlisted``
     a file present in the tree but not listed in the image-path CSV, such as macOS'
     ``._image1.png``; without CSVs, a hidden or non-PNG file in a study folder (skipped).
@@ -36,6 +39,7 @@ from mura_core.errors import MuraError
 ProblemKind = Literal[
     "missing",
     "corrupt",
+    "too_large",
     "unlisted",
     "outside_root",
     "malformed",
@@ -49,6 +53,7 @@ PROBLEM_KINDS: tuple[str, ...] = typing.get_args(ProblemKind)
 _DESCRIPTIONS = {
     "missing": "listed image file missing",
     "corrupt": "unreadable image",
+    "too_large": "image above the pixel limit",
     "unlisted": "file not listed in the image CSV",
     "outside_root": "path escapes ROOT",
     "malformed": "path or row not in the MURA layout",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,8 @@ import pandas as pd
 from mura_core.data.dataset import check_frame
 from mura_core.data.layout import parse_image_path, resolve_root
 from mura_core.errors import MuraError
+from mura_core.vocabulary import SUBSETS
 
-SUBSETS: tuple[str, ...] = ("train", "validation", "test")
 MANIFEST_COLUMNS: tuple[str, ...] = ("path", "patient", "study", "body_part", "label", "subset")
 
 __all__ = [
@@ -173,6 +174,21 @@ def split_by_patient(
     )
 
 
+def _read_sidecar(sidecar: Path) -> str:
+    """The hash a ``.sha256`` file records (``sha256sum`` format).
+
+    Raises:
+        MuraError: the file is unreadable or holds no SHA-256.
+    """
+    try:
+        words = sidecar.read_bytes().decode("ascii", errors="replace").split()
+    except OSError as error:
+        raise MuraError(f"{sidecar}: cannot read ({error.strerror})") from None
+    if not words or not re.fullmatch(r"[0-9a-f]{64}", words[0]):
+        raise MuraError(f"{sidecar}: damaged hash file (expected '<sha256>  <file name>')")
+    return words[0]
+
+
 def read_manifest(
     file: str | os.PathLike[str],
     root: str | os.PathLike[str],
@@ -195,7 +211,7 @@ def read_manifest(
     digest = hashlib.sha256(data).hexdigest()
     sidecar = Path(f"{file}.sha256")
     if expected_hash is None and sidecar.is_file():
-        expected_hash = sidecar.read_text(encoding="utf-8").split()[0]
+        expected_hash = _read_sidecar(sidecar)
     if expected_hash is not None and digest != expected_hash:
         raise MuraError(f"{file}: manifest hash {digest[:12]}... does not match {expected_hash}")
     try:

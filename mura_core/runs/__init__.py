@@ -5,7 +5,10 @@ versions, split hash, seed, timings), ``history.tsv``, ``evaluation.tsv``,
 ``model_summary.txt``, ``training_graph.png``, ``model_plot.png`` (when pydot and
 graphviz are present), ``split.csv``, the best weights
 ``weights.{epoch:02d}-{val_loss:.4f}-{val_auc:.4f}-{val_accuracy:.4f}-{val_kappa:.4f}.weights.h5``
-and TensorBoard logs. :func:`load_run` rebuilds the model from the folder's name.
+and TensorBoard logs; while a process trains, ``run.lock``
+(:mod:`~mura_core.runs.lock`); during an overwrite, the old artifacts in ``previous/``
+(:mod:`~mura_core.runs.aside`). :func:`load_run` rebuilds the model from the folder's
+name, after checking the run's identity (:mod:`~mura_core.runs.identity`).
 Importing this package does not import TensorFlow.
 """
 
@@ -26,7 +29,7 @@ from mura_core.runs.layout import (
     weights_files,
 )
 from mura_core.runs.listing import RunSummary, find_run, list_runs, summarize_run
-from mura_core.runs.loading import LoadedRun, load_run, parse_run_folder
+from mura_core.runs.loading import LoadedRun, check_provider, load_run, parse_run_folder
 
 __all__ = [
     "WEIGHTS_TEMPLATE",
@@ -35,6 +38,7 @@ __all__ = [
     "RunSummary",
     "WeightsFile",
     "best_weights",
+    "check_provider",
     "find_run",
     "list_runs",
     "load_run",

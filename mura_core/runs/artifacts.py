@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from mura_core.errors import MuraError
+
 __all__ = [
     "HISTORY_COLUMNS",
     "HISTORY_METRICS",
@@ -87,11 +89,23 @@ def write_json_atomic(path: str | Path, value: Any) -> Path:
 
 
 def read_run_json(path: str | Path) -> dict[str, Any]:
-    """The content of ``run.json`` (an empty dict when absent)."""
+    """The content of ``run.json`` (an empty dict when absent).
+
+    Raises:
+        MuraError: the file is unreadable, not JSON, or not a JSON object.
+    """
     path = Path(path)
     if not path.exists():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise MuraError(f"{path}: damaged run.json ({reason})") from None
+    if not isinstance(content, dict):
+        kind = type(content).__name__
+        raise MuraError(f"{path}: damaged run.json (a JSON {kind}, not an object)")
+    return content
 
 
 def update_run_json(path: str | Path, **changes: Any) -> dict[str, Any]:
@@ -102,11 +116,24 @@ def update_run_json(path: str | Path, **changes: Any) -> dict[str, Any]:
 
 
 def read_history(path: str | Path) -> pd.DataFrame:
-    """The training history TSV (one row per finished epoch, 1-based ``epoch``)."""
+    """The training history TSV (one row per finished epoch, 1-based ``epoch``).
+
+    Raises:
+        MuraError: the file is unreadable, not a TSV, or lacks a whole-number ``epoch``.
+    """
     path = Path(path)
     if not path.exists():
         return pd.DataFrame(columns=["epoch"])
-    return pd.read_csv(path, sep="\t")
+    try:
+        history = pd.read_csv(path, sep="\t")
+    except (OSError, UnicodeDecodeError, ValueError) as error:  # pandas' errors included
+        raise MuraError(f"{path}: damaged history ({type(error).__name__})") from None
+    epochs = history.get("epoch")
+    if epochs is not None and epochs.empty:
+        return history
+    if epochs is None or not pd.api.types.is_integer_dtype(epochs):
+        raise MuraError(f"{path}: damaged history (no column 'epoch' of whole numbers)")
+    return history
 
 
 def write_model_summary(model: Any, path: str | Path) -> Path:

@@ -26,6 +26,7 @@ class RunSummary:
     best: dict[str, float] = field(default_factory=dict)
     evaluation: dict[str, dict[str, float]] = field(default_factory=dict)
     family: str | None = None
+    problem: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""
@@ -37,6 +38,7 @@ class RunSummary:
             "epochs": self.epochs,
             "best": self.best,
             "evaluation": self.evaluation,
+            "problem": self.problem,
         }
 
 
@@ -103,6 +105,7 @@ def list_runs(root: str | Path = "runs", pattern: str = "*") -> list[RunSummary]
     """Runs under ``root`` whose name (or family) matches the fnmatch ``pattern``.
 
     A pattern without wildcards matches names containing it, as ``mura models list``.
+    A run whose files are damaged is listed with status ``damaged`` and its ``problem``.
     """
     root = Path(root)
     if not root.is_dir():
@@ -115,8 +118,16 @@ def list_runs(root: str | Path = "runs", pattern: str = "*") -> list[RunSummary]
             continue
         family = path.name.split("_", 1)[0]
         if fnmatch.fnmatchcase(path.name, pattern) or fnmatch.fnmatchcase(family, pattern):
-            summaries.append(summarize_run(path))
+            summaries.append(_summary_or_damage(path, family))
     return summaries
+
+
+def _summary_or_damage(path: Path, family: str) -> RunSummary:
+    """The run's summary, or one marked ``damaged`` naming the file at fault."""
+    try:
+        return summarize_run(path)
+    except MuraError as error:
+        return RunSummary(path.name, path, "damaged", 0, family=family, problem=str(error))
 
 
 def find_run(run: str | Path, root: str | Path = "runs") -> Path:

@@ -2,24 +2,29 @@
 
 Nothing but weights is read from the folder's files: the architecture comes from the
 registry (the folder is named by the run's canonical name), so no configuration or code
-is deserialised (no ``safe_mode=False``, no pickles).
+is deserialised (no ``safe_mode=False``, no pickles). ``run.json`` records which plugin
+distribution provided the family; a run is not silently rebuilt by another one.
 """
 
 from __future__ import annotations
 
+import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mura_core.errors import MuraError
 from mura_core.runs.artifacts import read_run_json
+from mura_core.runs.identity import check_identity
 from mura_core.runs.layout import RunFolder, WeightsFile
 
 if TYPE_CHECKING:
     from registry import ParsedName
 
-__all__ = ["LoadedRun", "load_run", "parse_run_folder"]
+__all__ = ["LoadedRun", "check_provider", "load_run", "parse_run_folder"]
+
+logger = logging.getLogger("mura.runs")
 
 
 @dataclass
@@ -31,6 +36,7 @@ class LoadedRun:
     parsed: ParsedName
     weights: WeightsFile
     info: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -42,7 +48,8 @@ def parse_run_folder(folder: str | Path) -> tuple[RunFolder, ParsedName]:
     """Check that ``folder`` is a run folder and parse its name.
 
     Raises:
-        MuraError: no such folder, or its name is not a model or run name.
+        MuraError: no such folder, its name is not a model or run name, or the family
+            that built it is not installed (naming the distribution that provided it).
     """
     import registry
 
@@ -52,24 +59,101 @@ def parse_run_folder(folder: str | Path) -> tuple[RunFolder, ParsedName]:
     path = path.resolve()
     try:
         parsed = registry.parse(path.name)
-    except registry.RegistryError as error:
-        raise MuraError(f"{path} is not a run folder: its name is not a model name") from error
+    except registry.InvalidNameError as error:
+        missing = _missing_family(path, error)
+        if missing:
+            raise MuraError(missing) from error
+        raise MuraError(
+            f"{path} is not a run folder: its name is not a model name ({error.problem})"
+        ) from error
     return RunFolder(path), parsed
 
 
-def load_run(folder: str | Path, *, weights: str | Path | None = None) -> LoadedRun:
+def _missing_family(path: Path, error: Any) -> str | None:
+    """The message for a run whose family no installed plugin provides, else ``None``."""
+    if not error.problem.startswith("unknown family"):
+        return None
+    info = read_run_json(path / "run.json")
+    family = info.get("family")
+    if not family or family != error.token:
+        return None
+    provider = info.get("provider") or {}
+    source = ""
+    if provider.get("distribution"):
+        source = f" (plugin {provider.get('plugin')!r} of {_distribution(provider)})"
+    return (
+        f"run {path.name} needs family {family!r}{source}, which no installed plugin provides "
+        f"(install it, or check that it is not blocked by MURA_BLOCK_PLUGINS)"
+    )
+
+
+def _distribution(provider: dict[str, Any]) -> str:
+    if not provider.get("distribution"):
+        return f"plugin {provider.get('plugin')!r} registered in code"
+    return f"{provider['distribution']} {provider.get('version') or ''}".strip()
+
+
+def check_provider(
+    parsed: ParsedName, info: dict[str, Any], *, allow_other_provider: bool = False
+) -> None:
+    """Refuse to rebuild a run with a family now provided by another distribution.
+
+    The same distribution at another version, or a run that records no provider
+    (trained before providers were recorded), gets a one-line note on stderr.
+
+    Raises:
+        MuraError: another distribution provides the family, unless allowed.
+    """
+    import registry
+
+    current = registry.provider(parsed.family.name)
+    recorded = info.get("provider")
+    family = parsed.family.name
+    if not recorded:
+        logger.warning(
+            "mura: note: run %s records no provider of family %r; rebuilding it with %s",
+            parsed.full_name, family, _distribution(current),
+        )  # fmt: skip
+        return
+    if recorded.get("distribution") != current.get("distribution"):
+        message = (
+            f"run {parsed.full_name} was trained with family {family!r} of "
+            f"{_distribution(recorded)}, but {_distribution(current)} provides it now"
+        )
+        if not allow_other_provider:
+            raise MuraError(f"{message}; pass --allow-other-provider to rebuild it anyway")
+        logger.warning("mura: warning: %s (allowed)", message)
+    elif recorded.get("version") != current.get("version"):
+        logger.warning(
+            "mura: warning: run %s was trained with %s; rebuilding it with version %s",
+            parsed.full_name, _distribution(recorded), current.get("version"),
+        )  # fmt: skip
+
+
+def load_run(
+    folder: str | Path,
+    *,
+    weights: str | Path | None = None,
+    allow_other_provider: bool = False,
+) -> LoadedRun:
     """Rebuild the model of the run in ``folder`` and load its best weights.
 
     Args:
         folder: a run folder (``RUNS/<run name>``).
         weights: a weights file to load instead of the best checkpoint.
+        allow_other_provider: rebuild the run even when its family is now provided by
+            another distribution than the one recorded in ``run.json``.
 
     Raises:
-        MuraError: not a run folder, no weights file, or weights that do not fit.
+        MuraError: not a run folder, a family from another provider, no weights file,
+            weights that do not fit, or a ``run.json`` that names another run
+            (:mod:`~mura_core.runs.identity`).
     """
     import registry
 
     run_folder, parsed = parse_run_folder(folder)
+    info = read_run_json(run_folder.run_json)
+    check_provider(parsed, info, allow_other_provider=allow_other_provider)
     if weights is None:
         chosen = run_folder.best_weights()
         if chosen is None:
@@ -79,8 +163,8 @@ def load_run(folder: str | Path, *, weights: str | Path | None = None) -> Loaded
         if not path.is_file():
             raise MuraError(f"weights file {path} not found")
         chosen = WeightsFile.parse(path) or WeightsFile(path, 0, *(float("nan"),) * 4)
-    options = {"weights": None} if "weights" in parsed.family.options else {}
-    model = registry.build(parsed.model_name, **options)
+    model = registry.build(parsed.model_name, weights=None)
+    notes = check_identity(run_folder, parsed, model, info)
     try:
         with warnings.catch_warnings():  # Keras warns per layer before raising; one line is enough
             warnings.simplefilter("ignore")
@@ -90,4 +174,4 @@ def load_run(folder: str | Path, *, weights: str | Path | None = None) -> Loaded
             f"weights {chosen.path.name} do not fit model {parsed.model_name}: "
             + (str(error).strip().splitlines() or [type(error).__name__])[0]
         ) from error
-    return LoadedRun(model, run_folder, parsed, chosen, read_run_json(run_folder.run_json))
+    return LoadedRun(model, run_folder, parsed, chosen, info, notes)

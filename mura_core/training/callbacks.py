@@ -239,5 +239,5 @@ def make_callbacks(
     import registry
 
     callbacks = list(factory(run))
-    registry.plugin_manager().hook.extend_callbacks(callbacks=callbacks, run=run)
+    registry.get_registry().call_hook("extend_callbacks", callbacks=callbacks, run=run)
     return callbacks

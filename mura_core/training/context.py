@@ -6,19 +6,20 @@ resolved run handed to callback factories and to plugins' ``extend_callbacks`` h
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mura_core.errors import MuraError
 from mura_core.runs.layout import RunFolder
+from mura_core.vocabulary import STRATEGIES, WEIGHTINGS, Strategy, Weighting
+from registry.weights import DEFAULT_WEIGHTS
 
 if TYPE_CHECKING:
     from registry import ParsedName, RunOptions
 
 __all__ = ["RunContext", "TrainConfig", "resolve_run_name"]
-
-Strategy = Literal["default", "mirrored"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,10 @@ class TrainConfig:
         cache: decoded-image cache: ``"memory"``, a file path, or ``None``.
         limit: use at most this many images per subset (quick experiments, tests).
         overwrite: retrain a run that is already complete.
-        pretrained: starting weights of families that take them (DenseNet, ResNet):
-            ``"imagenet"`` (the report's), a weights file, or ``None`` (random).
+        pretrained: starting weights of families that declare pretrained weights:
+            ``"default"`` (the family's declared default: ImageNet for DenseNet and
+            ResNet, as the report; none for the custom CNNs), a source such as
+            ``"imagenet"``, a weights file, or ``None`` (random).
         verbose: Keras progress output (0 silent, 1 bar, 2 one line per epoch).
     """
 
@@ -61,7 +64,7 @@ class TrainConfig:
     augment: bool | None = None
     body_part: str | None = None
     validation_fraction: float = 0.2
-    class_weights: Literal["balanced", "body_part"] = "balanced"
+    class_weights: Weighting = "balanced"
     patience: int = 10
     jit_compile: bool | Literal["auto"] = "auto"
     mixed_precision: bool = False
@@ -69,7 +72,7 @@ class TrainConfig:
     cache: str | None = "memory"
     limit: int | None = None
     overwrite: bool = False
-    pretrained: str | None = "imagenet"
+    pretrained: str | None = DEFAULT_WEIGHTS
     verbose: int = 2
 
     def __post_init__(self) -> None:
@@ -79,16 +82,27 @@ class TrainConfig:
             raise MuraError(f"epochs must be at least 1 (got {self.epochs})")
         if self.batch_size < 1:
             raise MuraError(f"batch size must be at least 1 (got {self.batch_size})")
-        if not self.learning_rate > 0:
-            raise MuraError(f"learning rate must be positive (got {self.learning_rate})")
+        if not 0 < self.learning_rate < math.inf:
+            raise MuraError(f"learning rate must be positive and finite (got {self.learning_rate})")
+        if self.patience < 0:
+            raise MuraError(f"patience must be at least 0 (got {self.patience})")
+        if self.limit is not None and self.limit < 1:
+            raise MuraError(f"limit must be at least 1 image (got {self.limit})")
+        if self.seed < 0:
+            raise MuraError(f"seed must be at least 0 (got {self.seed})")
         if not 0 < self.validation_fraction < 1:
             raise MuraError(
                 f"validation fraction must be in (0, 1) (got {self.validation_fraction})"
             )
-        if self.pretrained not in (None, "imagenet") and not Path(self.pretrained).is_file():
-            raise MuraError(f"pretrained weights file not found: {self.pretrained}")
-        if self.strategy not in ("default", "mirrored"):
-            raise MuraError(f"unknown strategy {self.strategy!r} (expected default or mirrored)")
+        if self.strategy not in STRATEGIES:
+            raise MuraError(
+                f"unknown strategy {self.strategy!r} (expected one of {', '.join(STRATEGIES)})"
+            )
+        if self.class_weights not in WEIGHTINGS:
+            raise MuraError(
+                f"unknown class weighting {self.class_weights!r} "
+                f"(expected one of {', '.join(WEIGHTINGS)})"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready settings (paths as strings)."""
@@ -147,6 +161,8 @@ class RunContext:
         folder: where its artifacts go.
         model: the compiled Keras model, once built.
         notes: remarks recorded in ``run.json`` (e.g. an artifact that was skipped).
+        weights: the checked starting weights (a source, a file, or ``None``).
+        provider: the plugin, distribution and version providing the family.
     """
 
     parsed: ParsedName
@@ -154,6 +170,8 @@ class RunContext:
     folder: RunFolder
     model: Any = None
     notes: list[str] = field(default_factory=list)
+    weights: str | None = None
+    provider: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -13,12 +13,11 @@ from mura_core.errors import MuraError
 from mura_core.evaluation import Evaluation, evaluate_predictions, plot_roc
 from mura_core.runs.artifacts import read_run_json
 from mura_core.runs.layout import RunFolder
+from mura_core.vocabulary import EVALUATION_SUBSETS
 
 __all__ = ["SUBSETS", "RunEvaluation", "evaluate_run", "predict_frame", "subset_frame"]
 
-#: Subsets a run is evaluated on: ``test`` is MURA ``valid``, ``validation`` the held-out
-#: patients of MURA ``train``.
-SUBSETS = ("test", "validation")
+SUBSETS = EVALUATION_SUBSETS
 
 
 def _progress_callback(bar: Any, batch_size: int, total: int) -> Any:
@@ -30,6 +29,23 @@ def _progress_callback(bar: Any, batch_size: int, total: int) -> Any:
             bar.update(min(batch_size, total - bar.n))
 
     return ProgressBar()
+
+
+def inference_batches(name: str, frame: pd.DataFrame, batch_size: int) -> Any:
+    """The evaluation pipeline of model ``name`` over ``frame``'s images, in row order.
+
+    Columns the pipeline needs but ``frame`` lacks (``label``, ``split``...) are filled in.
+    """
+    from mura_core.data.dataset import FRAME_COLUMNS
+    from mura_core.data.pipeline import pipeline_for_model
+
+    if batch_size < 1:
+        raise MuraError(f"batch size must be at least 1 (got {batch_size})")
+    filled = frame.copy()
+    for column in FRAME_COLUMNS:
+        if column not in filled.columns:
+            filled[column] = 0 if column == "label" else ""
+    return pipeline_for_model(name, filled, training=False, batch_size=batch_size)
 
 
 def predict_frame(
@@ -51,16 +67,9 @@ def predict_frame(
 
     from tqdm import tqdm
 
-    from mura_core.data.dataset import FRAME_COLUMNS
-    from mura_core.data.pipeline import pipeline_for_model
-
     if frame.empty:
         raise MuraError("no images to predict")
-    filled = frame.copy()
-    for column in FRAME_COLUMNS:
-        if column not in filled.columns:
-            filled[column] = 0 if column == "label" else ""
-    dataset = pipeline_for_model(name, filled, training=False, batch_size=batch_size)
+    dataset = inference_batches(name, frame, batch_size)
     batches = dataset.map(lambda images, *rest: images)
     with tqdm(
         total=len(frame), unit="image", file=sys.stderr, disable=not progress, leave=False

@@ -9,16 +9,18 @@ The set-up is the report's: Adam, binary cross-entropy, metrics ``auc``, ``accur
 and ``kappa``, the callbacks of :func:`~mura_core.training.callbacks.default_callbacks`
 (early stopping, learning-rate reduction, best-only checkpoints, TensorBoard, history,
 backup). Running the same command again after an interruption resumes from the last
-finished epoch; running it on a complete run is refused unless ``overwrite`` is set.
+finished epoch, or finishes the evaluation of a run whose training finished
+(:mod:`~mura_core.training.resume`); a complete run is refused unless ``overwrite`` is
+set, which keeps the old artifacts aside until the new run's first checkpoint
+(:mod:`~mura_core.runs.aside`). The run folder is locked while a process trains in it
+(:mod:`~mura_core.runs.lock`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import shutil
+import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,16 @@ from mura_core.runs.artifacts import (
     write_model_summary,
     write_training_graph,
 )
+from mura_core.runs.aside import (
+    discard_aside,
+    new_run_has_checkpoint,
+    recover_aside,
+    restore_aside,
+    set_aside,
+)
+from mura_core.runs.identity import record_identity
 from mura_core.runs.layout import RunFolder, WeightsFile, weights_files
+from mura_core.runs.lock import RunLock
 from mura_core.training.callbacks import (
     CallbackFactory,
     TrainingStateBackup,
@@ -45,54 +56,14 @@ from mura_core.training.callbacks import (
 )
 from mura_core.training.context import RunContext, TrainConfig, resolve_run_name
 from mura_core.training.data import DataFactory, RunData, mura_data
-
-__all__ = ["Runner", "TrainResult", "compile_model", "train"]
-
-#: Settings that must not change when an interrupted run is resumed.
-RESUME_KEYS = (
-    "batch_size",
-    "learning_rate",
-    "seed",
-    "validation_fraction",
-    "class_weights",
-    "limit",
+from mura_core.training.resume import (
+    RESUME_KEYS,
+    check_resumable,
+    discard_aside_after_first_epoch,
 )
+from mura_core.training.setup import _is_dataset, _now, _precision, _strategy, compile_model
 
-#: Artifacts removed by ``overwrite`` (never anything else in the folder).
-_ARTIFACT_GLOBS = (
-    "run.json",
-    "history.tsv",
-    "evaluation*.tsv",
-    "predictions.*.tsv",
-    "roc_curve*.png",
-    "training_graph.png",
-    "model_summary.txt",
-    "model_plot.png",
-    "split.csv",
-    "split.csv.sha256",
-    "weights.*.weights.h5",
-)
-
-
-def compile_model(
-    model: Any, *, learning_rate: float = 1e-3, jit_compile: bool | str = "auto"
-) -> Any:
-    """Compile ``model`` as the report: Adam, binary cross-entropy, auc/accuracy/kappa."""
-    import keras
-
-    from mura_core.metrics import CohenKappa
-
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss=keras.losses.BinaryCrossentropy(),
-        metrics=[
-            keras.metrics.AUC(name="auc"),
-            keras.metrics.BinaryAccuracy(name="accuracy"),
-            CohenKappa(name="kappa"),
-        ],
-        jit_compile=jit_compile,
-    )
-    return model
+__all__ = ["RESUME_KEYS", "Runner", "TrainResult", "compile_model", "train"]
 
 
 @dataclass
@@ -114,38 +85,6 @@ class TrainResult:
     @property
     def name(self) -> str:
         return self.run.name
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-@contextlib.contextmanager
-def _precision(mixed: bool) -> Iterator[str]:
-    """Set the Keras dtype policy for the duration of a run, then restore it."""
-    import keras
-
-    previous = keras.mixed_precision.global_policy().name
-    policy = "mixed_float16" if mixed else "float32"
-    keras.mixed_precision.set_global_policy(policy)
-    try:
-        yield policy
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
-
-
-def _is_dataset(value: Any) -> bool:
-    import tensorflow as tf
-
-    return isinstance(value, tf.data.Dataset)
-
-
-def _strategy(name: str) -> Any:
-    import tensorflow as tf
-
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
 
 
 class Runner:
@@ -175,47 +114,30 @@ class Runner:
     # -- preparation ---------------------------------------------------------------
 
     def prepare(self) -> RunContext:
-        """Resolve the run name and its folder; refuse a complete run or changed settings."""
-        config = self.config
-        parsed = resolve_run_name(
-            config.name,
-            weight_classes=config.weight_classes,
-            augment=config.augment,
-            body_part=config.body_part,
-        )
-        folder = RunFolder(Path(config.out) / parsed.full_name)
-        info = read_run_json(folder.run_json)
-        if config.overwrite:
-            self._clear(folder)
-        elif info.get("status") == "complete":
-            raise MuraError(
-                f"run {parsed.full_name} is already trained in {folder.path} "
-                "(use --overwrite to train it again)"
-            )
-        elif (folder.backup / "state.json").exists():
-            previous = info.get("config", {})
-            current = config.to_dict()
-            changed = [
-                key for key in RESUME_KEYS if key in previous and previous[key] != current[key]
-            ]
-            if changed:
-                key = changed[0]
-                raise MuraError(
-                    f"cannot resume {parsed.full_name}: {key} was {previous[key]!r}, now "
-                    f"{current[key]!r} (use the same settings, or --overwrite)"
-                )
-        return RunContext(parsed=parsed, config=config, folder=folder)
+        """Resolve the run name and its folder; check every input before touching it.
 
-    @staticmethod
-    def _clear(folder: RunFolder) -> None:
-        if not folder.path.is_dir():
-            return
-        for pattern in _ARTIFACT_GLOBS:
-            for path in folder.path.glob(pattern):
-                path.unlink()
-        for directory in (folder.backup, folder.tensorboard):
-            if directory.is_dir():
-                shutil.rmtree(directory)
+        Refuses a complete run, a run that cannot be resumed and changed settings (see
+        :mod:`~mura_core.training.resume`); with ``overwrite``, moves the old artifacts
+        aside (:mod:`~mura_core.runs.aside`) once the name, flags and data root are valid.
+        """
+        config = self.config
+        parsed = self._parsed()
+        weights, provider = _check_family(parsed, config.pretrained)
+        folder = RunFolder(Path(config.out) / parsed.full_name)
+        if self.data is mura_data:
+            from mura_core.data.layout import resolve_root
+
+            resolve_root(config.data_root)  # a mistyped --data fails before anything moves
+        note = recover_aside(folder)
+        if note:
+            print(f"mura: note: {note}", file=sys.stderr)
+        if config.overwrite:
+            set_aside(folder)
+        else:
+            check_resumable(folder, read_run_json(folder.run_json), config, parsed.full_name)
+        return RunContext(
+            parsed=parsed, config=config, folder=folder, weights=weights, provider=provider
+        )
 
     @staticmethod
     def _write_split(run: RunContext, data: RunData) -> None:
@@ -245,30 +167,82 @@ class Runner:
     # -- the run -------------------------------------------------------------------
 
     def run(self) -> TrainResult:
-        """Train (or resume) the run, reload its best weights, write every artifact."""
+        """Train (or resume, or finish) the run, reload its best weights, write every artifact.
+
+        The run folder is locked (:class:`~mura_core.runs.lock.RunLock`) throughout.
+        """
+        started = time.perf_counter()
+        parsed = self._parsed()
+        _check_family(parsed, self.config.pretrained)  # refused before the folder is locked
+        folder = RunFolder(Path(self.config.out) / parsed.full_name)
+        created = not folder.path.exists()
+        with RunLock(folder.path):
+            try:
+                run = self.prepare()
+            except BaseException:
+                if created:  # leave no folder holding only the lock
+                    shutil.rmtree(folder.path, ignore_errors=True)
+                raise
+            if read_run_json(run.folder.run_json).get("status") == "trained":
+                model, committed = self._reload_trained(run)
+            else:
+                model, committed = self._train(run, created)
+            return self._finish(run, model, committed, started)
+
+    def _parsed(self) -> Any:
+        config = self.config
+        return resolve_run_name(
+            config.name,
+            weight_classes=config.weight_classes,
+            augment=config.augment,
+            body_part=config.body_part,
+        )
+
+    @staticmethod
+    def _reload_trained(run: RunContext) -> tuple[Any, int]:
+        """The model of a run whose training finished but whose evaluation did not."""
+        from mura_core.runs.loading import load_run
+
+        model = load_run(run.folder.path).model
+        run.model = model
+        history = read_history(run.folder.history)
+        return model, int(history["epoch"].max()) if len(history) else 0
+
+    @staticmethod
+    def _abandon(run: RunContext, created: bool) -> None:
+        """After a failure: leave no empty folder; put back what an overwrite set aside
+        unless the new run has a checkpoint of its own."""
+        if created:
+            shutil.rmtree(run.folder.path, ignore_errors=True)
+        elif new_run_has_checkpoint(run.folder):
+            discard_aside(run.folder)
+        else:
+            restore_aside(run.folder)
+
+    def _train(self, run: RunContext, created: bool) -> tuple[Any, int]:
+        """Start (or resume) training and fit; returns the model and the resumed epoch."""
         import keras
 
-        started = time.perf_counter()
-        run = self.prepare()
         config = run.config
-        created = not run.folder.path.exists()
-        run.folder.path.mkdir(parents=True, exist_ok=True)
         keras.utils.set_random_seed(config.seed)
         with _precision(config.mixed_precision) as policy:
             try:
                 strategy = _strategy(config.strategy)
                 data = self.data(run)
-                self._write_split(run, data)
                 with strategy.scope():
                     model = self._build(run)
                 run.model = model
+                # plugins' hooks run before anything is written: a failing one leaves no trace
                 callbacks = make_callbacks(run, self.callbacks)
+                callbacks.append(discard_aside_after_first_epoch(run.folder))
+                run.folder.path.mkdir(parents=True, exist_ok=True)
+                self._write_split(run, data)
                 committed = self._committed_epoch(callbacks)
                 self._discard_uncommitted(run.folder, committed)
                 self._write_start(run, data, policy, strategy, committed)
+                record_identity(run.folder, model)
             except BaseException:
-                if created:  # nothing trained yet: leave no empty run folder behind
-                    shutil.rmtree(run.folder.path, ignore_errors=True)
+                self._abandon(run, created)
                 raise
             fit_started = time.perf_counter()
             try:
@@ -283,8 +257,14 @@ class Runner:
                 )
             except BaseException:
                 self._record_session(run, committed, fit_started, status="interrupted")
+                self._abandon(run, created=False)  # the folder keeps its resumable state
                 raise
             self._record_session(run, committed, fit_started, status="trained")
+        discard_aside(run.folder)
+        return model, committed
+
+    def _finish(self, run: RunContext, model: Any, committed: int, started: float) -> TrainResult:
+        """Reload the best weights, draw the curves, evaluate, mark the run complete."""
         best = run.folder.best_weights()
         if best is not None:
             model.load_weights(str(best.path))
@@ -323,10 +303,7 @@ class Runner:
     def _build(self, run: RunContext) -> Any:
         import registry
 
-        options = {}
-        if "weights" in run.parsed.family.options:
-            options["weights"] = run.config.pretrained
-        model = registry.build(run.model_name, **options)
+        model = registry.build(run.model_name, weights=run.weights)
         return compile_model(
             model,
             learning_rate=run.config.learning_rate,
@@ -357,8 +334,10 @@ class Runner:
             name=run.name,
             model_name=run.model_name,
             family=run.parsed.family.name,
+            provider=run.provider,
+            pretrained=run.weights,
             preprocessing=run.parsed.family.preprocessing,
-            input_shape=list(run.parsed.spec.input_shape),
+            input_shape=list(run.parsed.input_shape),
             run_options=run.options.model_dump(),
             config=run.config.to_dict(),
             seed=run.config.seed,
@@ -418,6 +397,17 @@ class Runner:
         timings["evaluation_seconds"] = round(time.perf_counter() - started, 3)
         update_run_json(run.folder.run_json, timings=timings)
         return result.evaluation
+
+
+def _check_family(parsed: Any, pretrained: str | None) -> tuple[str | None, dict[str, Any]]:
+    """The run's starting weights and its family's provider, checked before anything is
+    written: weights the family does not take or that do not fit its input, and models
+    too large to build, are refused in one line."""
+    import registry
+
+    reg = registry.get_registry()
+    reg.check_size(parsed)
+    return reg.resolve_weights(parsed, pretrained), reg.provider(parsed.family.name)
 
 
 def train(

@@ -98,7 +98,8 @@ def test_split_writes_manifest_and_hash(synth_root: Path, tmp_path: Path, capsys
     assert status == 0
     digest = (tmp_path / "split.csv.sha256").read_text().split()[0]
     assert digest in out and out_file.is_file()
-    status, again, _ = run(capsys, "data", "split", str(synth_root), str(out_file), "--seed", "3")
+    again_args = ["data", "split", str(synth_root), str(out_file), "--seed", "3", "--overwrite"]
+    status, again, _ = run(capsys, *again_args)
     assert digest in again
 
 

@@ -87,3 +87,27 @@ def test_plugins_json_lists_distributions(cli):
     assert infos["densenet"]["distribution"] == "mura-registry"
     assert infos["densenet"]["families"] == ["densenet121", "densenet169", "densenet201"]
     assert infos["cnn"]["presets"] > 0
+
+
+def test_families_show_defaults_as_names_write_them(cli, plugin_site):
+    env = plugin_site(
+        "scaled_plugin",
+        """
+        from typing import Annotated
+        from registry import Family, FamilySpec, Token, hookimpl
+
+        class Spec(FamilySpec):
+            input_shape: Annotated[tuple[int, int, int], Token("in")]
+            scale: Annotated[float, Token("a", "a scale")] = 1.0
+
+        @hookimpl
+        def register_families(register):
+            register(Family("scaled", Spec, lambda spec: None, "x", "scaled_in.8.8.1_a.1"))
+        """,
+    )
+    result = cli("models", "families", "scaled", env=env)
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith("a "))
+    assert row.split()[2] == "1" and "1.0" not in row
+    grammar = json.loads(cli("models", "families", "scaled", "--json", env=env).stdout)[0]
+    assert grammar["tokens"][1]["default_text"] == "1"

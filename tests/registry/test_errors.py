@@ -32,7 +32,7 @@ CASES = [
     ("cnn_in.256.256.3_cl.6.1_f.32_ld.nan", "'ld.nan'", ["not a finite number"], None),
     ("cnn_in.256.256.3_cl.6.1_f.0", "'f.0'", ["greater than or equal to 1"], None),
     ("cnn_in.8.8.3_cl.1.1_f.32", "'in.8.8.3'", ["greater than or equal to 16"], None),
-    ("cnn_in.256.256.9_cl.6.1_f.32", "'in.256.256.9'", ["less than or equal to 4"], None),
+    ("cnn_in.256.256.9_cl.6.1_f.32", "'in.256.256.9'", ["less than or equal to 3"], None),
     ("cnn_in.64.64.3_cl.7.1_f.32", None, ["too small for 7 pooled blocks"], None),
     ("cnn_in.256.256.3_cl.6.1_f.32_f.16", "'f.16'", ["duplicate token", "'f.32'"], None),
     ("cnn_in.256.256.3_cl.6.1_f.32_bn.1", "'bn.1'", ["takes no value"], None),
@@ -51,7 +51,7 @@ CASES = [
     ("cnn_in.256.256.3_cl.6.1_f.32_", "'_'", ["empty token"], None),
     ("", None, ["empty"], None),
     ("densenet201_in.256.256.3_p.avg_mdp.0.2", None, ["needs an MLP head"], None),
-    ("densenet201_in.16.16.3_p.avg", None, ["at least 32x32"], None),
+    ("densenet201_in.16.16.3_p.avg", "'in.16.16.3'", ["greater than or equal to 32"], None),
     ("densenet201_in.256.256.3_p.avg_m.0", "'m.0'", ["greater than or equal to 1"], None),
 ]
 

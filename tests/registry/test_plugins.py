@@ -52,23 +52,25 @@ def test_plugin_registered_in_code_adds_a_family():
     assert "tiny" not in registry.families()
 
 
-def test_duplicate_family_names_both_plugins():
+def test_duplicate_family_is_disabled_and_names_both_plugins():
     class Impostor:
         @hookimpl
         def register_families(self, register):
-            register(Family("cnn", TinySpec, build_tiny, "another cnn", "cnn_in.8.8.1"))
+            register(Family("cnn", TinySpec, build_tiny, "another cnn", "cnn_in.8.8.1_w.4"))
 
     reg = Registry()
     reg.register_plugin(Impostor(), name="impostor")
+    assert "cnn" not in reg.families() and "ffcnn" in reg.families()
     with pytest.raises(PluginError) as caught:
-        reg.families()
+        reg.parse("cnn_in.8.8.1_cl.1.1_f.2")
     message = str(caught.value)
-    assert "family 'cnn' is registered twice" in message
+    assert "family 'cnn' is disabled" in message
     assert "plugin 'cnn' of distribution mura-registry 0.1.0" in message
-    assert "plugin 'impostor'" in message
+    assert "plugin 'impostor' (registered in code, no distribution)" in message
+    assert reg.clashes()["cnn"] == message
 
 
-def test_non_canonical_preset_is_rejected():
+def test_non_canonical_preset_is_dropped(caplog):
     class Sloppy:
         @hookimpl
         def register_presets(self, register):
@@ -76,8 +78,44 @@ def test_non_canonical_preset_is_rejected():
 
     reg = Registry()
     reg.register_plugin(Sloppy(), name="sloppy")
-    with pytest.raises(PluginError, match="not canonical; write it as 'cnn_in.64.64.3_cl.2.1"):
-        reg.presets()
+    assert "cnn_f.32_cl.2.1_in.64.64.3" not in reg.presets()
+    info = next(p for p in reg.plugins() if p.name == "sloppy")
+    assert info.status == "loaded"
+    assert "not canonical; write it as 'cnn_in.64.64.3_cl.2.1" in info.problems[0]
+
+
+def test_misspelled_hook_registered_in_code_is_refused():
+    class Misspelled:
+        @hookimpl
+        def register_family(self, register):
+            pass
+
+    with pytest.raises(PluginError, match="did you mean 'register_families'"):
+        Registry().register_plugin(Misspelled(), name="misspelled")
+
+
+def test_failing_extend_callbacks_names_the_plugin():
+    class Faulty:
+        @hookimpl
+        def extend_callbacks(self, callbacks, run):
+            raise RuntimeError("boom")
+
+    reg = Registry()
+    reg.register_plugin(Faulty(), name="faulty")
+    with pytest.raises(PluginError, match="plugin 'faulty' failed in hook extend_callbacks: "):
+        reg.call_hook("extend_callbacks", callbacks=[], run=None)
+
+
+def test_keyboard_interrupt_in_a_hook_is_never_swallowed():
+    class Interrupted:
+        @hookimpl
+        def register_families(self, register):
+            raise KeyboardInterrupt
+
+    reg = Registry()
+    reg.register_plugin(Interrupted(), name="interrupted")
+    with pytest.raises(KeyboardInterrupt):
+        reg.families()
 
 
 def test_plugin_raising_in_hook_is_skipped_with_a_warning(caplog):
@@ -169,6 +207,9 @@ def test_disabled_autoload_keeps_builtins_and_named_plugins(cli, broken_module):
 
 def test_every_hook_has_a_docstring():
     from registry import hookspecs
+    from registry.entry_points import hook_names, new_plugin_manager
 
-    for name in ("register_families", "register_presets", "extend_callbacks"):
+    names = hook_names(new_plugin_manager())
+    assert set(names) == {"register_families", "register_presets", "extend_callbacks"}
+    for name in names:
         assert getattr(hookspecs, name).__doc__.strip()

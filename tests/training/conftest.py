@@ -1,47 +1,7 @@
-"""Fixtures of the training tests: a tiny synthetic MURA tree and one trained run."""
+"""The training tests use the tiny tree and trained run of ``tests/conftest.py``."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
-import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-#: A small CNN on 32x32 grayscale input: trains an epoch of the tiny tree in a second.
-TINY_CNN = "cnn_in.32.32.1_cl.2.1_f.8_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
-
-
-@pytest.fixture(scope="session")
-def mura_root(tmp_path_factory) -> Path:
-    """A synthetic MURA tree with every body part, small images."""
-    from mura_core.data.synth import synthesize
-
-    root = tmp_path_factory.mktemp("mura")
-    synthesize(root, studies=90, seed=1, min_side=40, max_side=64)
-    return root
-
-
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory, mura_root):
-    """One run of the tiny CNN (class weights, augmentation), two epochs, evaluated."""
-    from mura_core.training.runner import train
-
-    out = tmp_path_factory.mktemp("runs")
-    return train(
-        TINY_CNN,
-        mura_root,
-        out=out,
-        epochs=2,
-        batch_size=16,
-        weight_classes=True,
-        augment=True,
-        verbose=0,
-    )
-
-
-@pytest.fixture(scope="session")
-def tiny_cnn() -> str:
-    """The name of the tiny CNN the tests train."""
-    return TINY_CNN

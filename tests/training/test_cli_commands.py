@@ -187,7 +187,15 @@ def test_user_errors_are_one_line_with_status_2(capsys, trained, mura_root, tmp_
             capsys, "train", trained.folder.name, "--data", mura_root, "--out",
             trained.folder.path.parent, "--overwrite", "--pretrained", tmp_path / "none.h5",
         )[::2],
-        "pretrained weights file not found",
+        "family 'cnn' takes no pretrained weights",
+    )  # fmt: skip
+    assert trained.folder.best_weights() is not None  # refused before anything was removed
+    assert_one_line_error(
+        *run_cli(
+            capsys, "train", "densenet121_in.32.32.3_p.avg", "--data", mura_root, "--out",
+            tmp_path / "runs", "--pretrained", tmp_path / "none.h5",
+        )[::2],
+        "are neither a file nor a known source (imagenet)",
     )  # fmt: skip
     assert trained.folder.run_json.is_file(), "a refused --overwrite keeps the run"
 
@@ -202,6 +210,7 @@ def test_bad_images_and_mismatched_weights_are_one_line(capsys, trained, mura_ro
     wider = parsed.replace(filters=parsed.spec.filters * 2)
     other = tmp_path / wider.full_name
     shutil.copytree(trained.folder.path, other)
+    (other / "run.json").unlink()  # without it, the weights themselves are the last check
     image = next(mura_root.rglob("image1.png"))
     assert_one_line_error(*run_cli(capsys, "predict", other, image)[::2], "do not fit model")
 
@@ -228,3 +237,30 @@ def test_installed_entry_point_reports_a_conflict_without_traceback(cli, tiny_cn
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     assert completed.stderr.strip().splitlines()[-1].startswith("mura: error: name suffix")
+
+
+def test_runs_folder_is_named_runs_everywhere_old_spellings_kept(capsys, trained):
+    runs = trained.folder.path.parent
+    name = trained.folder.name
+    for args in (
+        ["runs", "list", "--runs", runs],
+        ["runs", "list", runs],
+        ["runs", "list", "--runs", runs, "cnn*"],
+        ["runs", "list", runs, "cnn*"],
+    ):
+        status, out, err = run_cli(capsys, *args)
+        assert status == 0 and name in out, (args, err)
+    for flag in ("--runs", "--root"):
+        status, out, err = run_cli(capsys, "compare", name, flag, runs, "--json")
+        assert status == 0 and json.loads(out)[0]["name"] == name, err
+    status, _, err = run_cli(capsys, "runs", "list", "a", "b", "c")
+    assert_one_line_error(status, err, "runs list takes one PATTERN")
+
+
+def test_train_accepts_runs_and_its_out_alias():
+    from mura_core.cli import build_parser
+
+    parser = build_parser()
+    for flag in ("--runs", "--out"):
+        args = parser.parse_args(["train", "cnn_in.32.32.1_cl.1.1_f.2", "--data", "d", flag, "r"])
+        assert args.runs == "r"

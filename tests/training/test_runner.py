@@ -122,8 +122,11 @@ def test_a_complete_run_is_not_retrained_without_overwrite(trained, mura_root, t
     shutil.copytree(trained.folder.path, copy_root / trained.name)
     (copy_root / trained.name / "notes.txt").write_text("mine")
     overwrite = TrainConfig(name=trained.name, data_root=mura_root, out=copy_root, overwrite=True)
-    Runner(overwrite).prepare()
-    assert [path.name for path in (copy_root / trained.name).iterdir()] == ["notes.txt"]
+    Runner(overwrite).prepare()  # the old artifacts wait in previous/ (tests/test_abuse)
+    assert sorted(path.name for path in (copy_root / trained.name).iterdir()) == [
+        "notes.txt",
+        "previous",
+    ]
 
 
 def test_resuming_with_other_settings_is_refused(trained, mura_root, tmp_path):

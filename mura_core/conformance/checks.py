@@ -1,0 +1,228 @@
+"""The checks every family passes, built-in or third-party.
+
+Each check takes a :class:`FamilyUnderTest` and returns a one-line detail, or raises
+:class:`CheckFailed` / :class:`CheckSkipped`. They run in :data:`CHECKS` order, sharing
+the models built along the way (the test example is built twice in all).
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from registry import Family, InvalidNameError, Registry
+
+
+class CheckFailed(Exception):
+    """A check found the family does not meet the contract; the message says how."""
+
+
+class CheckSkipped(Exception):
+    """A check does not apply to the family (e.g. it declares no explain layer)."""
+
+
+@dataclass
+class FamilyUnderTest:
+    """A family being checked, and what the checks built so far."""
+
+    registry: Registry
+    family: Family
+    examples: int = 50
+    built: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The name the checks build: the family's test example."""
+        return self.family.test_example or self.family.example
+
+    def model(self, key: str = "first") -> Any:
+        """A model built by an earlier check (``first`` or ``rebuilt``)."""
+        if key not in self.built:
+            raise CheckFailed("not run: the test example does not build (see example_builds)")
+        return self.built[key]
+
+    def batch(self, size: int = 2) -> np.ndarray:
+        """Random images of the example's input shape, values in [0, 1)."""
+        shape = self.registry.parse(self.name).input_shape
+        return np.random.default_rng(0).random((size, *shape), dtype=np.float32)
+
+
+def _round_trip(fut: FamilyUnderTest) -> str:
+    from hypothesis import HealthCheck, given, settings
+
+    from mura_core.conformance.strategies import names
+
+    reg = fut.registry
+
+    @settings(
+        max_examples=fut.examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(names(fut.family))
+    def round_trip(name: str) -> None:
+        parsed = reg.parse(name)
+        assert parsed.full_name == name, f"{name!r} formats back as {parsed.full_name!r}"
+        assert reg.parse(parsed.model_name).spec == parsed.spec, f"{name!r}: spec changes"
+
+    try:
+        round_trip()
+    except (AssertionError, Exception) as error:
+        raise CheckFailed(_first_line(error)) from None
+    return f"{fut.examples} names drawn from the spec parse and format back unchanged"
+
+
+def _canonical_idempotent(fut: FamilyUnderTest) -> str:
+    reg = fut.registry
+    names = {fut.family.example, fut.name}
+    shuffler = random.Random(0)
+    for name in sorted(names):
+        family, *tokens = reg.parse(name).model_name.split("_")
+        shuffler.shuffle(tokens)
+        names.add("_".join([family, *tokens]))
+    for name in sorted(names):
+        once = reg.canonical(name)
+        if reg.canonical(once) != once:
+            raise CheckFailed(f"canonical({once!r}) is {reg.canonical(once)!r}")
+        if once != reg.canonical(fut.family.example) and once != reg.canonical(fut.name):
+            raise CheckFailed(f"{name!r} (tokens reordered) has canonical form {once!r}")
+    return f"{len(names)} spellings (tokens reordered) keep one canonical form"
+
+
+def malformed_names(reg: Registry, name: str) -> list[str]:
+    """Variants of a valid ``name`` that the grammar must reject."""
+    parsed = reg.parse(name)
+    family, *tokens = parsed.model_name.split("_")
+    variants = ["", f"{name}/", f"{name}_zzzz.1", f"{family}_{'_'.join(tokens)}_{tokens[0]}"]
+    fields = parsed.spec.token_fields()
+    required = [tf for tf in fields if tf.required]
+    if required:
+        variants.append(
+            "_".join([family, *(t for t in tokens if t.split(".")[0] != required[0].key)])
+        )
+    for tf in fields:
+        if tf.kind == "flag" or tf.key not in {t.split(".")[0] for t in tokens}:
+            continue
+        others = [t for t in tokens if t.split(".")[0] != tf.key]
+        variants.append("_".join([family, *others, f"{tf.key}.@"]))
+        if tf.item_type in ("int", "float") and not tf.choices:
+            variants.append("_".join([family, *others, f"{tf.key}.x"]))
+    return variants
+
+
+def _malformed_rejected(fut: FamilyUnderTest) -> str:
+    variants = malformed_names(fut.registry, fut.name)
+    for variant in variants:
+        try:
+            fut.registry.parse(variant)
+        except InvalidNameError as error:
+            if "\n" in str(error):
+                raise CheckFailed(f"{variant!r}: the error takes several lines") from None
+            continue
+        except Exception as error:
+            raise CheckFailed(f"{variant!r} raised {_first_line(error)}") from None
+        raise CheckFailed(f"{variant!r} was accepted")
+    return f"{len(variants)} malformed variants raise InvalidNameError in one line"
+
+
+def _example_builds(fut: FamilyUnderTest) -> str:
+    model = fut.registry.build(fut.name, weights=None)
+    fut.built["first"] = model
+    shape = tuple(fut.registry.parse(fut.name).input_shape)
+    if tuple(model.input_shape[1:]) != shape:
+        raise CheckFailed(f"input shape {model.input_shape[1:]}, the family declares {shape}")
+    output = np.asarray(model(fut.batch(), training=False))
+    if output.shape != (2, 1) or not np.all((output >= 0) & (output <= 1)):
+        raise CheckFailed(f"output of shape {output.shape} is not one probability per image")
+    if model.name != fut.registry.parse(fut.name).model_name:
+        raise CheckFailed(f"model named {model.name!r}, not its canonical name")
+    return f"{fut.name} builds: input {shape}, one sigmoid output"
+
+
+def _parameter_count(fut: FamilyUnderTest) -> str:
+    first = fut.model("first").count_params()
+    rebuilt = fut.registry.build(fut.name, weights=None)
+    fut.built["rebuilt"] = rebuilt
+    if rebuilt.count_params() != first:
+        raise CheckFailed(f"two builds count {first:,} and {rebuilt.count_params():,}")
+    estimate = fut.family.estimate_parameters(fut.registry.parse(fut.name).spec)
+    if estimate is None:
+        return f"{first:,} parameters in two builds; no estimate declared"
+    if estimate != first:
+        raise CheckFailed(f"the declared estimate is {estimate:,}, the build has {first:,}")
+    return f"{first:,} parameters in two builds, equal to the declared estimate"
+
+
+def _weights_reload(fut: FamilyUnderTest) -> str:
+    first, rebuilt = fut.model("first"), fut.model("rebuilt")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.weights.h5"
+        first.save_weights(str(path))
+        rebuilt.load_weights(str(path))
+    batch = fut.batch()
+    expected = np.asarray(first(batch, training=False))
+    actual = np.asarray(rebuilt(batch, training=False))
+    difference = float(np.max(np.abs(expected - actual)))
+    if difference > 1e-6:
+        raise CheckFailed(f"reloaded weights predict differently (max difference {difference:g})")
+    return "saved weights reload into a model rebuilt from the name: identical predictions"
+
+
+def _train_step(fut: FamilyUnderTest) -> str:
+    from mura_core.training.runner import compile_model
+
+    model = compile_model(fut.model("first"), jit_compile=False)
+    model.run_eagerly = True  # one step: tracing a large graph would cost more than it saves
+    before = [np.array(weight) for weight in model.trainable_weights]
+    labels = np.array([0.0, 1.0], dtype=np.float32)
+    loss = float(np.ravel(model.train_on_batch(fut.batch(), labels))[0])
+    if not np.isfinite(loss):
+        raise CheckFailed(f"one training step gives loss {loss}")
+    changed = any(
+        not np.array_equal(old, np.array(new))
+        for old, new in zip(before, model.trainable_weights, strict=True)
+    )
+    if before and not changed:
+        raise CheckFailed("one training step changes no trainable weight")
+    return f"one step on random data: loss {loss:.4f}, {len(before)} trainable tensors"
+
+
+def _explain_layer(fut: FamilyUnderTest) -> str:
+    layer_name = fut.family.explain_layer_of(fut.registry.parse(fut.name).spec)
+    if layer_name is None:
+        raise CheckSkipped("the family declares no explain layer: its models cannot be explained")
+    try:
+        layer = fut.model("first").get_layer(layer_name)
+    except ValueError:
+        raise CheckFailed(
+            f"the declared explain layer {layer_name!r} is not in the model"
+        ) from None
+    if len(layer.output.shape) != 4:
+        raise CheckFailed(f"explain layer {layer_name!r} has output {layer.output.shape}, not 4-D")
+    return f"explain layer {layer_name!r}: feature map {tuple(layer.output.shape[1:])}"
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+#: The checks, in the order they run.
+CHECKS: dict[str, Callable[[FamilyUnderTest], str]] = {
+    "round_trip": _round_trip,
+    "canonical_idempotent": _canonical_idempotent,
+    "malformed_rejected": _malformed_rejected,
+    "example_builds": _example_builds,
+    "parameter_count": _parameter_count,
+    "weights_reload": _weights_reload,
+    "train_step": _train_step,
+    "explain_layer": _explain_layer,
+}

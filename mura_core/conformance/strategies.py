@@ -1,0 +1,86 @@
+"""Hypothesis strategies of valid names, derived from a family's spec.
+
+>>> from hypothesis import given                                       # doctest: +SKIP
+>>> @given(names(registry.get_family("cnn")))
+... def test_round_trip(name): assert registry.canonical(name) == name
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from registry import BODY_PARTS, Family, RunOptions, format_name
+from registry.grammar import Limits, TokenField
+
+__all__ = ["names", "token_values"]
+
+#: Integer ranges are drawn over at most this many values above their lower bound.
+_INT_SPAN = 600
+
+
+def _number(limits: Limits | None, item_type: str) -> st.SearchStrategy:
+    low = limits.low if limits and limits.low is not None else -5
+    high = limits.high if limits and limits.high is not None else 5000
+    if item_type == "int":
+        low = math.floor(low) + (1 if limits and limits.low_open else 0)
+        high = math.ceil(high) - (1 if limits and limits.high_open else 0)
+        return st.integers(min_value=int(low), max_value=int(min(high, low + _INT_SPAN)))
+    return st.floats(
+        min_value=low,
+        max_value=high,
+        exclude_min=bool(limits and limits.low_open),
+        exclude_max=bool(limits and limits.high_open),
+        allow_nan=False,
+    )
+
+
+def _item(tf: TokenField, index: int) -> st.SearchStrategy:
+    if tf.choices:
+        return st.sampled_from(tf.choices)
+    if tf.item_type == "str":
+        return st.from_regex(r"[A-Za-z0-9+-]{1,8}", fullmatch=True)
+    limits = tf.limits[min(index, len(tf.limits) - 1)] if tf.limits else None
+    return _number(limits, tf.item_type)
+
+
+def token_values(tf: TokenField) -> st.SearchStrategy:
+    """Values of one token's field: within its choices and limits, or its default."""
+    if tf.kind == "flag":
+        return st.booleans()
+    if tf.kind == "scalar":
+        value = _item(tf, 0)
+    elif tf.arity is not None:
+        value = st.tuples(*(_item(tf, i) for i in range(tf.arity)))
+    else:
+        value = st.lists(_item(tf, 0), min_size=1, max_size=4).map(tuple)
+    if tf.optional or not tf.required:
+        return st.one_of(st.just(tf.default), value)
+    return value
+
+
+def _run_options() -> st.SearchStrategy:
+    return st.one_of(
+        st.none(),
+        st.builds(
+            RunOptions,
+            weight_classes=st.booleans(),
+            augment=st.booleans(),
+            body_part=st.one_of(st.none(), st.sampled_from(BODY_PARTS)),
+        ),
+    )
+
+
+@st.composite
+def names(draw: Any, family: Family, *, runs: bool = True) -> str:
+    """A valid canonical name of ``family`` (with a run suffix when ``runs``)."""
+    values = {tf.field: draw(token_values(tf)) for tf in family.spec.token_fields()}
+    try:
+        spec = family.spec.model_validate(values)
+    except ValueError:
+        assume(False)
+    model_name = "_".join([family.name, *spec.to_tokens()])
+    return format_name(model_name, draw(_run_options()) if runs else None)

@@ -1,0 +1,166 @@
+"""Gathering families and presets from the plugins, each mistake kept to its plugin.
+
+:func:`gather` calls the registration hooks plugin by plugin. A plugin whose hook fails,
+or that registers something other than a valid :class:`Family`/:class:`Preset`, is
+marked failed and contributes nothing. A family claimed by two plugins is disabled
+(a *clash*, naming both); a preset that is not canonical, does not parse, repeats
+another, or whose alias is itself a model name is dropped with a one-line warning.
+``MURA_STRICT_PLUGINS=1`` turns each of these into a :class:`PluginError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+from registry.entry_points import (
+    PluginInfo,
+    call_guarded,
+    logger,
+    report_failure,
+    report_problem,
+    strict_mode,
+)
+from registry.errors import PluginError, RegistryError
+from registry.family import Family, Preset
+from registry.names import parse_name
+
+
+@dataclass
+class Gathered:
+    """What the plugins registered: families, presets, and families disabled by a clash."""
+
+    families: dict[str, Family] = field(default_factory=dict)
+    presets: dict[str, Preset] = field(default_factory=dict)
+    clashes: dict[str, str] = field(default_factory=dict)  # family -> message naming both
+
+
+def describe_plugin(infos: dict[str, PluginInfo], plugin: str) -> str:
+    """``plugin 'x' of distribution d 1.0`` (or registered in code)."""
+    info = infos.get(plugin)
+    if info and info.distribution:
+        return f"plugin {plugin!r} of distribution {info.distribution} {info.version}"
+    return f"plugin {plugin!r} (registered in code, no distribution)"
+
+
+def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathered:
+    """Call the registration hooks and settle what they registered."""
+    for info in infos.values():
+        info.families, info.presets, info.problems = [], 0, []
+    result = Gathered()
+    claims = _collect(manager, "register_families", infos, _accept_family)
+    _settle_claims(claims, infos, result)
+    offered = _collect(manager, "register_presets", infos, _accept_preset)
+    _settle_presets(offered, infos, result)
+    return result
+
+
+def _collect(
+    manager: pluggy.PluginManager,
+    hook_name: str,
+    infos: dict[str, PluginInfo],
+    accept: Callable[[Any, str], Any],
+) -> list[tuple[str, Any]]:
+    """Call ``hook_name`` plugin by plugin; keep what each registered if it succeeded."""
+    collected: list[tuple[str, Any]] = []
+    for impl in getattr(manager.hook, hook_name).get_hookimpls():
+        plugin = impl.plugin_name
+        info = infos.setdefault(plugin, PluginInfo(name=plugin, module=repr(impl.plugin)))
+        if info.status == "failed":
+            continue
+        items: list[Any] = []
+        try:
+            call_guarded(info, hook_name, impl.function, {"register": items.append})
+            items = [accept(item, plugin) for item in items]
+        except PluginError as error:
+            report_failure(info, getattr(error, "reason", None) or str(error))
+            continue
+        collected.extend((plugin, item) for item in items)
+    return collected
+
+
+def _accept_family(family: Any, plugin: str) -> Family:
+    if not isinstance(family, Family):
+        raise PluginError(f"register() expects a registry.Family, got {family!r}")
+    family = dataclasses.replace(family, plugin=plugin)
+    try:
+        family.validate(lambda name: parse_name(name, {family.name: family}))
+    except (TypeError, ValueError) as error:
+        raise PluginError(str(error)) from error
+    return family
+
+
+def _accept_preset(preset: Any, plugin: str) -> Preset:
+    if not isinstance(preset, Preset):
+        raise PluginError(f"register() expects a registry.Preset, got {preset!r}")
+    return dataclasses.replace(preset, plugin=plugin)
+
+
+def _settle_claims(
+    claims: list[tuple[str, Family]], infos: dict[str, PluginInfo], result: Gathered
+) -> None:
+    """Families claimed once are registered; a family claimed twice is disabled."""
+    by_name: dict[str, list[Family]] = {}
+    for _, family in claims:
+        by_name.setdefault(family.name, []).append(family)
+    for name, claimants in by_name.items():
+        if len(claimants) == 1:
+            result.families[name] = claimants[0]
+            infos[claimants[0].plugin].families.append(name)
+            continue
+        who = " and ".join(describe_plugin(infos, family.plugin) for family in claimants)
+        message = (
+            f"family {name!r} is disabled: it is registered by {who}; "
+            "uninstall or block one of them (MURA_BLOCK_PLUGINS)"
+        )
+        result.clashes[name] = message
+        if strict_mode():
+            raise PluginError(message)
+        for family in claimants:
+            report_problem(infos[family.plugin], message, warn=False)
+        logger.warning("mura: warning: %s", message)
+
+
+def _settle_presets(
+    offered: list[tuple[str, Preset]], infos: dict[str, PluginInfo], result: Gathered
+) -> None:
+    """Presets that name canonical, buildable names and clear aliases; others dropped."""
+    aliases: set[str] = set()
+    for plugin, preset in offered:
+        if preset.name.partition("_")[0] in result.clashes:
+            continue  # the family is disabled, as its clash warning said
+        problem = _preset_problem(preset, result, aliases)
+        if problem:
+            message = f"preset {preset.name!r} dropped: {problem}"
+            if strict_mode():
+                raise PluginError(f"{describe_plugin(infos, plugin)}: {message}")
+            report_problem(infos[plugin], message)
+            continue
+        result.presets[preset.name] = preset
+        if preset.alias:
+            aliases.add(preset.alias)
+        infos[plugin].presets += 1
+
+
+def _preset_problem(preset: Preset, result: Gathered, aliases: set[str]) -> str | None:
+    try:
+        canonical = parse_name(preset.name, result.families).full_name
+    except RegistryError as error:
+        return str(error)
+    if canonical != preset.name:
+        return f"not canonical; write it as {canonical!r}"
+    if preset.name in result.presets:
+        return f"registered twice (also by plugin {result.presets[preset.name].plugin!r})"
+    if preset.alias is None:
+        return None
+    if preset.alias in aliases or preset.alias in result.presets:
+        return f"alias {preset.alias!r} is already taken"
+    try:
+        parse_name(preset.alias, result.families)
+    except RegistryError:
+        return None
+    return f"alias {preset.alias!r} is itself a model name; choose an alias of another form"
