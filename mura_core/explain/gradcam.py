@@ -1,7 +1,7 @@
 """Grad-CAM heatmaps through the layer a family declares (never guessed from names).
 
 For an image, Grad-CAM weighs each channel of the declared feature map by the mean
-gradient of the model's output with respect to it, sums the channels, keeps the
+gradient of the model's output logit with respect to it, sums the channels, keeps the
 positive part and scales it to [0, 1] (Selvaraju et al., 2017). The map is resized to
 the original image's pixels, where its peak is reported.
 """
@@ -73,7 +73,12 @@ def explain_layer(parsed: Any) -> str:
 
 
 def gradcam(model: Any, layer: str, images: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Grad-CAM maps ``[B, h, w]`` in [0, 1] at the layer's resolution, and probabilities."""
+    """Grad-CAM maps ``[B, h, w]`` in [0, 1] at the layer's resolution, and probabilities.
+
+    The gradient is taken of the output's logit when the model ends in a sigmoid
+    ``Dense`` layer (every family's output): the probability's gradient vanishes on
+    confident predictions (exactly 0 in float32 at p = 1), the logit's does not.
+    """
     import keras
     import tensorflow as tf
 
@@ -81,31 +86,39 @@ def gradcam(model: Any, layer: str, images: Any) -> tuple[np.ndarray, np.ndarray
         feature_layer = model.get_layer(layer)
     except ValueError:
         raise MuraError(f"model {model.name} has no layer {layer!r} to explain") from None
-    probe = _probe(model, feature_layer)
+    probe, head = _probe(model, feature_layer)
     images = tf.convert_to_tensor(images)
     with tf.GradientTape() as tape:
-        features, output = probe(images, training=False)
+        features, last = probe(images, training=False)
         tape.watch(features)
-        score = output[:, 0]
+        score = (last @ head.kernel + head.bias)[:, 0] if head is not None else last[:, 0]
     gradients = tape.gradient(score, features)
     weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
     maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))
     peak = tf.reduce_max(maps, axis=(1, 2), keepdims=True)
     maps = tf.math.divide_no_nan(maps, peak)
-    return keras.ops.convert_to_numpy(maps), keras.ops.convert_to_numpy(score)
+    probabilities = tf.sigmoid(score) if head is not None else score
+    return keras.ops.convert_to_numpy(maps), keras.ops.convert_to_numpy(probabilities)
 
 
-_PROBES: dict[tuple[int, str], Any] = {}
+_PROBES: dict[tuple[int, str], tuple[Any, Any]] = {}
 
 
-def _probe(model: Any, feature_layer: Any) -> Any:
-    """A model giving the feature map and the output (cached per model and layer)."""
+def _probe(model: Any, feature_layer: Any) -> tuple[Any, Any]:
+    """A model giving the feature map and either the sigmoid head's input (returned with
+    the head) or the output (head ``None``); cached per model and layer."""
     import keras
 
     key = (id(model), feature_layer.name)
     if key not in _PROBES:
         _PROBES.clear()  # one model at a time: do not keep old models alive
-        _PROBES[key] = keras.Model(model.inputs, [feature_layer.output, model.output])
+        head = model.layers[-1]
+        sigmoid = getattr(getattr(head, "activation", None), "__name__", "") == "sigmoid"
+        if sigmoid and getattr(head, "kernel", None) is not None:
+            outputs = [feature_layer.output, head.input]
+        else:
+            head, outputs = None, [feature_layer.output, model.output]
+        _PROBES[key] = (keras.Model(model.inputs, outputs), head)
     return _PROBES[key]
 
 

@@ -91,3 +91,26 @@ def test_a_family_without_an_explain_layer_is_refused_in_one_line(cli, plugin_si
     (line,) = result.stderr.strip().splitlines()
     assert "family 'opaque' declares no explain layer" in line
     assert not (tmp_path / "out").exists()
+
+
+def test_confident_predictions_still_have_a_heatmap():
+    """At p = 1.0 in float32 the probability's gradient is 0; the logit's is not."""
+    import keras
+
+    from mura_core.explain import gradcam
+
+    inputs = keras.Input((8, 8, 1))
+    features = keras.layers.Conv2D(2, 3, padding="same", activation="relu", name="features",
+                                   kernel_initializer="ones")(inputs)  # fmt: skip
+    pooled = keras.layers.GlobalMaxPooling2D()(features)
+    bias = keras.initializers.Constant(100.0)
+    dense = keras.layers.Dense(1, "sigmoid", kernel_initializer="ones", bias_initializer=bias)
+    output = dense(pooled)
+    model = keras.Model(inputs, output)
+    images = np.zeros((1, 8, 8, 1), dtype=np.float32)
+    images[0, 2:4, 5:7] = 1.0
+    maps, probabilities = gradcam(model, "features", images)
+    assert probabilities[0] == 1.0
+    assert maps.max() == 1.0
+    row, column = np.unravel_index(int(np.argmax(maps[0])), maps[0].shape)
+    assert 1 <= row <= 4 and 4 <= column <= 7  # where the bright patch is
