@@ -99,7 +99,9 @@ def _ordered_map(function, items: Sequence, workers: int) -> Iterator:
         for future in futures:
             yield future.result()
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        # no wait: an abandoned generator may be finalised by one of the pool's threads,
+        # which cannot join itself; running items finish on their own
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _read_csv_rows(file: Path) -> list[tuple[int, list[str]]]:
