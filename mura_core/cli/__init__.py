@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "mura_core.cli.data",
     "mura_core.cli.synth",
     "mura_core.cli.train",
+    "mura_core.cli.sweep",
     "mura_core.cli.evaluate",
     "mura_core.cli.predict",
     "mura_core.cli.compare",
