@@ -57,7 +57,10 @@ def ray_installed() -> bool:
     """True when Ray Tune can be imported (without importing it)."""
     import importlib.util
 
-    return importlib.util.find_spec("ray") is not None
+    try:
+        return importlib.util.find_spec("ray") is not None
+    except (ImportError, ValueError):  # blocked, or a broken installation
+        return False
 
 
 def import_ray() -> tuple[Any, Any]:

@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mura_core.errors import MuraError
-from mura_core.runs.artifacts import read_run_json, update_run_json
-from mura_core.runs.layout import RunFolder
-from mura_core.runs.lock import LOCK_NAME
 from mura_core.vocabulary import SweepStatus
 
 if TYPE_CHECKING:
@@ -60,6 +57,9 @@ def _one_line(error: BaseException, limit: int = 300) -> str:
 
 def mark(folder: Path, status: str, **fields: Any) -> None:
     """Record ``status`` (and ``fields``) in the ``run.json`` of ``folder``, if it exists."""
+    from mura_core.runs.artifacts import update_run_json
+    from mura_core.runs.layout import RunFolder
+
     run_json = RunFolder(folder).run_json
     if run_json.exists():
         update_run_json(run_json, status=status, **fields)
@@ -67,6 +67,9 @@ def mark(folder: Path, status: str, **fields: Any) -> None:
 
 def prior_status(folder: Path) -> str | None:
     """The status a run folder records, or ``None`` for no (readable) run."""
+    from mura_core.runs.artifacts import read_run_json
+    from mura_core.runs.layout import RunFolder
+
     try:
         return read_run_json(RunFolder(folder).run_json).get("status")
     except Exception:  # a damaged run.json: the runner will say what is wrong
@@ -95,6 +98,7 @@ def run_trial(
     Raises:
         SweepStopped: the scheduler stopped the run (its folder is marked ``stopped``).
     """
+    from mura_core.runs.lock import LOCK_NAME
     from mura_core.training.context import TrainConfig
     from mura_core.training.runner import Runner
 
