@@ -18,6 +18,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "mura_core.cli.models",
     "mura_core.cli.plugins",
+    "mura_core.cli.doctor",
     "mura_core.cli.data",
     "mura_core.cli.synth",
     "mura_core.cli.train",

@@ -121,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         engine=engine,  # type: ignore[arg-type]
         ray=options,
         progress=_progress(len(planned), quiet=args.json or args.quiet),
+        notes=lambda text: print(f"mura: sweep: {text}", file=sys.stderr, flush=True),
     )
     if args.json:
         print_json([item.to_dict() for item in records])

@@ -69,11 +69,14 @@ def run_sweep(
     engine: Engine | None = None,
     ray: RayOptions | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    notes: Callable[[str], None] | None = None,
 ) -> list[SweepRecord]:
     """Train every run of ``runs`` (canonical run names) with ``settings``.
 
     ``settings`` are :class:`~mura_core.training.context.TrainConfig` fields shared by
     every run (``data_root`` required, ``out`` the runs folder), plus ``evaluate``.
+    ``progress`` hears of each run's outcome as it comes; ``notes`` of the engine's
+    start-up.
 
     Returns:
         one record per run, in the order of ``runs``; also written as JSON under
@@ -95,7 +98,7 @@ def run_sweep(
     if engine == "ray":
         from mura_core.sweeps.engine_ray import run_ray
 
-        done = run_ray(pending, settings, ray or RayOptions(), progress=progress)
+        done = run_ray(pending, settings, ray or RayOptions(), progress=progress, notes=notes)
     else:
         from mura_core.sweeps.engine_local import run_local
 

@@ -101,6 +101,9 @@ def _trainable(config: dict[str, Any], settings: dict[str, Any], cpus: float) ->
     from mura_core.sweeps.trial import SweepStopped, limit_threads, run_trial
 
     limit_threads(cpus)
+    import keras
+
+    keras.backend.clear_session()  # a reused worker drops the previous run's model
     last: dict[str, float] = {}
 
     def report(epoch: int, logs: dict[str, float]) -> None:
@@ -154,8 +157,10 @@ def _collector(tune: Any, out: Path, progress: Callable[[Outcome], None] | None)
         def on_trial_complete(self, iteration, trials, trial, **info) -> None:
             name = trial.config["run"]
             text = (trial.last_result or {}).get(_OUTCOME)
-            if text:
-                self._done(Outcome(**json.loads(text)))
+            if text:  # timed here: the worker's start-up is part of the run's time
+                outcome = Outcome(**json.loads(text))
+                outcome.seconds = self._seconds(name)
+                self._done(outcome)
                 return
             mark(out / name, "stopped")  # the worker may have died before marking it
             self._done(Outcome(name, "stopped", self._seconds(name)))
@@ -175,12 +180,20 @@ def run_ray(
     options: RayOptions,
     *,
     progress: Callable[[Outcome], None] | None = None,
+    notes: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
-    """Run ``runs`` as Tune trials with ``settings``; returns their outcomes in order."""
+    """Run ``runs`` as Tune trials with ``settings``; returns their outcomes in order.
+
+    ``progress`` hears of each finished run; ``notes`` of Ray's start-up time.
+    """
     ray, tune = import_ray()
     if not runs:
         return []
+    clock = time.perf_counter()
     started_here = _start(ray, options)
+    if notes is not None:
+        how = "started" if started_here and not options.address else "connected"
+        notes(f"Ray {how} in {time.perf_counter() - clock:.1f} s")
     out = Path(settings["out"])
     collector = _collector(tune, out, progress)
     resources = {"cpu": options.cpus_per_run, "gpu": options.gpus_per_run}
@@ -191,7 +204,7 @@ def run_ray(
         tune_config=tune.TuneConfig(
             scheduler=_scheduler(tune, options, int(settings["epochs"])),
             max_concurrent_trials=options.max_concurrent,
-            reuse_actors=False,
+            reuse_actors=True,  # a worker (and its TensorFlow) serves several runs
         ),
         run_config=tune.RunConfig(
             name=time.strftime("sweep-%Y%m%d-%H%M%S"),
