@@ -15,6 +15,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config):
+    """Under ``pytest -n N``, tests marked ``xdist_group`` run on one worker (the Ray tests
+    share one Ray session): xdist's ``load`` distribution becomes ``loadgroup``."""
+    if getattr(config.option, "dist", None) == "load":
+        config.option.dist = "loadgroup"
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
     """Run ``python -m mura_core ARGS`` in a subprocess; returns the CompletedProcess."""
     return subprocess.run(
