@@ -101,9 +101,6 @@ def _trainable(config: dict[str, Any], settings: dict[str, Any], cpus: float) ->
     from mura_core.sweeps.trial import SweepStopped, limit_threads, run_trial
 
     limit_threads(cpus)
-    import keras
-
-    keras.backend.clear_session()  # a reused worker drops the previous run's model
     last: dict[str, float] = {}
 
     def report(epoch: int, logs: dict[str, float]) -> None:
@@ -204,7 +201,7 @@ def run_ray(
         tune_config=tune.TuneConfig(
             scheduler=_scheduler(tune, options, int(settings["epochs"])),
             max_concurrent_trials=options.max_concurrent,
-            reuse_actors=True,  # a worker (and its TensorFlow) serves several runs
+            reuse_actors=False,  # a fresh worker per run: a stopped run's worker is not reused
         ),
         run_config=tune.RunConfig(
             name=time.strftime("sweep-%Y%m%d-%H%M%S"),
