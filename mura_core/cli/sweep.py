@@ -34,8 +34,9 @@ def register(subparsers: Any) -> None:
           help="ray (default when Ray is installed) or local (one run after the other)")
     _flag("--address", metavar="ADDR",
           help="join a Ray cluster (auto or HOST:PORT) instead of starting one")
-    _flag("--cpus-per-run", type=float, default=1.0, metavar="N",
-          help="CPUs per run; its TensorFlow keeps to as many threads (default: 1)")
+    _flag("--cpus-per-run", type=float, metavar="N",
+          help="CPUs per run; its TensorFlow keeps to as many threads (default: 1 on Ray, "
+          "all with --engine local)")
     _flag("--gpus-per-run", type=float, default=0.0, metavar="N",
           help="GPUs per run, pinned through CUDA_VISIBLE_DEVICES (default: 0)")
     _flag("--max-concurrent", type=int, metavar="N",

@@ -40,10 +40,11 @@ _OUTCOME = "sweep_outcome"
 
 @dataclass(frozen=True)
 class RayOptions:
-    """How the Ray engine places and schedules the trials."""
+    """How the Ray engine places and schedules the trials (``cpus_per_run``: 1 unless
+    given; the local engine limits TensorFlow's threads only when it is given)."""
 
     address: str | None = None
-    cpus_per_run: float = 1.0
+    cpus_per_run: float | None = None
     gpus_per_run: float = 0.0
     max_concurrent: int | None = None
     scheduler: Scheduler = "fifo"
@@ -132,6 +133,16 @@ def _scheduler(tune: Any, options: RayOptions, epochs: int) -> Any:
     )
 
 
+def _error_line(trial: Any) -> str:
+    """The last line of the error Tune recorded for ``trial`` (its worker died, mostly)."""
+    try:
+        text = trial.get_error()
+    except Exception:  # the record is unreadable: say what is known
+        text = None
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    return (lines[-1] if lines else "the trial's worker died")[:300]
+
+
 def _collector(tune: Any, out: Path, progress: Callable[[Outcome], None] | None) -> Any:
     """A Tune callback turning finished trials into :class:`Outcome` objects."""
 
@@ -164,9 +175,7 @@ def _collector(tune: Any, out: Path, progress: Callable[[Outcome], None] | None)
 
         def on_trial_error(self, iteration, trials, trial, **info) -> None:
             name = trial.config["run"]
-            error = trial.error_msg or "the trial's worker died"
-            reason = next((line for line in str(error).splitlines() if line.strip()), "")
-            self._done(Outcome(name, "failed", self._seconds(name), reason.strip()[:300]))
+            self._done(Outcome(name, "failed", self._seconds(name), _error_line(trial)))
 
     return Collector()
 
@@ -193,8 +202,9 @@ def run_ray(
         notes(f"Ray {how} in {time.perf_counter() - clock:.1f} s")
     out = Path(settings["out"])
     collector = _collector(tune, out, progress)
-    resources = {"cpu": options.cpus_per_run, "gpu": options.gpus_per_run}
-    trainable = tune.with_parameters(_trainable, settings=settings, cpus=options.cpus_per_run)
+    cpus = options.cpus_per_run or 1.0
+    resources = {"cpu": cpus, "gpu": options.gpus_per_run}
+    trainable = tune.with_parameters(_trainable, settings=settings, cpus=cpus)
     tuner = tune.Tuner(
         tune.with_resources(trainable, resources),
         param_space={"run": tune.grid_search(list(runs))},

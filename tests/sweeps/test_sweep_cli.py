@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from tests.sweeps.conftest import damaged_run, tiny
 
@@ -80,3 +81,17 @@ def test_local_engine_without_ray(cli, mura_root, tmp_path, without_ray):
     listed = cli("runs", "list", "--runs", str(runs), "--json")
     statuses = {item["name"]: item["status"] for item in json.loads(listed.stdout)}
     assert statuses[tiny(1)] == statuses[tiny(2)] == "complete"
+
+
+def test_doctor_reports_a_gpu_tensorflow_cannot_see(cli, tmp_path):
+    driver = tmp_path / "bin" / "nvidia-smi"  # an NVIDIA driver, with no GPU for TensorFlow
+    driver.parent.mkdir()
+    driver.write_text("#!/bin/sh\nexit 0\n")
+    driver.chmod(0o755)
+    path = f"{driver.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = cli("doctor", "--json", env={"PATH": path, "CUDA_VISIBLE_DEVICES": "-1"})
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["gpus"] == [] and report["nvidia_driver"] is True
+    assert report["problems"] and "pip install 'mura-registry[gpu]'" in report["problems"][0]
+    assert report["tensorflow"] and "ray" in report
