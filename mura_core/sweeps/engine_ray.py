@@ -175,7 +175,9 @@ def _collector(tune: Any, out: Path, progress: Callable[[Outcome], None] | None)
 
         def on_trial_error(self, iteration, trials, trial, **info) -> None:
             name = trial.config["run"]
-            self._done(Outcome(name, "failed", self._seconds(name), _error_line(trial)))
+            reason = _error_line(trial)
+            mark(out / name, "failed", error=reason)  # its worker could not say so
+            self._done(Outcome(name, "failed", self._seconds(name), reason))
 
     return Collector()
 
@@ -221,13 +223,15 @@ def run_ray(
             failure_config=tune.FailureConfig(max_failures=0),
         ),
     )
-    tune_logger = logging.getLogger("ray.tune")
-    level = tune_logger.level
-    tune_logger.setLevel(logging.ERROR)
+    loggers = [logging.getLogger(name) for name in ("ray", "ray.tune")]
+    levels = [item.level for item in loggers]
+    for item in loggers:  # a failed trial is one line of the results, not Tune's traceback
+        item.setLevel(logging.CRITICAL)
     try:
         tuner.fit()
     finally:
-        tune_logger.setLevel(level)
+        for item, level in zip(loggers, levels):
+            item.setLevel(level)
         if started_here:
             ray.shutdown()
     for outcome in collector.outcomes.values():
