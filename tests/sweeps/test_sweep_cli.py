@@ -26,15 +26,16 @@ def test_dry_run_prints_canonical_names_once(cli):
 
 
 def test_too_many_names_are_refused_unless_max_runs_says_more(cli):
-    pattern = "cnn_in.{32..63}.{32..63}.1_cl.1.1_f.8"
-    refused = cli("sweep", pattern, "--dry-run")
-    assert refused.returncode == 2
+    refused = cli("sweep", "cnn_in.{32..63}.{32..63}.1_cl.1.1_f.8", "--dry-run")
+    assert refused.returncode == 2  # refused before any of the 1,024 names is parsed
     assert refused.stderr.strip() == (
         "mura: error: the patterns expand past 1000 names; narrow them or raise --max-runs"
     )
-    allowed = cli("sweep", pattern, "--dry-run", "--json", "--max-runs", "1024")
+    pattern = tiny("{1..3}")
+    assert cli("sweep", pattern, "--dry-run", "--max-runs", "2").returncode == 2
+    allowed = cli("sweep", pattern, "--dry-run", "--json", "--max-runs", "3")
     assert allowed.returncode == 0, allowed.stderr
-    assert len(json.loads(allowed.stdout)) == 1024
+    assert json.loads(allowed.stdout) == [tiny(1), tiny(2), tiny(3)]
 
 
 def test_sweep_file_patterns_and_train_table(cli, tmp_path):
