@@ -46,6 +46,11 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    """The module's names, the public ones not yet imported included (for tools like autodoc)."""
+    return sorted({*globals(), *_HOMES})
+
+
 __all__ = [
     "CallbackFactory",
     "DataFactory",
