@@ -41,8 +41,28 @@ FILL_MODES: tuple[str, ...] = typing.get_args(FillMode)
 XlaMode = Literal["auto", "on", "off"]
 XLA_MODES: tuple[str, ...] = typing.get_args(XlaMode)
 
+#: Where ``mura sweep`` runs its trials: Ray Tune, or one after the other in-process.
+Engine = Literal["ray", "local"]
+ENGINES: tuple[str, ...] = typing.get_args(Engine)
+
+#: How a sweep decides which trials go on: all to the end, or ASHA early stopping.
+Scheduler = Literal["fifo", "asha"]
+SCHEDULERS: tuple[str, ...] = typing.get_args(Scheduler)
+
+#: Validation metrics a sweep's scheduler may compare runs by (``val_loss`` is minimised).
+SweepMetric = Literal["val_kappa", "val_auc", "val_accuracy", "val_loss"]
+SWEEP_METRICS: tuple[str, ...] = typing.get_args(SweepMetric)
+
+#: What became of one run of a sweep.
+SweepStatus = Literal["complete", "failed", "stopped", "skipped"]
+SWEEP_STATUSES: tuple[str, ...] = typing.get_args(SweepStatus)
+
 __all__ = [
     "CHECKS",
+    "ENGINES",
+    "SCHEDULERS",
+    "SWEEP_METRICS",
+    "SWEEP_STATUSES",
     "EVALUATION_SUBSETS",
     "FILL_MODES",
     "STRATEGIES",
@@ -50,10 +70,14 @@ __all__ = [
     "WEIGHTINGS",
     "XLA_MODES",
     "Check",
+    "Engine",
     "EvaluationSubset",
     "FillMode",
     "Strategy",
+    "Scheduler",
     "Subset",
+    "SweepMetric",
+    "SweepStatus",
     "Weighting",
     "XlaMode",
 ]

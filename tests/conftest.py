@@ -15,6 +15,25 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO = Path(__file__).resolve().parents[1]
 
 
+#: Test modules sharing one Ray session: all their tests run on one xdist worker.
+RAY_SESSION_MODULES = ("tests/sweeps/test_sweep_ray.py",)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``pytest -n N``: distribute as ``--dist load`` does, except that the tests of
+    :data:`RAY_SESSION_MODULES` stay on one worker. (``xdist_group`` marks do this with
+    ``--dist loadgroup``, but pytest-xdist 3.8 cannot rename pytest 9's node ids.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LoadKeepingRayTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "ray" if nodeid.startswith(RAY_SESSION_MODULES) else nodeid
+
+    return LoadKeepingRayTogether(config, log)
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
     """Run ``python -m mura_core ARGS`` in a subprocess; returns the CompletedProcess."""
     return subprocess.run(

@@ -18,9 +18,11 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "mura_core.cli.models",
     "mura_core.cli.plugins",
+    "mura_core.cli.doctor",
     "mura_core.cli.data",
     "mura_core.cli.synth",
     "mura_core.cli.train",
+    "mura_core.cli.sweep",
     "mura_core.cli.evaluate",
     "mura_core.cli.predict",
     "mura_core.cli.explain",

@@ -25,6 +25,11 @@ FLAG_LIMITS: dict[str, Limits] = {
     "--patience": Limits(low=0),
     "--limit": Limits(low=1),
     "--resamples": Limits(low=0),
+    "--cpus-per-run": Limits(low=0, low_open=True),
+    "--gpus-per-run": Limits(low=0),
+    "--max-concurrent": Limits(low=1),
+    "--max-runs": Limits(low=1),
+    "--grace-period": Limits(low=1),
 }
 
 

@@ -21,6 +21,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("name", metavar="NAME", help="model or run name (or a preset alias)")
     parser.add_argument("--data", required=True, metavar="ROOT", help="MURA root folder")
+    add_train_flags(parser)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(func=run)
+
+
+def add_train_flags(parser: Any) -> None:
+    """The flags shaping a run, shared by ``mura train`` and ``mura sweep``."""
     parser.add_argument(
         "--runs", "--out", dest="runs", default="runs", metavar="RUNS",
         help="runs folder (default: runs; --out is an alias)",
@@ -69,8 +76,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--overwrite", action="store_true", help="retrain a complete run")
     parser.add_argument("--no-evaluate", action="store_true", help="skip the test-set evaluation")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.set_defaults(func=run)
 
 
 def pretrained_option(value: str | None) -> str | None:
@@ -82,14 +87,13 @@ def pretrained_option(value: str | None) -> str | None:
     return None if value.lower() == NO_WEIGHTS else value
 
 
-def run(args: argparse.Namespace) -> int:
-    from mura_core.cli.output import print_json
-    from mura_core.evaluation import reference_table, scores_table
+def config_from_args(args: argparse.Namespace, name: str) -> Any:
+    """The :class:`~mura_core.training.context.TrainConfig` of run ``name`` from the flags
+    of :func:`add_train_flags`."""
     from mura_core.training.context import TrainConfig
-    from mura_core.training.runner import Runner
 
-    config = TrainConfig(
-        name=args.name,
+    return TrainConfig(
+        name=name,
         data_root=args.data,
         out=args.runs,
         epochs=args.epochs,
@@ -111,6 +115,14 @@ def run(args: argparse.Namespace) -> int:
         pretrained=pretrained_option(args.pretrained),
         verbose=0 if (args.quiet or args.json) else 2,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    from mura_core.cli.output import print_json
+    from mura_core.evaluation import reference_table, scores_table
+    from mura_core.training.runner import Runner
+
+    config = config_from_args(args, args.name)
     result = Runner(config, evaluate=not args.no_evaluate).run()
     best = None
     if result.best is not None:

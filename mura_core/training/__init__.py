@@ -1,23 +1,55 @@
 """Training: run settings, callbacks as an interface, data factories and the runner.
 
-Importing this package imports TensorFlow (through Keras).
+Its names are imported when first used: ``from mura_core.training import train`` imports
+TensorFlow (through Keras), ``from mura_core.training.context import resolve_run_name``
+does not (``mura sweep --dry-run`` validates names without starting TensorFlow).
 
 >>> from mura_core.training import train                                  # doctest: +SKIP
 >>> result = train("cnn_in.64.64.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25__aug",
 ...                data_root="data", out="runs", epochs=10)
 """
 
-from mura_core.training.callbacks import (
-    CallbackFactory,
-    HistoryTSV,
-    TrainingStateBackup,
-    default_callbacks,
-    make_callbacks,
-)
-from mura_core.training.context import RunContext, TrainConfig, resolve_run_name
-from mura_core.training.data import DataFactory, RunData, mura_data
-from mura_core.training.inference import evaluate_run, predict_frame
-from mura_core.training.runner import Runner, TrainResult, compile_model, train
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: Where each public name lives.
+_HOMES = {
+    "CallbackFactory": "callbacks",
+    "HistoryTSV": "callbacks",
+    "TrainingStateBackup": "callbacks",
+    "default_callbacks": "callbacks",
+    "make_callbacks": "callbacks",
+    "RunContext": "context",
+    "TrainConfig": "context",
+    "resolve_run_name": "context",
+    "DataFactory": "data",
+    "RunData": "data",
+    "mura_data": "data",
+    "evaluate_run": "inference",
+    "predict_frame": "inference",
+    "Runner": "runner",
+    "TrainResult": "runner",
+    "compile_model": "runner",
+    "train": "runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the public ones not yet imported included (for tools like autodoc)."""
+    return sorted({*globals(), *_HOMES})
+
 
 __all__ = [
     "CallbackFactory",

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CallbackFactory",
+    "EpochObserver",
+    "EpochObserverCallback",
     "HistoryTSV",
     "TrainingStateBackup",
     "default_callbacks",
@@ -50,6 +52,9 @@ __all__ = [
 
 #: ``factory(run) -> callbacks``: how a run gets its Keras callbacks.
 CallbackFactory = Callable[["RunContext"], list[keras.callbacks.Callback]]
+
+#: ``on_epoch(epoch, logs)``: told of each committed epoch (numbered from 1).
+EpochObserver = Callable[[int, dict[str, float]], None]
 
 #: Order of the history columns the report kept; other logged values follow.
 _HISTORY_ORDER = (*HISTORY_COLUMNS, "learning_rate", "seconds")
@@ -99,6 +104,21 @@ class HistoryTSV(keras.callbacks.Callback):
         temporary = self.path.with_name(f".{self.path.name}.tmp")
         history.to_csv(temporary, sep="\t", index=False)
         os.replace(temporary, self.path)
+
+
+class EpochObserverCallback(keras.callbacks.Callback):
+    """Pass each finished epoch (numbered from 1) and its logs to ``on_epoch``.
+
+    The runner appends it after :class:`TrainingStateBackup`, so the epoch is committed
+    before the observer hears of it (a sweep's scheduler may stop the run there).
+    """
+
+    def __init__(self, on_epoch: EpochObserver) -> None:
+        super().__init__()
+        self.on_epoch = on_epoch
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.on_epoch(epoch + 1, {key: float(value) for key, value in (logs or {}).items()})
 
 
 class TrainingStateBackup(keras.callbacks.BackupAndRestore):

@@ -50,6 +50,8 @@ from mura_core.runs.layout import RunFolder, WeightsFile, weights_files
 from mura_core.runs.lock import RunLock
 from mura_core.training.callbacks import (
     CallbackFactory,
+    EpochObserver,
+    EpochObserverCallback,
     TrainingStateBackup,
     default_callbacks,
     make_callbacks,
@@ -63,7 +65,7 @@ from mura_core.training.resume import (
 )
 from mura_core.training.setup import _is_dataset, _now, _precision, _strategy, compile_model
 
-__all__ = ["RESUME_KEYS", "Runner", "TrainResult", "compile_model", "train"]
+__all__ = ["RESUME_KEYS", "EpochObserver", "Runner", "TrainResult", "compile_model", "train"]
 
 
 @dataclass
@@ -96,6 +98,8 @@ class Runner:
             plugins' ``extend_callbacks`` hooks run after it.
         data: the data factory (:func:`~mura_core.training.data.mura_data` by default).
         evaluate: evaluate the best weights on the test set after training.
+        on_epoch: called as ``on_epoch(epoch, logs)`` once each epoch is committed (after
+            every other callback), e.g. to report validation metrics to a sweep's scheduler.
     """
 
     def __init__(
@@ -105,11 +109,13 @@ class Runner:
         callbacks: CallbackFactory = default_callbacks,
         data: DataFactory = mura_data,
         evaluate: bool = True,
+        on_epoch: EpochObserver | None = None,
     ) -> None:
         self.config = config
         self.callbacks = callbacks
         self.data = data
         self.evaluate = evaluate
+        self.on_epoch = on_epoch
 
     # -- preparation ---------------------------------------------------------------
 
@@ -235,6 +241,8 @@ class Runner:
                 # plugins' hooks run before anything is written: a failing one leaves no trace
                 callbacks = make_callbacks(run, self.callbacks)
                 callbacks.append(discard_aside_after_first_epoch(run.folder))
+                if self.on_epoch is not None:
+                    callbacks.append(EpochObserverCallback(self.on_epoch))
                 run.folder.path.mkdir(parents=True, exist_ok=True)
                 self._write_split(run, data)
                 committed = self._committed_epoch(callbacks)

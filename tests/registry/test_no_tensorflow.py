@@ -1,5 +1,5 @@
 """Importing the registry, parsing, listing and the listing commands never import TensorFlow
-(nor pandas: listing the registry starts instantly)."""
+(nor pandas: listing the registry starts instantly), nor Ray (``mura sweep``'s engine)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 PROBE = """
 import sys
 {body}
-loaded = sorted(m for m in ("tensorflow", "keras", "pandas") if m in sys.modules)
+loaded = sorted(m for m in ("tensorflow", "keras", "pandas", "ray") if m in sys.modules)
 print("LOADED=" + ",".join(loaded))
 """
 
@@ -36,6 +36,7 @@ def _loaded(body: str) -> str:
         "from mura_core.cli import main; main(['models', 'families'])",
         "from mura_core.cli import main; main(['plugins'])",
         "from mura_core.cli import main; main(['models', 'show', 'cnn_in.256.256'])",
+        "import mura_core.cli.sweep, mura_core.sweeps.engine_ray",
     ],
 )
 def test_no_tensorflow_import(body):

@@ -1,0 +1,243 @@
+"""The ``ray`` engine: each run of a sweep is a Ray Tune trial.
+
+By default an embedded Ray starts on this machine (no dashboard) and stops with the
+sweep; ``address`` joins a running cluster instead (``auto``, or ``HOST:PORT``), whose
+workers must see the data root and the runs folder at the same paths (shared storage).
+Each trial gets ``cpus_per_run`` CPUs (its TensorFlow keeps to as many threads) and
+``gpus_per_run`` GPUs (Ray pins it to them through ``CUDA_VISIBLE_DEVICES``), and runs
+the same trial code as the local engine, so it writes the same run folder as
+``mura train``. Per-epoch validation metrics go to Tune, whose ASHA scheduler may stop
+poor runs. Tune's own records go to ``RUNS/.ray_results``; Ray's temporary files to
+``temp_dir`` (Ray's default ``/tmp/ray`` when not given). Ray is imported only here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mura_core.errors import MuraError
+from mura_core.sweeps.trial import Outcome, mark
+from mura_core.vocabulary import Scheduler, SweepMetric
+
+__all__ = ["INSTALL_HINT", "RayOptions", "import_ray", "ray_installed", "run_ray"]
+
+#: How to get the engine, said whenever Ray is missing.
+INSTALL_HINT = "pip install 'mura-registry[ray]'"
+
+#: Where Tune's own records go, under the runs folder.
+RESULTS_FOLDER = ".ray_results"
+
+_OUTCOME = "sweep_outcome"
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """How the Ray engine places and schedules the trials (``cpus_per_run``: 1 unless
+    given; the local engine limits TensorFlow's threads only when it is given)."""
+
+    address: str | None = None
+    cpus_per_run: float | None = None
+    gpus_per_run: float = 0.0
+    max_concurrent: int | None = None
+    scheduler: Scheduler = "fifo"
+    metric: SweepMetric = "val_kappa"
+    grace_period: int = 1
+    temp_dir: Path | None = None
+    num_cpus: int | None = None
+
+
+def ray_installed() -> bool:
+    """True when Ray Tune can be imported (without importing it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("ray") is not None
+    except (ImportError, ValueError):  # blocked, or a broken installation
+        return False
+
+
+def import_ray() -> tuple[Any, Any]:
+    """``(ray, ray.tune)``, or a one-line error saying how to install them."""
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
+    os.environ.setdefault("TUNE_DISABLE_STRICT_METRIC_CHECKING", "1")  # the final report
+    try:
+        import ray
+        from ray import tune
+    except ImportError as error:
+        raise MuraError(f"--engine ray needs Ray Tune ({error.name} is missing): "
+                        f"{INSTALL_HINT}, or use --engine local") from None  # fmt: skip
+    return ray, tune
+
+
+def _start(ray: Any, options: RayOptions) -> bool:
+    """Connect to Ray; returns True when this call started it (and must stop it)."""
+    if ray.is_initialized():
+        return False
+    settings: dict[str, Any] = {
+        "log_to_driver": False,
+        "configure_logging": True,
+        "logging_level": logging.ERROR,
+    }
+    if options.address:
+        ray.init(address=options.address, **settings)
+        return True
+    temp = None if options.temp_dir is None else str(Path(options.temp_dir).resolve())
+    ray.init(include_dashboard=False, num_cpus=options.num_cpus, _temp_dir=temp, **settings)
+    return True
+
+
+def _trainable(config: dict[str, Any], settings: dict[str, Any], cpus: float) -> None:
+    """One trial: run the sweep's trial code, reporting each epoch to Tune."""
+    from ray import tune
+
+    from mura_core.sweeps.trial import SweepStopped, limit_threads, run_trial
+
+    limit_threads(cpus)
+    last: dict[str, float] = {}
+
+    def report(epoch: int, logs: dict[str, float]) -> None:
+        last.update(logs)
+        try:
+            tune.report({"epoch": epoch, **logs})
+        except SystemExit as stop:  # how Tune tells a function trial to stop
+            raise SweepStopped(f"by the scheduler after epoch {epoch}") from stop
+
+    try:
+        outcome = run_trial(config["run"], dict(settings), on_epoch=report)
+    except SweepStopped:
+        return
+    final = {key: value for key, value in last.items() if key.startswith("val_")}
+    with contextlib.suppress(SystemExit):  # a stop now changes nothing: the run is done
+        tune.report({**final, _OUTCOME: json.dumps(outcome.to_dict())})
+
+
+def _scheduler(tune: Any, options: RayOptions, epochs: int) -> Any:
+    if options.scheduler == "fifo":
+        return tune.schedulers.FIFOScheduler()
+    return tune.schedulers.ASHAScheduler(
+        time_attr="epoch",
+        metric=options.metric,
+        mode="min" if options.metric == "val_loss" else "max",
+        max_t=epochs + 1,  # reaching the last epoch is finishing, not being stopped
+        grace_period=max(1, min(options.grace_period, epochs)),
+        reduction_factor=2,
+    )
+
+
+def _error_line(trial: Any) -> str:
+    """The last line of the error Tune recorded for ``trial`` (its worker died, mostly)."""
+    try:
+        text = trial.get_error()
+    except Exception:  # the record is unreadable: say what is known
+        text = None
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    return (lines[-1] if lines else "the trial's worker died")[:300]
+
+
+def _collector(tune: Any, out: Path, progress: Callable[[Outcome], None] | None) -> Any:
+    """A Tune callback turning finished trials into :class:`Outcome` objects."""
+
+    class Collector(tune.Callback):
+        def __init__(self) -> None:
+            self.outcomes: dict[str, Outcome] = {}
+            self.started: dict[str, float] = {}
+
+        def on_trial_start(self, iteration, trials, trial, **info) -> None:
+            self.started[trial.config["run"]] = time.perf_counter()
+
+        def _seconds(self, name: str) -> float:
+            return round(time.perf_counter() - self.started.get(name, time.perf_counter()), 3)
+
+        def _done(self, outcome: Outcome) -> None:
+            self.outcomes[outcome.run] = outcome
+            if progress is not None:
+                progress(outcome)
+
+        def on_trial_complete(self, iteration, trials, trial, **info) -> None:
+            name = trial.config["run"]
+            text = (trial.last_result or {}).get(_OUTCOME)
+            if text:  # timed here: the worker's start-up is part of the run's time
+                outcome = Outcome(**json.loads(text))
+                outcome.seconds = self._seconds(name)
+                self._done(outcome)
+                return
+            mark(out / name, "stopped")  # the worker may have died before marking it
+            self._done(Outcome(name, "stopped", self._seconds(name)))
+
+        def on_trial_error(self, iteration, trials, trial, **info) -> None:
+            name = trial.config["run"]
+            reason = _error_line(trial)
+            mark(out / name, "failed", error=reason)  # its worker could not say so
+            self._done(Outcome(name, "failed", self._seconds(name), reason))
+
+    return Collector()
+
+
+def run_ray(
+    runs: Sequence[str],
+    settings: dict[str, Any],
+    options: RayOptions,
+    *,
+    progress: Callable[[Outcome], None] | None = None,
+    notes: Callable[[str], None] | None = None,
+) -> list[Outcome]:
+    """Run ``runs`` as Tune trials with ``settings``; returns their outcomes in order.
+
+    ``progress`` hears of each finished run; ``notes`` of Ray's start-up time.
+    """
+    ray, tune = import_ray()
+    if not runs:
+        return []
+    clock = time.perf_counter()
+    started_here = _start(ray, options)
+    if notes is not None:
+        how = "started" if started_here and not options.address else "connected"
+        notes(f"Ray {how} in {time.perf_counter() - clock:.1f} s")
+    out = Path(settings["out"])
+    collector = _collector(tune, out, progress)
+    cpus = options.cpus_per_run or 1.0
+    resources = {"cpu": cpus, "gpu": options.gpus_per_run}
+    trainable = tune.with_parameters(_trainable, settings=settings, cpus=cpus)
+    tuner = tune.Tuner(
+        tune.with_resources(trainable, resources),
+        param_space={"run": tune.grid_search(list(runs))},
+        tune_config=tune.TuneConfig(
+            scheduler=_scheduler(tune, options, int(settings["epochs"])),
+            max_concurrent_trials=options.max_concurrent,
+            reuse_actors=False,  # a fresh worker per run: a stopped run's worker is not reused
+        ),
+        run_config=tune.RunConfig(
+            name=time.strftime("sweep-%Y%m%d-%H%M%S"),
+            storage_path=str((out / RESULTS_FOLDER).resolve()),
+            verbose=0,
+            callbacks=[collector],
+            failure_config=tune.FailureConfig(max_failures=0),
+        ),
+    )
+    loggers = [logging.getLogger(name) for name in ("ray", "ray.tune")]
+    levels = [item.level for item in loggers]
+    for item in loggers:  # a failed trial is one line of the results, not Tune's traceback
+        item.setLevel(logging.CRITICAL)
+    try:
+        tuner.fit()
+    finally:
+        for item, level in zip(loggers, levels):
+            item.setLevel(level)
+        if started_here:
+            ray.shutdown()
+    for outcome in collector.outcomes.values():
+        if outcome.status == "stopped":  # again, now that every worker is gone
+            mark(out / outcome.run, "stopped")
+    missing = [name for name in runs if name not in collector.outcomes]
+    for name in missing:  # a trial Tune never finished (the sweep was interrupted)
+        collector.outcomes[name] = Outcome(name, "failed", 0.0, "the trial did not finish")
+    return [collector.outcomes[name] for name in runs]
