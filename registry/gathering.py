@@ -54,6 +54,7 @@ def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathe
     result = Gathered()
     claims = _collect(manager, "register_families", infos, _accept_family)
     _settle_claims(claims, infos, result)
+    _check_ensemble_examples(infos, result)
     offered = _collect(manager, "register_presets", infos, _accept_preset)
     _settle_presets(offered, infos, result)
     return result
@@ -88,10 +89,30 @@ def _accept_family(family: Any, plugin: str) -> Family:
         raise PluginError(f"register() expects a registry.Family, got {family!r}")
     family = dataclasses.replace(family, plugin=plugin)
     try:
-        family.validate(lambda name: parse_name(name, {family.name: family}))
+        family.validate(
+            lambda name: parse_name(name, {family.name: family}),
+            examples=not family.is_ensemble,
+        )
     except (TypeError, ValueError) as error:
         raise PluginError(str(error)) from error
     return family
+
+
+def _check_ensemble_examples(infos: dict[str, PluginInfo], result: Gathered) -> None:
+    """Check ensembles' examples once every family is known; drop an ensemble whose
+    examples do not parse (its plugin's other families stay)."""
+    for name, family in list(result.families.items()):
+        if not family.is_ensemble:
+            continue
+        try:
+            family.check_examples(lambda text: parse_name(text, result.families))
+        except (TypeError, ValueError) as error:
+            message = f"family {name!r} dropped: {error}"
+            if strict_mode():
+                raise PluginError(f"{describe_plugin(infos, family.plugin)}: {message}") from None
+            del result.families[name]
+            infos[family.plugin].families.remove(name)
+            report_problem(infos[family.plugin], message)
 
 
 def _accept_preset(preset: Any, plugin: str) -> Preset:
