@@ -40,6 +40,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
+    from mura_core.cli.train import uncovered_warning
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.runs import find_run, load_run, parse_run_folder
     from mura_core.training.inference import evaluate_run, subset_frame
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         folder.path, weights=args.weights, allow_other_provider=args.allow_other_provider
     )
     print_notes(loaded.notes)
+    weights = loaded.weights.path.name if loaded.weights is not None else "best of each member"
     result = evaluate_run(
         loaded.model,
         loaded.folder,
@@ -64,13 +66,15 @@ def run(args: argparse.Namespace) -> int:
             {
                 "run": loaded.name,
                 "subset": args.subset,
-                "weights": loaded.weights.path.name,
+                "weights": weights,
                 **result.evaluation.to_dict(),
+                "uncovered": result.uncovered,
                 "files": {key: str(path) for key, path in result.files.items()},
             }
         )
         return 0
-    print(f"{loaded.name} on the {args.subset} set (weights {loaded.weights.path.name})\n")
+    uncovered_warning(result.uncovered)
+    print(f"{loaded.name} on the {args.subset} set (weights {weights})\n")
     print(scores_table(result.evaluation))
     print()
     print(reference_table(result.evaluation, name=loaded.name))

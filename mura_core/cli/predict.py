@@ -70,6 +70,8 @@ def collect_images(paths: list[str]):
 
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
+    from mura_core.cli.train import uncovered_warning
+    from mura_core.errors import MuraError
     from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies, format_table
     from mura_core.runs import find_run, load_run
     from mura_core.training.inference import predict_frame
@@ -88,7 +90,13 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         progress=len(images) > args.batch_size,
     )
-    predicted["body_part"] = images["body_part"]
+    uncovered = list(predicted.attrs.get("uncovered", []))
+    uncovered_warning(uncovered)
+    if predicted.empty:
+        raise MuraError(f"{loaded.name} covers none of the given images")
+    predicted = predicted[["path", "study", "probability"]].copy()
+    predicted["body_part"] = images.loc[predicted.index, "body_part"]
+    images = images.loc[predicted.index]
     studies = aggregate_studies(predicted.drop(columns="body_part")).merge(
         images[["study", "body_part"]].drop_duplicates("study"), on="study"
     )
@@ -97,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "run": loaded.name,
                 "threshold": STUDY_THRESHOLD,
+                "uncovered": uncovered,
                 "images": [
                     {
                         "path": r.path,
