@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         resamples=args.resamples,
     )
+    uncovered_warning(result.uncovered)
     if args.json:
         print_json(
             {
@@ -73,7 +74,6 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    uncovered_warning(result.uncovered)
     print(f"{loaded.name} on the {args.subset} set (weights {weights})\n")
     print(scores_table(result.evaluation))
     print()

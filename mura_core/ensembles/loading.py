@@ -124,7 +124,7 @@ def load_ensemble(
     notes = [note for loaded in members.values() for note in loaded.notes]
     if ensemble.missing:
         uses = "the average uses the members present" if rule == "avg" else (
-            "images of their body parts are uncovered"
+            "their body parts' images are left out"
         )  # fmt: skip
         notes.append(
             f"{len(ensemble.missing)} of {len(specs)} members not trained "
