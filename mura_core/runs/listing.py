@@ -147,7 +147,7 @@ def find_run(run: str | Path, root: str | Path = "runs") -> Path:
         MuraError: no such run folder.
     """
     path = Path(run)
-    if path.is_dir():
+    if _is_dir(path):
         return path
     candidates = [Path(root) / str(run)]
     try:
@@ -158,6 +158,14 @@ def find_run(run: str | Path, root: str | Path = "runs") -> Path:
     except Exception:  # not a name: only the path forms apply
         pass
     for candidate in candidates:
-        if candidate.is_dir():
+        if _is_dir(candidate):
             return candidate
     raise MuraError(f"no run folder at {run} (nor under {root}/)")
+
+
+def _is_dir(path: Path) -> bool:
+    """``path.is_dir()``, False for a name too long for the file system."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
