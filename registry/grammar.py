@@ -188,20 +188,19 @@ class TokenField:
             return f"{self.key}(<model name>)"
         if self.default not in (None, ()):
             return f"{self.key}.{format_value(self, self.default)}"
-        items = [self._sample(index) for index in range(self.arity or 1)]
-        if self.kind == "tuple" and self.arity is None:
-            items *= 2
+        count = self.arity or (2 if self.kind == "tuple" else 1)
+        items = [self._sample(index) for index in range(count)]
         value = items[0] if self.kind == "scalar" else tuple(items)
         return f"{self.key}.{format_value(self, value)}"
 
     def _sample(self, index: int) -> Any:
         """A value for item ``index`` that satisfies its choices and limits."""
-        if self.choices:
-            return self.choices[0]
+        if self.choices:  # distinct items, for tuples whose items must differ
+            return self.choices[index % len(self.choices)]
         if self.item_type == "str":
             return "x"
         limits = self.limits[min(index, len(self.limits) - 1)] if self.limits else None
-        preferred = 0.25 if self.item_type == "float" else 2
+        preferred = 0.25 if self.item_type == "float" else 2 + (index if self.arity is None else 0)
         if limits is None or limits.contains(preferred):
             return preferred
         if limits.low is None:
