@@ -54,9 +54,7 @@ def test_an_evaluation_that_failed_is_retried_then_finished_without_retraining(
     assert {item.path.name: item.path.read_bytes() for item in weights_files(folder)} == weights
 
 
-def test_another_seed_is_another_run_and_a_mismatched_seed_is_refused(
-    trained, mura_root, tmp_path
-):
+def test_another_seed_is_another_run_and_a_mismatched_seed_is_refused(trained, mura_root, tmp_path):
     from mura_core.training import Runner, TrainConfig
 
     folder = copy_run(trained, tmp_path)
