@@ -208,7 +208,7 @@ def register_presets(register: Any) -> None:
             f"parts_m({REPORT_CNN6})_c.avg__wc_aug",
             alias="report_cnn6_wc_aug_parts",
             summary="the report's body-part ensemble: the 6-block CNN per part, averaged",
-            tags=("ensemble", "seed"),
+            tags=("ensemble",),
         )
     )
     register(

@@ -25,7 +25,7 @@ from registry.entry_points import (
     report_problem,
     strict_mode,
 )
-from registry.errors import PluginError, RegistryError
+from registry.errors import InvalidNameError, PluginError, RegistryError
 from registry.family import Family, Preset
 from registry.names import parse_name
 
@@ -107,6 +107,8 @@ def _check_ensemble_examples(infos: dict[str, PluginInfo], result: Gathered) -> 
         try:
             family.check_examples(lambda text: parse_name(text, result.families))
         except (TypeError, ValueError) as error:
+            if getattr(error, "token", None) in result.clashes:
+                continue  # a member family disabled by a clash: its warning says so
             message = f"family {name!r} dropped: {error}"
             if strict_mode():
                 raise PluginError(f"{describe_plugin(infos, family.plugin)}: {message}") from None
@@ -152,8 +154,8 @@ def _settle_presets(
     """Presets that name canonical, buildable names and clear aliases; others dropped."""
     aliases: set[str] = set()
     for plugin, preset in offered:
-        if preset.name.partition("_")[0] in result.clashes:
-            continue  # the family is disabled, as its clash warning said
+        if _needs_clashing_family(preset.name, result):
+            continue  # a family it needs is disabled, as its clash warning said
         problem = _preset_problem(preset, result, aliases)
         if problem:
             message = f"preset {preset.name!r} dropped: {problem}"
@@ -165,6 +167,17 @@ def _settle_presets(
         if preset.alias:
             aliases.add(preset.alias)
         infos[plugin].presets += 1
+
+
+def _needs_clashing_family(name: str, result: Gathered) -> bool:
+    """True when ``name`` (or a member it embeds) belongs to a family disabled by a clash."""
+    if name.partition("_")[0] in result.clashes:
+        return True
+    try:
+        parse_name(name, result.families)
+    except InvalidNameError as error:
+        return error.token in result.clashes
+    return False
 
 
 def _preset_problem(preset: Preset, result: Gathered, aliases: set[str]) -> str | None:

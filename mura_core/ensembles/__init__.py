@@ -3,13 +3,13 @@
 The interface (:class:`Ensembler`, :class:`Member`, :data:`Combination`) is what an
 ensemble family declares; :func:`train_ensemble`, :func:`load_ensemble` and the
 combination rules (:func:`combine`) are the same for every ensemble, built-in or
-third-party. Importing this package does not import TensorFlow (plugins import the
-interface while the registry loads); :func:`train_ensemble` is imported on first use.
+third-party. Importing this package imports neither TensorFlow nor pandas (plugins import
+the interface while the registry loads): the rest is imported on first use.
 """
 
+from importlib import import_module
 from typing import Any
 
-from mura_core.ensembles.combine import combine, member_column
 from mura_core.ensembles.interface import (
     COMBINATIONS,
     Combination,
@@ -17,26 +17,21 @@ from mura_core.ensembles.interface import (
     Member,
     ensembler_of,
 )
-from mura_core.ensembles.loading import LoadedEnsemble, load_ensemble
 
-__all__ = [
-    "COMBINATIONS",
-    "Combination",
-    "EnsembleResult",
-    "Ensembler",
-    "LoadedEnsemble",
-    "Member",
-    "combine",
-    "ensembler_of",
-    "load_ensemble",
-    "member_column",
-    "train_ensemble",
-]
+#: Names imported on first use, by module.
+_LAZY = {
+    "combine": "combine",
+    "member_column": "combine",
+    "LoadedEnsemble": "loading",
+    "load_ensemble": "loading",
+    "EnsembleResult": "training",
+    "train_ensemble": "training",
+}
+
+__all__ = ["COMBINATIONS", "Combination", "Ensembler", "Member", "ensembler_of", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("EnsembleResult", "train_ensemble"):
-        from mura_core.ensembles import training
-
-        return getattr(training, name)
+    if name in _LAZY:
+        return getattr(import_module(f"mura_core.ensembles.{_LAZY[name]}"), name)
     raise AttributeError(name)

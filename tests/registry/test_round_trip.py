@@ -2,78 +2,20 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import registry
+from mura_core.conformance.strategies import names as conformance_names
 from registry import InvalidNameError
-from registry.grammar import Limits, TokenField
 
 
-def _number(limits: Limits | None, item_type: str) -> st.SearchStrategy:
-    low = limits.low if limits and limits.low is not None else -5
-    high = limits.high if limits and limits.high is not None else 5000
-    if item_type == "int":
-        low = math.floor(low) + (1 if limits and limits.low_open else 0)
-        high = math.ceil(high) - (1 if limits and limits.high_open else 0)
-        return st.integers(min_value=int(low), max_value=int(min(high, low + 600)))
-    return st.floats(
-        min_value=low,
-        max_value=high,
-        exclude_min=bool(limits and limits.low_open),
-        exclude_max=bool(limits and limits.high_open),
-        allow_nan=False,
-    )
-
-
-def _item(tf: TokenField, index: int) -> st.SearchStrategy:
-    if tf.choices:
-        return st.sampled_from(tf.choices)
-    if tf.item_type == "str":
-        return st.from_regex(r"[A-Za-z0-9+-]{1,8}", fullmatch=True)
-    limits = tf.limits[min(index, len(tf.limits) - 1)] if tf.limits else None
-    return _number(limits, tf.item_type)
-
-
-def _value(tf: TokenField) -> st.SearchStrategy:
-    if tf.kind == "flag":
-        return st.booleans()
-    if tf.kind == "scalar":
-        value = _item(tf, 0)
-    elif tf.arity is not None:
-        value = st.tuples(*(_item(tf, i) for i in range(tf.arity)))
-    else:
-        value = st.lists(_item(tf, 0), min_size=1, max_size=4).map(tuple)
-    if tf.optional or not tf.required:
-        return st.one_of(st.just(tf.default), value)
-    return value
-
-
-@st.composite
-def names(draw, family_name: str) -> str:
-    """A valid name of the family, drawn from its spec's token fields."""
-    family = registry.get_family(family_name)
-    values = {tf.field: draw(_value(tf)) for tf in family.spec.token_fields()}
-    try:
-        spec = family.spec.model_validate(values)
-    except ValueError:
-        assume(False)
-    run = draw(
-        st.one_of(
-            st.none(),
-            st.builds(
-                registry.RunOptions,
-                weight_classes=st.booleans(),
-                augment=st.booleans(),
-                body_part=st.one_of(st.none(), st.sampled_from(registry.BODY_PARTS)),
-            ),
-        )
-    )
-    model_name = "_".join([family.name, *spec.to_tokens()])
-    return registry.format_name(model_name, run)
+def names(family_name: str) -> st.SearchStrategy[str]:
+    """Valid names of the family, drawn from its spec by the conformance kit's strategy
+    (an ensemble's members from every single-model family)."""
+    singles = [f for f in registry.families().values() if not f.is_ensemble]
+    return conformance_names(registry.get_family(family_name), members=singles)
 
 
 @pytest.mark.parametrize("family_name", sorted(registry.families()))
