@@ -28,7 +28,8 @@ _LAZY = {
     "train_ensemble": "training",
 }
 
-__all__ = ["COMBINATIONS", "Combination", "Ensembler", "Member", "ensembler_of", *_LAZY]
+#: The interface; the lazily imported names are documented in their own modules.
+__all__ = ["COMBINATIONS", "Combination", "Ensembler", "Member", "ensembler_of"]
 
 
 def __getattr__(name: str) -> Any:
