@@ -45,7 +45,8 @@ class PartsSpec(FamilySpec):
 
     member: Annotated[str, NestedName(), Token("m", "member model name, trained per part")]
     body_parts: Annotated[
-        tuple[PartWord, ...] | None, Token("bp", "body parts without XR_ (default: all seven)")
+        tuple[PartWord, ...] | None,
+        Token("bp", "body parts, without the XR prefix (default: all seven)"),
     ] = None
     combination: Annotated[
         Combination, Token("c", "avg: mean of every member; route: the image's part's member")
