@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/cli_startup.py
 	$(PY) benchmarks/pipeline.py
 	$(PY) benchmarks/runner.py
+	$(PY) benchmarks/synth.py
 
 clean:
 	rm -rf docs/_build .pytest_cache build *.egg-info

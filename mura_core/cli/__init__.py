@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "mura_core.cli.train",
     "mura_core.cli.evaluate",
     "mura_core.cli.predict",
+    "mura_core.cli.explain",
     "mura_core.cli.compare",
     "mura_core.cli.runs",
 )

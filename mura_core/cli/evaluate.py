@@ -2,7 +2,9 @@
 
 RUN is a run folder, or a run name under ``--runs``. Writes ``evaluation.tsv`` (for
 the test set; ``evaluation.<subset>.tsv`` otherwise), the per-image predictions and a
-ROC curve PNG into the run folder.
+ROC curve PNG into the run folder. On synthetic data with recorded true labels, the
+study-level kappa is printed next to the ceiling of the evaluated studies (``--json``:
+``"ceiling": {"kappa", "accuracy"}``, ``null`` on other data).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
     from mura_core.cli.train import uncovered_warning
+    from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.runs import find_run, load_run, parse_run_folder
     from mura_core.training.inference import evaluate_run, subset_frame
@@ -62,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
         resamples=args.resamples,
     )
     uncovered_warning(result.uncovered)
+    predictions = result.predictions
+    ceiling = subset_ceiling(args.data, zip(predictions["study"], predictions["label"]))
     if args.json:
         print_json(
             {
@@ -70,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
                 "weights": weights,
                 **result.evaluation.to_dict(),
                 "uncovered": result.uncovered,
+                "ceiling": ceiling and {k: ceiling.to_dict()[k] for k in ("kappa", "accuracy")},
                 "files": {key: str(path) for key, path in result.files.items()},
             }
         )
@@ -78,5 +84,7 @@ def run(args: argparse.Namespace) -> int:
     print(scores_table(result.evaluation))
     print()
     print(reference_table(result.evaluation, name=loaded.name))
+    if ceiling is not None:
+        print(f"\n{ceiling.compare(result.evaluation.study.kappa)}")
     print(f"\nwrote {', '.join(path.name for path in result.files.values())} in {folder.path}")
     return 0

@@ -1,22 +1,21 @@
 """``mura predict RUN PATH...``: probabilities of abnormality for images and studies.
 
-Each PATH is a PNG file or a folder (a study: its PNG files). A study's probability is
-the mean of its images'; it is called abnormal above 0.5.
+Each PATH is a PNG file, a folder (a study: its PNG files) or a MURA CSV of image
+paths. A study's probability is the mean of its images'; it is called abnormal above 0.5.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
-
-IMAGE_SUFFIXES = (".png",)
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("predict", help="predict images or study folders with a run")
     parser.add_argument("run", metavar="RUN", help="run folder (or run name under --runs)")
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="PNG files or study folders")
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="PNG files, study folders or CSVs of image paths"
+    )
     parser.add_argument("--runs", default="runs", metavar="RUNS", help="default: runs")
     parser.add_argument("--weights", metavar="FILE", help="weights to use instead of the best")
     parser.add_argument(
@@ -28,49 +27,10 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _body_part(path: Path) -> str | None:
-    return next((part for part in reversed(path.parts) if part.startswith("XR_")), None)
-
-
-def collect_images(paths: list[str]):
-    """One row per image file: ``path``, ``study`` (its folder) and ``body_part``."""
-    import pandas as pd
-
-    from mura_core.data.loader import image_problem
-    from mura_core.data.walking import decodable, printable
-    from mura_core.errors import MuraError
-
-    rows = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            files = sorted(
-                file for file in path.iterdir()
-                if file.suffix.lower() in IMAGE_SUFFIXES and not file.name.startswith(".")
-            )  # fmt: skip
-            if not files:
-                raise MuraError(f"{path}: no PNG images in this folder")
-        elif path.is_file():
-            if path.suffix.lower() not in IMAGE_SUFFIXES:
-                raise MuraError(f"{path}: not a PNG image")
-            files = [path]
-        else:
-            raise MuraError(f"{path}: no such file or folder")
-        for file in files:
-            if not decodable(str(file)):
-                raise MuraError(f"{printable(str(file))}: file name is not valid UTF-8")
-            problem = image_problem(file)
-            if problem:
-                raise MuraError(f"{file}: {problem}")
-            rows.append(
-                {"path": str(file), "study": str(file.parent), "body_part": _body_part(file)}
-            )
-    return pd.DataFrame(rows).drop_duplicates("path").reset_index(drop=True)
-
-
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
     from mura_core.cli.train import uncovered_warning
+    from mura_core.data.images import collect_images
     from mura_core.errors import MuraError
     from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies, format_table
     from mura_core.runs import find_run, load_run

@@ -1,4 +1,5 @@
-"""``mura synth OUT [--studies N] [--seed S]``: write a synthetic MURA-v1.1 tree.
+"""``mura synth OUT [--studies N] [--seed S] [--difficulty D] [--label-noise P]``: write a
+synthetic MURA-v1.1 tree.
 
 See :mod:`mura_core.data.synth` for what it contains. Does not import TensorFlow.
 """
@@ -6,6 +7,7 @@ See :mod:`mura_core.data.synth` for what it contains. Does not import TensorFlow
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,6 +18,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--studies", type=int, default=300, metavar="N", help="default: 300")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="default: 0")
     parser.add_argument(
+        "--difficulty", default="easy", metavar="D",
+        help="easy, medium, hard or a number in [0, 1] (default: easy)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--label-noise", type=float, default=0.0, metavar="P",
+        help="share of each split's studies whose label is flipped (default: 0)",
+    )  # fmt: skip
+    parser.add_argument(
         "--valid-fraction", type=float, default=0.15, metavar="F",
         help="share of studies in the valid split (default: 0.15)",
     )  # fmt: skip
@@ -23,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--max-side", type=int, default=512, metavar="PX",
         help="longest image side at most (default: 512)",
     )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="rendering processes (default: every core)"
+    )
     parser.add_argument(
         "--overwrite", action="store_true", help="replace a tree mura synth wrote before"
     )
@@ -42,12 +55,19 @@ def run(args: argparse.Namespace) -> int:
             valid_fraction=args.valid_fraction,
             min_side=min_side,
             max_side=args.max_side,
+            difficulty=args.difficulty,
+            label_noise=args.label_noise,
+            workers=args.workers,
+            progress=sys.stderr.isatty(),
             overwrite=args.overwrite,
         )
     except OSError as error:
         raise MuraError(f"{args.out}: cannot write ({error.strerror})") from None
     print(
         f"wrote {summary.root}: {summary.images} images, {summary.studies} studies "
-        f"({summary.positive_studies} abnormal), {summary.patients} patients"
+        f"({summary.positive_studies} abnormal, {summary.flipped_studies} labels flipped), "
+        f"{summary.patients} patients"
     )
+    for split, ceiling in summary.ceilings.items():
+        print(f"  ceiling on {split}: {ceiling.describe()}")
     return 0

@@ -31,6 +31,23 @@ def _progress_callback(bar: Any, batch_size: int, total: int) -> Any:
     return ProgressBar()
 
 
+def inference_batches(name: str, frame: pd.DataFrame, batch_size: int) -> Any:
+    """The evaluation pipeline of model ``name`` over ``frame``'s images, in row order.
+
+    Columns the pipeline needs but ``frame`` lacks (``label``, ``split``...) are filled in.
+    """
+    from mura_core.data.dataset import FRAME_COLUMNS
+    from mura_core.data.pipeline import pipeline_for_model
+
+    if batch_size < 1:
+        raise MuraError(f"batch size must be at least 1 (got {batch_size})")
+    filled = frame.copy()
+    for column in FRAME_COLUMNS:
+        if column not in filled.columns:
+            filled[column] = 0 if column == "label" else ""
+    return pipeline_for_model(name, filled, training=False, batch_size=batch_size)
+
+
 def predict_frame(
     model: Any,
     frame: pd.DataFrame,
@@ -52,20 +69,11 @@ def predict_frame(
 
     from tqdm import tqdm
 
-    from mura_core.data.dataset import FRAME_COLUMNS
-    from mura_core.data.pipeline import pipeline_for_model
-
     if frame.empty:
         raise MuraError("no images to predict")
-    if batch_size < 1:
-        raise MuraError(f"batch size must be at least 1 (got {batch_size})")
     if hasattr(model, "predict_rows"):
         return model.predict_rows(frame, batch_size=batch_size, progress=progress)
-    filled = frame.copy()
-    for column in FRAME_COLUMNS:
-        if column not in filled.columns:
-            filled[column] = 0 if column == "label" else ""
-    dataset = pipeline_for_model(name, filled, training=False, batch_size=batch_size)
+    dataset = inference_batches(name, frame, batch_size)
     batches = dataset.map(lambda images, *rest: images)
     with tqdm(
         total=len(frame), unit="image", file=sys.stderr, disable=not progress, leave=False

@@ -125,3 +125,30 @@ def test_data_commands_do_not_import_tensorflow(synth_root: Path, tmp_path: Path
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_synth_command_difficulty_noise_and_ceiling(tmp_path: Path, capsys):
+    args = ["synth", str(tmp_path), "--studies", "20", "--max-side", "32", "--seed", "1"]
+    status, out, _ = run(capsys, *args, "--difficulty", "0.7", "--label-noise", "0.2")
+    assert status == 0 and "4 labels flipped" in out
+    assert "ceiling on train: kappa" in out and "ceiling on valid: kappa" in out
+    record = json.loads((tmp_path / "MURA-v1.1" / "dataset.json").read_text())
+    assert record["arguments"]["difficulty"] == {"name": None, "value": 0.7}
+    assert record["arguments"]["label_noise"] == 0.2
+
+
+@pytest.mark.parametrize(
+    "flags", [["--difficulty", "extreme"], ["--label-noise", "0.9"], ["--workers", "0"]]
+)
+def test_synth_command_refuses_bad_values_in_one_line(tmp_path: Path, capsys, flags):
+    status, _, err = run(capsys, "synth", str(tmp_path), "--studies", "3", *flags)
+    assert status == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_synth_help_names_every_difficulty(capsys):
+    from mura_core.data.synth import DIFFICULTY_NAMES
+
+    with pytest.raises(SystemExit):
+        main(["synth", "--help"])
+    out = capsys.readouterr().out
+    assert all(name in out for name in DIFFICULTY_NAMES)

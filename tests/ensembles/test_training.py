@@ -156,3 +156,15 @@ def test_a_missing_warm_start_run_is_named(mura_root, tmp_path, capsys):
     assert status == 2 and "\n" not in error
     assert f"warm start needs the trained run {SINGLE} in {tmp_path}" in error
     assert not any(tmp_path.iterdir())
+
+
+def test_explain_an_ensemble_through_its_member(ensemble_runs, mura_root, tmp_path, capsys):
+    runs = str(ensemble_runs["out"])
+    study = next((mura_root / "MURA-v1.1" / "valid" / "XR_WRIST").glob("*/*"))
+    status = main(["explain", AVG, str(study), "--runs", runs, "--output", str(tmp_path / "a")])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert status == 2 and "explained member by member" in error
+    member = _folder(ensemble_runs, AVG).member("XR_WRIST").path
+    status = main(["explain", str(member), str(study), "--output", str(tmp_path / "b"), "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert status == 0 and len(rows) == len(list(study.glob("*.png")))

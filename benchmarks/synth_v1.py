@@ -1,4 +1,10 @@
-"""Synthetic MURA: a small dataset in exactly the MURA-v1.1 layout, with a learnable finding.
+"""Today's synthetic MURA generator (version 1), kept as the baseline of
+``benchmarks/synth.py``: one rod-like picture per body part, a saturated plate on every
+abnormal image, rendered with threads in one process. Not used by the library.
+
+Its original description follows.
+
+Synthetic MURA: a small dataset in exactly the MURA-v1.1 layout, with a learnable finding.
 
 MURA cannot be downloaded here, so tests, the demo and the benchmarks run on this.
 :func:`synthesize` (or ``mura synth OUT``) writes::

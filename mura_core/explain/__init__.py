@@ -1,0 +1,54 @@
+"""Explanations: Grad-CAM heatmaps of a run's predictions, through the layer its family
+declares.
+
+>>> from mura_core.explain import explain                              # doctest: +SKIP
+>>> results = explain("runs/cnn_in.64.64.1_...__aug", ["study1_positive/"])
+>>> results[0].probability, results[0].peak, results[0].heatmap.shape
+
+``mura explain RUN PATH... --output DIR`` writes the overlays and study montages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mura_core.explain.gradcam import Explanation, explain_frame, explain_layer, gradcam
+from mura_core.explain.render import overlay, write_montage, write_overlay
+
+__all__ = [
+    "Explanation",
+    "explain",
+    "explain_frame",
+    "explain_layer",
+    "gradcam",
+    "overlay",
+    "write_montage",
+    "write_overlay",
+]
+
+
+def explain(
+    run: Any, paths: Sequence[str | Path], *, batch_size: int = 16, progress: bool = False
+) -> list[Explanation]:
+    """Explain images with a trained run.
+
+    Args:
+        run: a run folder, or a :class:`~mura_core.runs.LoadedRun` already loaded.
+        paths: PNG files, study folders, or MURA CSVs of image paths.
+        batch_size: images per Grad-CAM batch.
+        progress: draw a progress bar on stderr.
+
+    Raises:
+        MuraError: the family declares no explain layer, or a path is not an image.
+    """
+    from mura_core.data.images import collect_images
+    from mura_core.runs import LoadedRun, load_run
+
+    loaded = run if isinstance(run, LoadedRun) else load_run(run)
+    layer = explain_layer(loaded.parsed)
+    frame = collect_images([str(path) for path in paths])
+    return explain_frame(
+        loaded.model, frame, loaded.name, layer, batch_size=batch_size, progress=progress
+    )

@@ -1,0 +1,173 @@
+"""Grad-CAM heatmaps through the layer a family declares (never guessed from names).
+
+For an image, Grad-CAM weighs each channel of the declared feature map by the mean
+gradient of the model's output with respect to it, sums the channels, keeps the
+positive part and scales it to [0, 1] (Selvaraju et al., 2017). The map is resized to
+the original image's pixels, where its peak is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mura_core.errors import MuraError
+
+__all__ = ["Explanation", "explain_frame", "explain_layer", "gradcam"]
+
+
+@dataclass
+class Explanation:
+    """One image's probability and Grad-CAM heatmap.
+
+    Attributes:
+        path / study / body_part: the image, its study folder and body part.
+        probability: the model's probability that the image is abnormal.
+        heatmap: ``float32 [height, width]`` in [0, 1], in the original image's pixels.
+        peak: ``(x, y)``: column and row of the heatmap's maximum (original pixels).
+        flat: the heatmap is zero everywhere (the layer gives no positive evidence);
+            its peak then means nothing.
+        layer: the layer explained.
+    """
+
+    path: str
+    study: str
+    body_part: str | None
+    probability: float
+    heatmap: np.ndarray
+    peak: tuple[int, int]
+    flat: bool
+    layer: str
+
+    def as_dict(self, heatmap_file: str | None = None) -> dict[str, Any]:
+        """JSON view (``mura explain --json``): everything but the heatmap's pixels."""
+        return {
+            "path": self.path,
+            "study": self.study,
+            "body_part": self.body_part,
+            "probability": self.probability,
+            "heatmap": heatmap_file,
+            "peak": {"x": self.peak[0], "y": self.peak[1]},
+            "flat": self.flat,
+            "layer": self.layer,
+        }
+
+
+def explain_layer(parsed: Any) -> str:
+    """The layer the family of ``parsed`` declares for explanations.
+
+    Raises:
+        MuraError: the family declares none (its models cannot be explained).
+    """
+    if parsed.is_ensemble:
+        raise MuraError(
+            f"{parsed.family.name} ensembles are explained member by member: give a member's "
+            "run folder, <ensemble run folder>/members/<KEY> (e.g. members/XR_WRIST)"
+        )
+    layer = parsed.family.explain_layer_of(parsed.spec)
+    if layer is None:
+        raise MuraError(
+            f"family {parsed.family.name!r} declares no explain layer: its models cannot be "
+            "explained (a family declares one with Family(explain_layer=...))"
+        )
+    return layer
+
+
+def gradcam(model: Any, layer: str, images: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Grad-CAM maps ``[B, h, w]`` in [0, 1] at the layer's resolution, and probabilities."""
+    import keras
+    import tensorflow as tf
+
+    try:
+        feature_layer = model.get_layer(layer)
+    except ValueError:
+        raise MuraError(f"model {model.name} has no layer {layer!r} to explain") from None
+    probe = _probe(model, feature_layer)
+    images = tf.convert_to_tensor(images)
+    with tf.GradientTape() as tape:
+        features, output = probe(images, training=False)
+        tape.watch(features)
+        score = output[:, 0]
+    gradients = tape.gradient(score, features)
+    weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
+    maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))
+    peak = tf.reduce_max(maps, axis=(1, 2), keepdims=True)
+    maps = tf.math.divide_no_nan(maps, peak)
+    return keras.ops.convert_to_numpy(maps), keras.ops.convert_to_numpy(score)
+
+
+_PROBES: dict[tuple[int, str], Any] = {}
+
+
+def _probe(model: Any, feature_layer: Any) -> Any:
+    """A model giving the feature map and the output (cached per model and layer)."""
+    import keras
+
+    key = (id(model), feature_layer.name)
+    if key not in _PROBES:
+        _PROBES.clear()  # one model at a time: do not keep old models alive
+        _PROBES[key] = keras.Model(model.inputs, [feature_layer.output, model.output])
+    return _PROBES[key]
+
+
+def _upsample(cam: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize a map to ``size`` = (width, height), bilinear, values kept in [0, 1]."""
+    from PIL import Image
+
+    resized = Image.fromarray(cam.astype(np.float32), mode="F").resize(size, Image.BILINEAR)
+    return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+
+
+def explain_frame(
+    model: Any,
+    frame: pd.DataFrame,
+    name: str,
+    layer: str,
+    *,
+    batch_size: int = 16,
+    progress: bool = False,
+) -> list[Explanation]:
+    """Explain every image of ``frame`` (columns ``path``, ``study``, ``body_part``).
+
+    Images go through the model's evaluation pipeline, as for predictions.
+    """
+    import sys
+
+    from PIL import Image
+    from tqdm import tqdm
+
+    from mura_core.training.inference import inference_batches
+
+    if frame.empty:
+        raise MuraError("no images to explain")
+    rows = frame.to_dict("records")
+    explanations: list[Explanation] = []
+    batches = inference_batches(name, frame, batch_size).map(lambda images, *rest: images)
+    with tqdm(total=len(rows), unit="image", file=sys.stderr, disable=not progress,
+              leave=False) as bar:  # fmt: skip
+        for images in batches:
+            maps, scores = gradcam(model, layer, images)
+            for cam, score in zip(maps, scores, strict=True):
+                row = rows[len(explanations)]
+                with Image.open(row["path"]) as image:
+                    size = image.size
+                heatmap = _upsample(cam, size)
+                row_index, column = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
+                explanations.append(
+                    Explanation(
+                        path=str(row["path"]),
+                        study=str(row.get("study") or Path(row["path"]).parent),
+                        body_part=row.get("body_part") or None,
+                        probability=float(score),
+                        heatmap=heatmap,
+                        peak=(int(column), int(row_index)),
+                        flat=not bool(np.max(cam) > 0),
+                        layer=layer,
+                    )
+                )
+                bar.update(1)
+    return explanations
