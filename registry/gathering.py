@@ -107,8 +107,8 @@ def _check_ensemble_examples(infos: dict[str, PluginInfo], result: Gathered) -> 
         try:
             family.check_examples(lambda text: parse_name(text, result.families))
         except (TypeError, ValueError) as error:
-            if getattr(error, "token", None) in result.clashes:
-                continue  # a member family disabled by a clash: its warning says so
+            if _unavailable_member(error, result):
+                continue  # a member family blocked, absent or disabled: said elsewhere
             message = f"family {name!r} dropped: {error}"
             if strict_mode():
                 raise PluginError(f"{describe_plugin(infos, family.plugin)}: {message}") from None
@@ -154,8 +154,8 @@ def _settle_presets(
     """Presets that name canonical, buildable names and clear aliases; others dropped."""
     aliases: set[str] = set()
     for plugin, preset in offered:
-        if _needs_clashing_family(preset.name, result):
-            continue  # a family it needs is disabled, as its clash warning said
+        if _needs_unavailable_family(preset.name, result):
+            continue  # a family it needs is blocked, absent or disabled by a clash
         problem = _preset_problem(preset, result, aliases)
         if problem:
             message = f"preset {preset.name!r} dropped: {problem}"
@@ -169,14 +169,24 @@ def _settle_presets(
         infos[plugin].presets += 1
 
 
-def _needs_clashing_family(name: str, result: Gathered) -> bool:
-    """True when ``name`` (or a member it embeds) belongs to a family disabled by a clash."""
+def _unavailable_member(error: Exception, result: Gathered) -> bool:
+    """True for a parse error caused by a family disabled by a clash, or by a member's
+    family that is not registered (blocked or not installed)."""
+    if not isinstance(error, InvalidNameError):
+        return False
+    if error.token in result.clashes:
+        return True
+    return error.problem.startswith("member ") and "unknown family" in error.problem
+
+
+def _needs_unavailable_family(name: str, result: Gathered) -> bool:
+    """True when ``name`` (or a member it embeds) needs an unavailable family."""
     if name.partition("_")[0] in result.clashes:
         return True
     try:
         parse_name(name, result.families)
     except InvalidNameError as error:
-        return error.token in result.clashes
+        return _unavailable_member(error, result)
     return False
 
 

@@ -4,9 +4,9 @@ For each run: its best epoch (training and validation metrics, as the report's
 "training comparison" tables) and its test-set evaluation (image and study level).
 ``--plot FILE`` draws every run's loss, AUC, accuracy and kappa curves in one figure
 (:data:`PLOT_SUFFIXES`; a name without a suffix gets ``.png``) and, next to it,
-``FILE.parts.png``: study kappa per body part, run by run (a single model on all parts
-beside an ensemble: the report's comparison). Runs without a training history (an
-ensemble) are left out of the curves.
+``FILE.parts.png`` when an ensemble is compared: study kappa per body part, run by run
+(a single model on all parts beside an ensemble: the report's comparison). Runs without
+a training history (an ensemble) are left out of the curves.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    import registry
     from mura_core.cli.output import print_json
     from mura_core.errors import MuraError
     from mura_core.evaluation import format_table
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         if not histories:
             raise MuraError("no run has a training history to plot")
         written = [plot_curves(histories, target)]
-        if any(by_part):
+        if any(by_part) and any(registry.parse(s.name).is_ensemble for s in summaries):
             parts_file = target.with_name(f"{target.stem}.parts{target.suffix}")
             written.append(plot_parts([s.name for s in summaries], by_part, parts_file))
         if not args.json:
