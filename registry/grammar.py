@@ -445,13 +445,7 @@ def _derive(cls: type, name: str, info: Any) -> TokenField:
     required = info.is_required()
     default = None if required else info.default
     if any(isinstance(item, NestedName) for item in info.metadata):
-        if annotation is not str or token.off is not None:
-            raise TypeError(f"{where}: a NestedName field must be a str without 'off'")
-        return TokenField(
-            key=token.key, help=token.help, field=name, kind="name", item_type="str",
-            arity=None, choices=None, limits=(), optional=optional, required=required,
-            default=default,
-        )  # fmt: skip
+        return _nested_field(where, name, token, annotation, optional, required, default)
     field_limits = Limits.from_metadata(info.metadata)
     if token.off is not None and (required or default is not None):
         raise TypeError(f"{where}: a token with an 'off' value must default to None")
@@ -502,6 +496,19 @@ def _derive(cls: type, name: str, info: Any) -> TokenField:
         required=required,
         default=default,
     )
+
+
+def _nested_field(
+    where: str, name: str, token: Token, annotation: Any, optional: bool, required: bool,
+    default: Any,
+) -> TokenField:  # fmt: skip
+    """The TokenField of a :class:`~registry.nesting.NestedName` field (kind ``name``)."""
+    if annotation is not str or token.off is not None:
+        raise TypeError(f"{where}: a NestedName field must be a str without 'off'")
+    return TokenField(
+        key=token.key, help=token.help, field=name, kind="name", item_type="str", arity=None,
+        choices=None, limits=(), optional=optional, required=required, default=default,
+    )  # fmt: skip
 
 
 def _strip_optional(annotation: Any) -> tuple[Any, bool]:

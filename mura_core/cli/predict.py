@@ -27,11 +27,24 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _covered(predicted: Any, images: Any, name: str) -> tuple[Any, Any, list[str]]:
+    """The predicted images and their rows, and the paths an ensemble left uncovered
+    (one warning line); an ensemble covering none of them is an error."""
+    from mura_core.cli.train import uncovered_warning
+    from mura_core.errors import MuraError
+
+    uncovered = list(predicted.attrs.get("uncovered", []))
+    uncovered_warning(uncovered)
+    if predicted.empty:
+        raise MuraError(f"{name} covers none of the given images")
+    predicted = predicted[["path", "study", "probability"]].copy()
+    predicted["body_part"] = images.loc[predicted.index, "body_part"]
+    return predicted, images.loc[predicted.index], uncovered
+
+
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
-    from mura_core.cli.train import uncovered_warning
     from mura_core.data.images import collect_images
-    from mura_core.errors import MuraError
     from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies, format_table
     from mura_core.runs import find_run, load_run
     from mura_core.training.inference import predict_frame
@@ -50,13 +63,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         progress=len(images) > args.batch_size,
     )
-    uncovered = list(predicted.attrs.get("uncovered", []))
-    uncovered_warning(uncovered)
-    if predicted.empty:
-        raise MuraError(f"{loaded.name} covers none of the given images")
-    predicted = predicted[["path", "study", "probability"]].copy()
-    predicted["body_part"] = images.loc[predicted.index, "body_part"]
-    images = images.loc[predicted.index]
+    predicted, images, uncovered = _covered(predicted, images, loaded.name)
     studies = aggregate_studies(predicted.drop(columns="body_part")).merge(
         images[["study", "body_part"]].drop_duplicates("study"), on="study"
     )

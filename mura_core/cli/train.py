@@ -88,14 +88,11 @@ def pretrained_option(value: str | None) -> str | None:
     return None if value.lower() == NO_WEIGHTS else value
 
 
-def run(args: argparse.Namespace) -> int:
-    from mura_core.cli.output import print_json
-    from mura_core.errors import MuraError
-    from mura_core.evaluation import reference_table, scores_table
+def train_config(args: argparse.Namespace) -> Any:
+    """The :class:`~mura_core.training.context.TrainConfig` of ``mura train``'s flags."""
     from mura_core.training.context import TrainConfig
-    from mura_core.training.runner import Runner
 
-    config = TrainConfig(
+    return TrainConfig(
         name=args.name,
         data_root=args.data,
         out=args.runs,
@@ -118,9 +115,17 @@ def run(args: argparse.Namespace) -> int:
         pretrained=pretrained_option(args.pretrained),
         verbose=0 if (args.quiet or args.json) else 2,
     )
-    import registry
 
-    if registry.parse(args.name).is_ensemble:
+
+def run(args: argparse.Namespace) -> int:
+    from mura_core.cli.output import print_json
+    from mura_core.errors import MuraError
+    from mura_core.evaluation import reference_table, scores_table
+    from mura_core.training.runner import Runner
+    from registry import parse
+
+    config = train_config(args)
+    if parse(args.name).is_ensemble:
         return run_ensemble(args, config)
     if args.members:
         raise MuraError("--members applies to ensemble names only")
