@@ -9,6 +9,7 @@ from mura_core.errors import MuraError
 from mura_core.evaluation.report import Evaluation
 from mura_core.evaluation.tables import format_table
 from mura_core.runs.layout import RunFolder
+from registry.errors import shorten
 
 __all__ = ["part_scores", "part_table", "plot_parts"]
 
@@ -46,7 +47,7 @@ def plot_parts(names: Sequence[str], scores: Sequence[dict[str, float]], path: s
         positions = [position + index * width for position in range(len(parts))]
         values = [run.get(part, float("nan")) for part in parts]
         axis.bar(positions, values, width, color=colours[index % len(colours)],
-                 label=f"run {index + 1}: {names[index][:70]}")  # fmt: skip
+                 label=f"run {index + 1}: {shorten(names[index], 90)}")  # fmt: skip
     axis.set_xticks([position + 0.4 - width / 2 for position in range(len(parts))], parts)
     axis.set_ylabel("study kappa (test set)")
     axis.legend(fontsize="x-small", loc="lower center", bbox_to_anchor=(0.5, 1.0))
