@@ -224,7 +224,8 @@ def load_entry_points(manager: pluggy.PluginManager) -> list[PluginInfo]:
             info.status = "disabled"
             continue
         _register(manager, info, entry_point.load)
-    for module_name in sorted(wanted - seen):  # MURA_PLUGINS may also name importable modules
+    modules = {info.module for info in infos}  # a module named twice loads once
+    for module_name in sorted(wanted - seen - modules):  # MURA_PLUGINS may name modules too
         info = PluginInfo(name=module_name, module=module_name)
         infos.append(info)
         if module_name in blocked:

@@ -58,6 +58,10 @@ class Family:
             function ``spec -> layer name``; ``None``: models cannot be explained.
         parameter_count: ``spec -> total parameters`` computed without building; used
             to refuse models too large to build, and checked against real builds.
+        ensemble: for a family whose spec embeds member names (a
+            :class:`~registry.nesting.NestedName` token): the object that lists the
+            members and combines them (a ``mura_core.ensembles.Ensembler``). Required
+            for such a family, refused for any other.
     """
 
     name: str
@@ -73,6 +77,7 @@ class Family:
     test_example: str | None = None
     explain_layer: str | Callable[[Any], str] | None = None
     parameter_count: Callable[[Any], int] | None = None
+    ensemble: Any = None
     plugin: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +85,11 @@ class Family:
             raise ValueError(f"family name {self.name!r} must be lowercase letters and digits")
         if not (isinstance(self.spec, type) and issubclass(self.spec, FamilySpec)):
             raise TypeError(f"family {self.name!r}: spec must subclass registry.FamilySpec")
+
+    @property
+    def is_ensemble(self) -> bool:
+        """True when the family's names embed member names."""
+        return bool(self.spec.nested_fields())
 
     # -- declarations, applied to a parsed spec ---------------------------------------------
 
@@ -127,8 +137,11 @@ class Family:
 
     # -- validation at registration -----------------------------------------------------------
 
-    def validate(self, parse: Callable[[str], Any]) -> None:
+    def validate(self, parse: Callable[[str], Any], *, examples: bool = True) -> None:
         """Check the declaration; ``parse`` parses a name of this family into a ParsedName.
+
+        ``examples=False`` leaves the examples for later (an ensemble's examples embed
+        other families' names: they are checked once every family is registered).
 
         Raises:
             TypeError / ValueError: a one-line reason, reported as the plugin's failure.
@@ -147,6 +160,12 @@ class Family:
             )
         if self.pretrained is not None and not isinstance(self.pretrained, Pretrained):
             raise TypeError(f"family {self.name!r}: pretrained must be a registry.Pretrained")
+        if self.is_ensemble != (self.ensemble is not None):
+            raise ValueError(
+                f"family {self.name!r}: "
+                + ("its names embed member names; declare Family(ensemble=...)"
+                   if self.is_ensemble else "ensemble= needs a spec with a NestedName token")
+            )  # fmt: skip
         if isinstance(self.input_shape, str):
             fields = {tf.field: tf for tf in self.spec.token_fields()}
             tf = fields.get(self.input_shape)
@@ -156,6 +175,11 @@ class Family:
                     f"not a field of 3 integers of {self.spec.__name__}; declare "
                     "Family(input_shape='<field>') or a function spec -> (height, width, channels)"
                 )
+        if examples:
+            self.check_examples(parse)
+
+    def check_examples(self, parse: Callable[[str], Any]) -> None:
+        """Check that the example names parse, are canonical and have an input shape."""
         for label, name in (("example", self.example), ("test_example", self.test_example)):
             if name is not None:
                 self._check_example(label, name, parse)

@@ -25,7 +25,7 @@ from registry.entry_points import (
     report_problem,
     strict_mode,
 )
-from registry.errors import PluginError, RegistryError
+from registry.errors import InvalidNameError, PluginError, RegistryError
 from registry.family import Family, Preset
 from registry.names import parse_name
 
@@ -54,6 +54,7 @@ def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathe
     result = Gathered()
     claims = _collect(manager, "register_families", infos, _accept_family)
     _settle_claims(claims, infos, result)
+    _check_ensemble_examples(infos, result)
     offered = _collect(manager, "register_presets", infos, _accept_preset)
     _settle_presets(offered, infos, result)
     return result
@@ -88,10 +89,32 @@ def _accept_family(family: Any, plugin: str) -> Family:
         raise PluginError(f"register() expects a registry.Family, got {family!r}")
     family = dataclasses.replace(family, plugin=plugin)
     try:
-        family.validate(lambda name: parse_name(name, {family.name: family}))
+        family.validate(
+            lambda name: parse_name(name, {family.name: family}),
+            examples=not family.is_ensemble,
+        )
     except (TypeError, ValueError) as error:
         raise PluginError(str(error)) from error
     return family
+
+
+def _check_ensemble_examples(infos: dict[str, PluginInfo], result: Gathered) -> None:
+    """Check ensembles' examples once every family is known; drop an ensemble whose
+    examples do not parse (its plugin's other families stay)."""
+    for name, family in list(result.families.items()):
+        if not family.is_ensemble:
+            continue
+        try:
+            family.check_examples(lambda text: parse_name(text, result.families))
+        except (TypeError, ValueError) as error:
+            if _unavailable_member(error, result):
+                continue  # a member family blocked, absent or disabled: said elsewhere
+            message = f"family {name!r} dropped: {error}"
+            if strict_mode():
+                raise PluginError(f"{describe_plugin(infos, family.plugin)}: {message}") from None
+            del result.families[name]
+            infos[family.plugin].families.remove(name)
+            report_problem(infos[family.plugin], message)
 
 
 def _accept_preset(preset: Any, plugin: str) -> Preset:
@@ -131,8 +154,8 @@ def _settle_presets(
     """Presets that name canonical, buildable names and clear aliases; others dropped."""
     aliases: set[str] = set()
     for plugin, preset in offered:
-        if preset.name.partition("_")[0] in result.clashes:
-            continue  # the family is disabled, as its clash warning said
+        if _needs_unavailable_family(preset.name, result):
+            continue  # a family it needs is blocked, absent or disabled by a clash
         problem = _preset_problem(preset, result, aliases)
         if problem:
             message = f"preset {preset.name!r} dropped: {problem}"
@@ -144,6 +167,27 @@ def _settle_presets(
         if preset.alias:
             aliases.add(preset.alias)
         infos[plugin].presets += 1
+
+
+def _unavailable_member(error: Exception, result: Gathered) -> bool:
+    """True for a parse error caused by a family disabled by a clash, or by a member's
+    family that is not registered (blocked or not installed)."""
+    if not isinstance(error, InvalidNameError):
+        return False
+    if error.token in result.clashes:
+        return True
+    return error.problem.startswith("member ") and "unknown family" in error.problem
+
+
+def _needs_unavailable_family(name: str, result: Gathered) -> bool:
+    """True when ``name`` (or a member it embeds) needs an unavailable family."""
+    if name.partition("_")[0] in result.clashes:
+        return True
+    try:
+        parse_name(name, result.families)
+    except InvalidNameError as error:
+        return _unavailable_member(error, result)
+    return False
 
 
 def _preset_problem(preset: Preset, result: Gathered, aliases: set[str]) -> str | None:

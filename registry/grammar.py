@@ -28,20 +28,25 @@ import math
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from registry.errors import InvalidNameError, closest, shorten
+from registry.nesting import NestedName, token_key, unwrap
 
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9]*\Z")
 WORD_PATTERN = re.compile(r"[A-Za-z0-9+-]+\Z")
 #: Longest integer value accepted, in digits (far beyond any range a family declares).
 MAX_INT_DIGITS = 30
 #: Keys a family may not use: they start a run suffix.
-RESERVED_KEYS = frozenset({"wc", "aug", "xr"})
+RESERVED_KEYS = frozenset({"wc", "aug", "xr", "seed"})
+
+#: ``resolve(member name) -> ParsedName``: how a nested name token is parsed (by the registry).
+Resolver = Callable[[str], Any]
 
 ScalarType = Literal["int", "float", "str"]
 
@@ -108,7 +113,7 @@ class TokenField:
     field: str
     key: str
     help: str
-    kind: Literal["flag", "scalar", "tuple"]
+    kind: Literal["flag", "scalar", "tuple", "name"]
     item_type: ScalarType | None
     arity: int | None  # tuples: number of items, None when variable
     choices: tuple[str, ...] | None
@@ -117,6 +122,14 @@ class TokenField:
     required: bool
     default: Any
     off: Any = None
+
+    def render(self, value: Any) -> str:
+        """The token written for ``value``: ``bn``, ``in.256.256.3`` or ``m(<name>)``."""
+        if self.kind == "flag":
+            return self.key
+        if self.kind == "name":
+            return f"{self.key}({value})"
+        return f"{self.key}.{format_value(self, value)}"
 
     def is_off(self, value: Any) -> bool:
         """True when ``value`` is the token's declared "off" value."""
@@ -141,6 +154,8 @@ class TokenField:
         """Describe the value this token takes, e.g. ``3 integers (in.H.W.C)``."""
         if self.kind == "flag":
             return f"the flag {self.key!r} with no value"
+        if self.kind == "name":
+            return f"a model name in parentheses, {self.key}(<name>)"
         if self.choices:
             what = "one of " + ", ".join(self.choices)
         else:
@@ -158,8 +173,8 @@ class TokenField:
 
     def type_label(self) -> str:
         """Short type description for tables: ``flag``, ``int``, ``int x3``, ``int x N``."""
-        if self.kind == "flag":
-            return "flag"
+        if self.kind in ("flag", "name"):
+            return self.kind
         base = "choice" if self.choices else self.item_type
         if self.kind == "scalar":
             return base
@@ -169,22 +184,23 @@ class TokenField:
         """A valid example token: the default when there is one, else a value in range."""
         if self.kind == "flag":
             return self.key
+        if self.kind == "name":
+            return f"{self.key}(<model name>)"
         if self.default not in (None, ()):
             return f"{self.key}.{format_value(self, self.default)}"
-        items = [self._sample(index) for index in range(self.arity or 1)]
-        if self.kind == "tuple" and self.arity is None:
-            items *= 2
+        count = self.arity or (2 if self.kind == "tuple" else 1)
+        items = [self._sample(index) for index in range(count)]
         value = items[0] if self.kind == "scalar" else tuple(items)
         return f"{self.key}.{format_value(self, value)}"
 
     def _sample(self, index: int) -> Any:
         """A value for item ``index`` that satisfies its choices and limits."""
-        if self.choices:
-            return self.choices[0]
+        if self.choices:  # distinct items, for tuples whose items must differ
+            return self.choices[index % len(self.choices)]
         if self.item_type == "str":
             return "x"
         limits = self.limits[min(index, len(self.limits) - 1)] if self.limits else None
-        preferred = 0.25 if self.item_type == "float" else 2
+        preferred = 0.25 if self.item_type == "float" else 2 + (index if self.arity is None else 0)
         if limits is None or limits.contains(preferred):
             return preferred
         if limits.low is None:
@@ -204,6 +220,7 @@ class FamilySpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     _token_fields: ClassVar[tuple[TokenField, ...]] = ()
+    _nested: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -221,14 +238,41 @@ class FamilySpec(BaseModel):
         """The tokens of this spec, in canonical order."""
         return cls._token_fields
 
+    def __eq__(self, other: object) -> bool:  # the parsed members cache is not the value
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(self.model_dump().items()).__repr__()))
+
     @classmethod
-    def from_tokens(cls, tokens: list[str], name: str) -> FamilySpec:
-        """Parse the tokens of a name (already split on ``_``) into a validated spec."""
+    def nested_fields(cls) -> tuple[TokenField, ...]:
+        """The tokens holding an embedded model name (an ensemble's members)."""
+        return tuple(tf for tf in cls._token_fields if tf.kind == "name")
+
+    def nested(self, field: str) -> Any:
+        """The parsed name held by the nested-name field ``field`` (a ParsedName)."""
+        if field not in self._nested:
+            import registry
+
+            self._nested[field] = registry.parse(getattr(self, field))
+        return self._nested[field]
+
+    @classmethod
+    def from_tokens(
+        cls, tokens: list[str], name: str, resolve: Resolver | None = None
+    ) -> FamilySpec:
+        """Parse the tokens of a name (already split on ``_``) into a validated spec.
+
+        ``resolve`` parses embedded names (nested-name tokens) through the registry.
+        """
         by_key = {tf.key: tf for tf in cls._token_fields}
         raw: dict[str, Any] = {}
         seen: dict[str, str] = {}
+        nested: dict[str, Any] = {}
         for token in tokens:
-            key, _, text = token.partition(".")
+            key, text = token_key(token)
             field = by_key.get(key)
             if field is None:
                 raise InvalidNameError(
@@ -245,7 +289,10 @@ class FamilySpec(BaseModel):
                     token=token,
                 )
             seen[key] = token
-            raw[field.field] = parse_value(field, token, text, name)
+            value = parse_value(field, token, text, name, resolve)
+            if field.kind == "name" and not isinstance(value, str):
+                nested[field.field], value = value, value.full_name
+            raw[field.field] = value
         missing = [tf for tf in cls._token_fields if tf.required and tf.field not in raw]
         if missing:
             tf = missing[0]
@@ -255,7 +302,9 @@ class FamilySpec(BaseModel):
                 token=tf.key,
                 expected=f"{tf.key}.<{tf.expected()}>, e.g. {tf.example()!r}",
             )
-        return cls.validate_tokens(raw, name)
+        spec = cls.validate_tokens(raw, name)
+        spec._nested.update(nested)
+        return spec
 
     @classmethod
     def validate_tokens(cls, raw: dict[str, Any], name: str) -> FamilySpec:
@@ -274,7 +323,7 @@ class FamilySpec(BaseModel):
             problem = first["msg"].removeprefix("Value error, ")
             if tf is None:  # a model-level validator
                 raise InvalidNameError(name, problem) from None
-            token = f"{tf.key}.{format_value(tf, raw[tf.field])}" if tf.field in raw else tf.key
+            token = tf.render(raw[tf.field]) if tf.field in raw else tf.key
             raise InvalidNameError(
                 name,
                 f"token {shorten(token)!r}: {problem[0].lower() + problem[1:]}",
@@ -293,7 +342,7 @@ class FamilySpec(BaseModel):
             elif value is None or value == () or tf.is_off(value):
                 continue
             else:
-                tokens.append(f"{tf.key}.{format_value(tf, value)}")
+                tokens.append(tf.render(value))
         return tokens
 
     def token_dict(self) -> dict[str, Any]:
@@ -305,8 +354,14 @@ class FamilySpec(BaseModel):
         }
 
 
-def parse_value(tf: TokenField, token: str, text: str, name: str) -> Any:
-    """Convert the text after ``key.`` into the value of the token's field."""
+def parse_value(
+    tf: TokenField, token: str, text: str, name: str, resolve: Resolver | None = None
+) -> Any:
+    """Convert the text after ``key.`` into the value of the token's field.
+
+    A nested-name token's value is the ParsedName ``resolve`` returns (the text inside
+    the parentheses when there is no resolver).
+    """
 
     def fail(problem: str) -> InvalidNameError:
         return InvalidNameError(
@@ -317,6 +372,13 @@ def parse_value(tf: TokenField, token: str, text: str, name: str) -> Any:
         if text:
             raise fail("a flag takes no value")
         return True
+    if tf.kind == "name":
+        inner = unwrap(text)
+        if not inner:
+            raise fail("write the embedded model name in parentheses")
+        return inner if resolve is None else resolve(inner)
+    if (text.startswith("(") or "(" in token) and tf.kind != "name":
+        raise fail("only a model-name token takes a name in parentheses")
     if not text:
         raise fail("value missing")
     items = [text] if tf.kind == "scalar" else text.split(".")
@@ -382,6 +444,8 @@ def _derive(cls: type, name: str, info: Any) -> TokenField:
     annotation, optional = _strip_optional(info.annotation)
     required = info.is_required()
     default = None if required else info.default
+    if any(isinstance(item, NestedName) for item in info.metadata):
+        return _nested_field(where, name, token, annotation, optional, required, default)
     field_limits = Limits.from_metadata(info.metadata)
     if token.off is not None and (required or default is not None):
         raise TypeError(f"{where}: a token with an 'off' value must default to None")
@@ -432,6 +496,19 @@ def _derive(cls: type, name: str, info: Any) -> TokenField:
         required=required,
         default=default,
     )
+
+
+def _nested_field(
+    where: str, name: str, token: Token, annotation: Any, optional: bool, required: bool,
+    default: Any,
+) -> TokenField:  # fmt: skip
+    """The TokenField of a :class:`~registry.nesting.NestedName` field (kind ``name``)."""
+    if annotation is not str or token.off is not None:
+        raise TypeError(f"{where}: a NestedName field must be a str without 'off'")
+    return TokenField(
+        key=token.key, help=token.help, field=name, kind="name", item_type="str", arity=None,
+        choices=None, limits=(), optional=optional, required=required, default=default,
+    )  # fmt: skip
 
 
 def _strip_optional(annotation: Any) -> tuple[Any, bool]:

@@ -15,9 +15,11 @@ from typing import Any
 from registry.errors import InvalidNameError, closest, shorten
 from registry.family import Family
 from registry.grammar import FamilySpec
+from registry.nesting import check_balance, partition_top, split_top
 from registry.run_options import RUN_SEPARATOR, RunOptions, is_run_token
 
-ALLOWED_CHARACTERS = re.compile(r"[A-Za-z0-9._+-]")
+#: Characters of a name; parentheses enclose an embedded name (:mod:`registry.nesting`).
+ALLOWED_CHARACTERS = re.compile(r"[A-Za-z0-9._+()-]")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,16 @@ class ParsedName:
     def full_name(self) -> str:
         """The canonical name with the run suffix (``__wc_aug``) when there is one."""
         return format_name(self.model_name, self.run)
+
+    @property
+    def is_ensemble(self) -> bool:
+        """True when the name embeds member names (its family is an ensemble)."""
+        return self.family.is_ensemble
+
+    @property
+    def members(self) -> dict[str, ParsedName]:
+        """The embedded names, by spec field (empty for a single model)."""
+        return {tf.field: self.spec.nested(tf.field) for tf in self.spec.nested_fields()}
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
@@ -80,10 +92,11 @@ def split_name(name: str) -> tuple[str, list[str], list[str] | None]:
                 name,
                 f"stray character {character!r} at position {position}",
                 token=character,
-                expected="letters, digits, '.', '_', '+' and '-'",
+                expected="letters, digits, '.', '_', '+', '-' and '(' ')' around an embedded name",
             )
-    model_part, separator, run_part = name.partition(RUN_SEPARATOR)
-    pieces = model_part.split("_")
+    check_balance(name)
+    model_part, separator, run_part = partition_top(name, RUN_SEPARATOR)
+    pieces = split_top(model_part, "_")
     for piece in pieces:
         if not piece:
             raise InvalidNameError(
@@ -91,7 +104,7 @@ def split_name(name: str) -> tuple[str, list[str], list[str] | None]:
             )
     run_tokens: list[str] | None = None
     if separator:
-        run_tokens = run_part.split("_")
+        run_tokens = split_top(run_part, "_")
         if not run_part or any(not token for token in run_tokens):
             raise InvalidNameError(
                 name,
@@ -120,5 +133,47 @@ def parse_name(name: str, families: Mapping[str, Family]) -> ParsedName:
             suggestion=closest(family_name, families),
         )
     run = RunOptions.from_tokens(run_tokens, name) if run_tokens is not None else None
-    spec = family.spec.from_tokens(model_tokens, name)
+    if run is not None and run.body_part and family.is_ensemble:
+        raise InvalidNameError(
+            name,
+            f"an ensemble takes no body-part run token {run.body_part!r}",
+            token=run.body_part,
+            expected="the ensemble's own body-part token (bp.WRIST.HAND)",
+        )
+    spec = family.spec.from_tokens(model_tokens, name, _member_parser(name, families))
     return ParsedName(family, spec, run)
+
+
+def _member_parser(name: str, families: Mapping[str, Family]):
+    """Parse an embedded member name with the same families; errors name the member."""
+
+    def resolve(member: str) -> ParsedName:
+        try:
+            parsed = parse_name(member, families)
+        except InvalidNameError as error:
+            raise InvalidNameError(
+                name,
+                f"member {shorten(member)!r}: {error.problem}",
+                token=error.token,
+                expected=error.expected,
+                suggestion=error.suggestion,
+            ) from None
+        if parsed.family.is_ensemble:
+            raise InvalidNameError(
+                name,
+                f"member {shorten(member)!r} is itself an ensemble; nested ensembles are "
+                "not supported",
+                token=parsed.family.name,
+                expected="a single model's name",
+            )
+        if parsed.run is not None:
+            raise InvalidNameError(
+                name,
+                f"member {shorten(member)!r} carries the run suffix {parsed.run.suffix!r}, "
+                "which belongs to the ensemble",
+                token=parsed.run.suffix,
+                expected="the suffix after the ensemble's name (..._c.avg__wc_aug)",
+            )
+        return parsed
+
+    return resolve

@@ -1,8 +1,9 @@
-"""Run options: the training suffix of a run name (``__wc_aug_XR_WRIST``).
+"""Run options: the training suffix of a run name (``__wc_aug_XR_WRIST_seed.1``).
 
 A run name is a model name followed by ``__`` and the run tokens: ``wc`` (class weights),
-``aug`` (augmentation) and a MURA body part (``XR_WRIST``). The report also wrote the
-suffix after a single underscore; both parse, ``__`` is canonical.
+``aug`` (augmentation), a MURA body part (``XR_WRIST``) and the seed (``seed.1``; the
+default seed 0 writes none), so runs of different seeds are different runs. The report
+also wrote the suffix after a single underscore; both parse, ``__`` is canonical.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import typing
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from registry.errors import InvalidNameError, closest
 
@@ -28,6 +29,9 @@ BODY_PARTS: tuple[str, ...] = typing.get_args(BodyPart)
 RUN_FLAGS: dict[str, str] = {"weight_classes": "wc", "augment": "aug"}
 BODY_PART_PREFIX = "XR"
 RUN_SEPARATOR = "__"
+#: Key of the seed run token (``seed.1``).
+SEED_KEY = "seed"
+MAX_SEED = 2**31 - 1
 
 
 class RunOptions(BaseModel):
@@ -38,6 +42,7 @@ class RunOptions(BaseModel):
     weight_classes: bool = False
     augment: bool = False
     body_part: BodyPart | None = None
+    seed: int = Field(0, ge=0, le=MAX_SEED)
 
     @property
     def suffix(self) -> str:
@@ -45,6 +50,8 @@ class RunOptions(BaseModel):
         tokens = [token for field, token in RUN_FLAGS.items() if getattr(self, field)]
         if self.body_part:
             tokens.append(self.body_part)
+        if self.seed:
+            tokens.append(f"{SEED_KEY}.{self.seed}")
         return "_".join(tokens)
 
     @property
@@ -86,19 +93,39 @@ class RunOptions(BaseModel):
                     raise InvalidNameError(name, f"second body part {part!r}", token=part)
                 values["body_part"] = part
                 index += 1
+            elif token.startswith(SEED_KEY + "."):
+                if "seed" in values:
+                    raise InvalidNameError(name, f"second seed token {token!r}", token=token)
+                values["seed"] = _seed(token, name)
             else:
                 known = [*flags, *BODY_PARTS]
                 raise InvalidNameError(
                     name,
                     f"unknown run token {token!r}",
                     token=token,
-                    expected="run tokens wc, aug or a body part (" + ", ".join(BODY_PARTS) + ")",
+                    expected="run tokens wc, aug, seed.N or a body part ("
+                    + ", ".join(BODY_PARTS)
+                    + ")",
                     suggestion=closest(token, known),
                 )
             index += 1
         return cls(**values)
 
 
+def _seed(token: str, name: str) -> int:
+    text = token[len(SEED_KEY) + 1 :]
+    if not text.isdigit() or len(text) > 10 or int(text) > MAX_SEED:
+        raise InvalidNameError(
+            name,
+            f"run token {token!r}: the seed must be an integer in [0, {MAX_SEED}]",
+            token=token,
+            expected="seed.N (the default seed 0 is written as no token)",
+        )
+    return int(text)  # seed.0 is the default seed, written as no token
+
+
 def is_run_token(token: str) -> bool:
-    """True for a token that starts a run suffix (``wc``, ``aug`` or ``XR``)."""
-    return token in RUN_FLAGS.values() or token == BODY_PART_PREFIX
+    """True for a token that starts a run suffix (``wc``, ``aug``, ``XR`` or ``seed.N``)."""
+    return (
+        token in RUN_FLAGS.values() or token == BODY_PART_PREFIX or token.startswith(SEED_KEY + ".")
+    )

@@ -92,20 +92,20 @@ def arity_label(tf: Any) -> str:
         return "0"
     if tf.kind == "scalar":
         return "1"
+    if tf.kind == "name":
+        return "1 name"
     return str(tf.arity) if tf.arity else "1 or more"
 
 
 def default_label(tf: Any) -> str:
     """The default of a token as written in names, ``required`` or an em dash."""
-    from registry.grammar import format_value
-
     if tf.required:
         return "**required**"
     if tf.kind == "flag":
         return "off"
     if tf.default in (None, ()):
         return "—"
-    return _literal(f"{tf.key}.{format_value(tf, tf.default)}")
+    return _literal(tf.render(tf.default))
 
 
 def range_label(tf: Any) -> str:
@@ -129,7 +129,7 @@ def token_example(tf: Any, example: Any | None = None) -> str:
     if example is not None:
         value = getattr(example, tf.field)
         if value not in (None, False, ()):
-            return tf.key if tf.kind == "flag" else f"{tf.key}.{format_value(tf, value)}"
+            return tf.render(value)
     text = tf.example()
     if tf.kind == "flag" or tf.choices or tf.item_type == "str":
         return text
@@ -254,7 +254,7 @@ def grammar_rst(
 
 def run_suffix_rst() -> list[str]:
     """The run-suffix tokens, from :mod:`registry.run_options`."""
-    from registry.run_options import BODY_PARTS, RUN_FLAGS, RunOptions
+    from registry.run_options import BODY_PARTS, RUN_FLAGS, SEED_KEY, RunOptions
 
     fields = RunOptions.model_fields
     rows = [
@@ -269,6 +269,7 @@ def run_suffix_rst() -> list[str]:
             "all body parts",
         )
     )
+    rows.append((_literal(f"{SEED_KEY}.N"), _literal("seed"), "int", "0 (no token)"))
     return list_table(
         ("token", "RunOptions field", "type", "default"), rows, widths=(50, 18, 14, 18)
     )

@@ -3,7 +3,10 @@
 For each run: its best epoch (training and validation metrics, as the report's
 "training comparison" tables) and its test-set evaluation (image and study level).
 ``--plot FILE`` draws every run's loss, AUC, accuracy and kappa curves in one figure
-(:data:`PLOT_SUFFIXES`; a name without a suffix gets ``.png``).
+(:data:`PLOT_SUFFIXES`; a name without a suffix gets ``.png``) and, next to it,
+``FILE.parts.png`` when an ensemble is compared: study kappa per body part, run by run
+(a single model on all parts beside an ensemble: the report's comparison). Runs without
+a training history (an ensemble) are left out of the curves.
 """
 
 from __future__ import annotations
@@ -81,9 +84,11 @@ def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    import registry
     from mura_core.cli.output import print_json
     from mura_core.errors import MuraError
     from mura_core.evaluation import format_table
+    from mura_core.evaluation.by_part import part_scores, part_table, plot_parts
     from mura_core.runs import find_run, parse_run_folder, read_history, summarize_run
     from mura_core.runs.artifacts import HISTORY_COLUMNS, HISTORY_METRICS
 
@@ -93,8 +98,10 @@ def run(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         raise MuraError("the same run is given twice")
     summaries = [summarize_run(folder.path) for folder in folders]
+    by_part = [part_scores(folder) for folder in folders]
     if args.json:
-        print_json([summary.to_dict() for summary in summaries])
+        print_json([{**summary.to_dict(), "study_kappa_by_body_part": parts}
+                    for summary, parts in zip(summaries, by_part, strict=True)])  # fmt: skip
     else:
         print("best epoch (lowest val_loss)")
         print(format_table(
@@ -111,11 +118,18 @@ def run(args: argparse.Namespace) -> int:
             rows, ["run", *(f"image {c}" for c in HISTORY_METRICS), "study auc", "study kappa"],
             digits=4,
         ))  # fmt: skip
+        if any(by_part):
+            print("\ntest set by body part (study kappa)")
+            print(part_table([s.name for s in summaries], by_part))
     if target is not None:
         histories = {folder.name: read_history(folder.history) for folder in folders}
-        if all(history.empty for history in histories.values()):
+        histories = {name: history for name, history in histories.items() if not history.empty}
+        if not histories:
             raise MuraError("no run has a training history to plot")
-        path = plot_curves(histories, target)
+        written = [plot_curves(histories, target)]
+        if any(by_part) and any(registry.parse(s.name).is_ensemble for s in summaries):
+            parts_file = target.with_name(f"{target.stem}.parts{target.suffix}")
+            written.append(plot_parts([s.name for s in summaries], by_part, parts_file))
         if not args.json:
-            print(f"\nwrote {path}")
+            print(f"\nwrote {', '.join(str(path) for path in written)}")
     return 0

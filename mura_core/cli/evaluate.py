@@ -42,6 +42,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
+    from mura_core.cli.train import uncovered_warning
     from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.runs import find_run, load_run, parse_run_folder
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         folder.path, weights=args.weights, allow_other_provider=args.allow_other_provider
     )
     print_notes(loaded.notes)
+    weights = loaded.weights.path.name if loaded.weights is not None else "best of each member"
     result = evaluate_run(
         loaded.model,
         loaded.folder,
@@ -62,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         resamples=args.resamples,
     )
+    uncovered_warning(result.uncovered)
     predictions = result.predictions
     ceiling = subset_ceiling(args.data, zip(predictions["study"], predictions["label"]))
     if args.json:
@@ -69,14 +72,15 @@ def run(args: argparse.Namespace) -> int:
             {
                 "run": loaded.name,
                 "subset": args.subset,
-                "weights": loaded.weights.path.name,
+                "weights": weights,
                 **result.evaluation.to_dict(),
+                "uncovered": result.uncovered,
                 "ceiling": ceiling and {k: ceiling.to_dict()[k] for k in ("kappa", "accuracy")},
                 "files": {key: str(path) for key, path in result.files.items()},
             }
         )
         return 0
-    print(f"{loaded.name} on the {args.subset} set (weights {loaded.weights.path.name})\n")
+    print(f"{loaded.name} on the {args.subset} set (weights {weights})\n")
     print(scores_table(result.evaluation))
     print()
     print(reference_table(result.evaluation, name=loaded.name))

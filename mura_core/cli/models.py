@@ -154,6 +154,7 @@ def family_grammar(family: Any) -> dict[str, Any]:
         if isinstance(family.explain_layer, str)
         else (None if family.explain_layer is None else "computed from the spec"),
         "parameter_estimate": family.parameter_count is not None,
+        "ensemble": family.is_ensemble,
         "example": family.example,
         "tokens": [
             {

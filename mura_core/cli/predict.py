@@ -27,6 +27,21 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _covered(predicted: Any, images: Any, name: str) -> tuple[Any, Any, list[str]]:
+    """The predicted images and their rows, and the paths an ensemble left uncovered
+    (one warning line); an ensemble covering none of them is an error."""
+    from mura_core.cli.train import uncovered_warning
+    from mura_core.errors import MuraError
+
+    uncovered = list(predicted.attrs.get("uncovered", []))
+    uncovered_warning(uncovered)
+    if predicted.empty:
+        raise MuraError(f"{name} covers none of the given images")
+    predicted = predicted[["path", "study", "probability"]].copy()
+    predicted["body_part"] = images.loc[predicted.index, "body_part"]
+    return predicted, images.loc[predicted.index], uncovered
+
+
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
     from mura_core.data.images import collect_images
@@ -48,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         progress=len(images) > args.batch_size,
     )
-    predicted["body_part"] = images["body_part"]
+    predicted, images, uncovered = _covered(predicted, images, loaded.name)
     studies = aggregate_studies(predicted.drop(columns="body_part")).merge(
         images[["study", "body_part"]].drop_duplicates("study"), on="study"
     )
@@ -57,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "run": loaded.name,
                 "threshold": STUDY_THRESHOLD,
+                "uncovered": uncovered,
                 "images": [
                     {
                         "path": r.path,

@@ -2,7 +2,9 @@
 
 The flags ``--weight-classes``, ``--augment`` and ``--body-part`` produce the run
 suffix (``__wc_aug_XR_WRIST``); a name that already carries a suffix must agree with
-them. Running the same command after an interruption resumes the run.
+them; ``--seed N`` adds the seed token (``seed.N``). Running the same command after an
+interruption resumes the run. An ensemble name trains one member run per body part (or
+seed) in ``members/<KEY>/``; ``--members XR_WRIST,XR_HAND`` trains some of them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("name", metavar="NAME", help="model or run name (or a preset alias)")
     parser.add_argument("--data", required=True, metavar="ROOT", help="MURA root folder")
     add_train_flags(parser)
+    parser.add_argument(
+        "--members", metavar="KEYS",
+        help="ensembles: train only these members, comma-separated (XR_WRIST,XR_HAND)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(func=run)
 
@@ -119,10 +125,16 @@ def config_from_args(args: argparse.Namespace, name: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json
+    from mura_core.errors import MuraError
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.training.runner import Runner
+    from registry import parse
 
     config = config_from_args(args, args.name)
+    if parse(args.name).is_ensemble:
+        return run_ensemble(args, config)
+    if args.members:
+        raise MuraError("--members applies to ensemble names only")
     result = Runner(config, evaluate=not args.no_evaluate).run()
     best = None
     if result.best is not None:
@@ -156,5 +168,46 @@ def run(args: argparse.Namespace) -> int:
         print(scores_table(result.evaluation))
         print()
         print(reference_table(result.evaluation, name=result.name))
+    print(f"\nrun folder: {result.folder.path}")
+    return 0
+
+
+def uncovered_warning(uncovered: list[str]) -> None:
+    """One warning line for images an ensemble leaves uncovered (``route``)."""
+    import sys
+
+    if uncovered:
+        print(
+            f"mura: warning: {len(uncovered)} image(s) of body parts without a trained member "
+            "are uncovered and excluded from the scores (listed by --json)",
+            file=sys.stderr,
+        )
+
+
+def run_ensemble(args: argparse.Namespace, config: Any) -> int:
+    """``mura train`` of an ensemble name: its members, then its evaluation."""
+    from mura_core.cli.output import print_json
+    from mura_core.ensembles import train_ensemble
+    from mura_core.evaluation import scores_table
+
+    keys = [key for key in (args.members or "").split(",") if key.strip()] or None
+    result = train_ensemble(config, members=keys, evaluate=not args.no_evaluate)
+    uncovered_warning(result.uncovered)
+    if args.json:
+        print_json(
+            {
+                "run": result.name,
+                "folder": str(result.folder.path),
+                "members": result.members,
+                "evaluation": result.evaluation.to_dict() if result.evaluation else None,
+                "uncovered": result.uncovered,
+            }
+        )
+        return 0
+    for key, outcome in result.members.items():
+        print(f"member {key}: {outcome}")
+    if result.evaluation is not None:
+        print()
+        print(scores_table(result.evaluation))
     print(f"\nrun folder: {result.folder.path}")
     return 0

@@ -13,7 +13,8 @@ by Hypothesis from the spec format back unchanged), ``canonical_idempotent``,
 ``malformed_rejected``, ``example_builds`` (the family's ``test_example`` with its
 declared input shape), ``parameter_count`` (equal across two builds, and to the declared
 estimate), ``weights_reload``, ``train_step`` and ``explain_layer`` (``skipped`` when the
-family declares none).
+family declares none). An ensemble family passes the last three through the member of
+its test example (:data:`~mura_core.conformance.checks.MEMBER_CHECKS`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, Literal
 
 from mura_core.conformance.checks import (
     CHECKS,
+    MEMBER_CHECKS,
     CheckFailed,
     CheckSkipped,
     FamilyUnderTest,
@@ -120,6 +122,11 @@ def check_family(
         if name not in wanted:
             continue
         try:
+            if fam.is_ensemble and name in MEMBER_CHECKS:
+                member = fut.member()
+                detail = f"member {member.name}: {CHECKS[name](member)}"
+                report.checks.append(CheckResult(name, "passed", detail))
+                continue
             report.checks.append(CheckResult(name, "passed", CHECKS[name](fut)))
         except CheckSkipped as skipped:
             report.checks.append(CheckResult(name, "skipped", str(skipped)))

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from registry import Family, InvalidNameError, Registry
+from registry.nesting import split_top, token_key
 
 
 class CheckFailed(Exception):
@@ -35,11 +36,24 @@ class FamilyUnderTest:
     family: Family
     examples: int = 50
     built: dict[str, Any] = field(default_factory=dict)
+    example: str | None = None
 
     @property
     def name(self) -> str:
-        """The name the checks build: the family's test example."""
-        return self.family.test_example or self.family.example
+        """The name the checks build: the family's test example (or ``example``)."""
+        return self.example or self.family.test_example or self.family.example
+
+    def member(self) -> FamilyUnderTest:
+        """An ensemble's member under test: the member of the test example, built."""
+        if "member" not in self.built:
+            parsed = next(iter(self.registry.parse(self.name).members.values()))
+            member = FamilyUnderTest(
+                self.registry, parsed.family, self.examples, example=parsed.model_name
+            )
+            _example_builds(member)
+            _parameter_count(member)
+            self.built["member"] = member
+        return self.built["member"]
 
     def model(self, key: str = "first") -> Any:
         """A model built by an earlier check (``first`` or ``rebuilt``)."""
@@ -59,6 +73,7 @@ def _round_trip(fut: FamilyUnderTest) -> str:
     from mura_core.conformance.strategies import names
 
     reg = fut.registry
+    singles = [family for family in reg.families().values() if not family.is_ensemble]
 
     @settings(
         max_examples=fut.examples,
@@ -67,7 +82,7 @@ def _round_trip(fut: FamilyUnderTest) -> str:
         derandomize=True,
         suppress_health_check=list(HealthCheck),
     )
-    @given(names(fut.family))
+    @given(names(fut.family, members=singles))
     def round_trip(name: str) -> None:
         parsed = reg.parse(name)
         assert parsed.full_name == name, f"{name!r} formats back as {parsed.full_name!r}"
@@ -85,7 +100,7 @@ def _canonical_idempotent(fut: FamilyUnderTest) -> str:
     names = {fut.family.example, fut.name}
     shuffler = random.Random(0)
     for name in sorted(names):
-        family, *tokens = reg.parse(name).model_name.split("_")
+        family, *tokens = split_top(reg.parse(name).model_name, "_")
         shuffler.shuffle(tokens)
         names.add("_".join([family, *tokens]))
     for name in sorted(names):
@@ -100,19 +115,21 @@ def _canonical_idempotent(fut: FamilyUnderTest) -> str:
 def malformed_names(reg: Registry, name: str) -> list[str]:
     """Variants of a valid ``name`` that the grammar must reject."""
     parsed = reg.parse(name)
-    family, *tokens = parsed.model_name.split("_")
+    family, *tokens = split_top(parsed.model_name, "_")
     variants = ["", f"{name}/", f"{name}_zzzz.1", f"{family}_{'_'.join(tokens)}_{tokens[0]}"]
     fields = parsed.spec.token_fields()
     required = [tf for tf in fields if tf.required]
     if required:
         variants.append(
-            "_".join([family, *(t for t in tokens if t.split(".")[0] != required[0].key)])
+            "_".join([family, *(t for t in tokens if token_key(t)[0] != required[0].key)])
         )
     for tf in fields:
-        if tf.kind == "flag" or tf.key not in {t.split(".")[0] for t in tokens}:
+        if tf.kind == "flag" or tf.key not in {token_key(t)[0] for t in tokens}:
             continue
-        others = [t for t in tokens if t.split(".")[0] != tf.key]
+        others = [t for t in tokens if token_key(t)[0] != tf.key]
         variants.append("_".join([family, *others, f"{tf.key}.@"]))
+        if tf.kind == "name":
+            variants.append("_".join([family, *others, f"{tf.key}(nofamily_x.1)"]))
         if tf.item_type in ("int", "float") and not tf.choices:
             variants.append("_".join([family, *others, f"{tf.key}.x"]))
     return variants
@@ -214,6 +231,9 @@ def _first_line(error: BaseException) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
+
+#: Checks an ensemble family passes through its member (the rest apply to the ensemble).
+MEMBER_CHECKS = ("weights_reload", "train_step", "explain_layer")
 
 #: The checks, in the order they run.
 CHECKS: dict[str, Callable[[FamilyUnderTest], str]] = {

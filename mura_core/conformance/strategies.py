@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import assume
@@ -62,25 +63,38 @@ def token_values(tf: TokenField) -> st.SearchStrategy:
     return value
 
 
-def _run_options() -> st.SearchStrategy:
+def _run_options(body_parts: bool = True) -> st.SearchStrategy:
     return st.one_of(
         st.none(),
         st.builds(
             RunOptions,
             weight_classes=st.booleans(),
             augment=st.booleans(),
-            body_part=st.one_of(st.none(), st.sampled_from(BODY_PARTS)),
+            body_part=st.one_of(st.none(), *([st.sampled_from(BODY_PARTS)] if body_parts else [])),
+            seed=st.one_of(st.just(0), st.integers(min_value=1, max_value=99)),
         ),
     )
 
 
 @st.composite
-def names(draw: Any, family: Family, *, runs: bool = True) -> str:
-    """A valid canonical name of ``family`` (with a run suffix when ``runs``)."""
-    values = {tf.field: draw(token_values(tf)) for tf in family.spec.token_fields()}
+def names(draw: Any, family: Family, *, runs: bool = True, members: Sequence[Family] = ()) -> str:
+    """A valid canonical name of ``family`` (with a run suffix when ``runs``).
+
+    An ensemble's member names are drawn from ``members`` (single-model families).
+    """
+    values = {}
+    for tf in family.spec.token_fields():
+        if tf.kind == "name":
+            if not members:
+                raise ValueError(f"family {family.name!r} embeds names: pass members=")
+            member = draw(st.sampled_from(list(members)))
+            values[tf.field] = draw(names(member, runs=False))
+        else:
+            values[tf.field] = draw(token_values(tf))
     try:
         spec = family.spec.model_validate(values)
     except ValueError:
         assume(False)
     model_name = "_".join([family.name, *spec.to_tokens()])
-    return format_name(model_name, draw(_run_options()) if runs else None)
+    run = draw(_run_options(not family.is_ensemble)) if runs else None
+    return format_name(model_name, run)

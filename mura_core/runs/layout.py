@@ -3,15 +3,59 @@
 A run folder is named by the run's canonical name: the model name, plus ``__`` and the
 run suffix when there is one (``cnn_in.256.256.3_..._ld.0.25__wc_aug_XR_WRIST``). The
 name alone rebuilds the model; the folder holds everything else.
+
+A path component may hold at most 255 bytes. A longer name (a long MLP head, an
+ensemble embedding a long member) gets a deterministic short form,
+:func:`run_folder_name`: its first bytes, ``~`` (a character no name contains) and 16
+hex digits of the SHA-256 of the full name. Every run folder keeps its full name in the
+plain-text file ``name.txt`` (:data:`NAME_FILE`), the only place a shortened folder's
+name is read from; the digest ties the file to its folder. An ensemble's members live in
+``members/<KEY>/`` under the ensemble's folder, named by their ``name.txt``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["WEIGHTS_TEMPLATE", "RunFolder", "WeightsFile", "best_weights", "weights_files"]
+__all__ = [
+    "MAX_COMPONENT_BYTES",
+    "NAME_FILE",
+    "WEIGHTS_TEMPLATE",
+    "RunFolder",
+    "WeightsFile",
+    "best_weights",
+    "run_folder_name",
+    "weights_files",
+]
+
+#: Most bytes of one path component on common file systems.
+MAX_COMPONENT_BYTES = 255
+#: The plain-text file holding a run's full canonical name.
+NAME_FILE = "name.txt"
+#: Separates a shortened folder name from its digest (never part of a name).
+SHORT_MARK = "~"
+_DIGEST_LENGTH = 16
+#: Folder holding an ensemble's member runs.
+MEMBERS_FOLDER = "members"
+
+
+def run_folder_name(run_name: str) -> str:
+    """The folder name of ``run_name``: itself, or its deterministic short form."""
+    if len(run_name.encode("utf-8")) <= MAX_COMPONENT_BYTES:
+        return run_name
+    digest = hashlib.sha256(run_name.encode("utf-8")).hexdigest()[:_DIGEST_LENGTH]
+    keep = MAX_COMPONENT_BYTES - len(SHORT_MARK) - _DIGEST_LENGTH
+    head = run_name.encode("utf-8")[:keep].decode("utf-8", errors="ignore")
+    return f"{head}{SHORT_MARK}{digest}"
+
+
+def is_shortened(folder_name: str) -> bool:
+    """True for a folder name in the short form of :func:`run_folder_name`."""
+    return SHORT_MARK in folder_name
+
 
 #: Keras ``ModelCheckpoint`` template of the best weights (the report's file names).
 WEIGHTS_TEMPLATE = (
@@ -65,16 +109,48 @@ class RunFolder:
     path: Path
 
     @classmethod
+    def for_run(cls, root: str | Path, run_name: str) -> RunFolder:
+        """The folder of ``run_name`` under ``root`` (its name shortened if too long)."""
+        return cls(Path(root) / run_folder_name(run_name))
+
+    @classmethod
     def create(cls, root: str | Path, run_name: str) -> RunFolder:
         """The folder of ``run_name`` under ``root``, created if needed."""
-        folder = cls(Path(root) / run_name)
+        folder = cls.for_run(root, run_name)
         folder.path.mkdir(parents=True, exist_ok=True)
         return folder
 
     @property
+    def is_member(self) -> bool:
+        """True for an ensemble member's folder (``<ensemble>/members/<KEY>``)."""
+        return self.path.parent.name == MEMBERS_FOLDER
+
+    @property
     def name(self) -> str:
-        """The run name (the folder's name)."""
-        return self.path.name
+        """The run name: the folder's name, or ``name.txt`` for a shortened folder
+        name or an ensemble member (``OSError`` if that file is missing)."""
+        if not (is_shortened(self.path.name) or self.is_member):
+            return self.path.name
+        return self.name_file.read_text(encoding="utf-8").strip()
+
+    @property
+    def name_file(self) -> Path:
+        """``name.txt``: the run's full canonical name, in plain text."""
+        return self.path / NAME_FILE
+
+    def write_name(self, run_name: str) -> None:
+        """Write ``name.txt`` (every run has one)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.name_file.write_text(run_name + "\n", encoding="utf-8")
+
+    @property
+    def members(self) -> Path:
+        """``members/``: an ensemble's member runs."""
+        return self.path / MEMBERS_FOLDER
+
+    def member(self, key: str) -> RunFolder:
+        """The folder of the ensemble member ``key``."""
+        return RunFolder(self.members / key)
 
     @property
     def run_json(self) -> Path:

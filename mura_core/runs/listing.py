@@ -87,11 +87,15 @@ def summarize_run(path: str | Path) -> RunSummary:
     """Summarise one run folder: status, epochs, best epoch and test evaluation."""
     folder = RunFolder(Path(path))
     info = read_run_json(folder.run_json)
+    try:
+        name = folder.name
+    except OSError as error:
+        raise MuraError(f"{folder.name_file} is unreadable: {error}") from error
     history = read_history(folder.history)
     status = info.get("status") or ("interrupted" if folder.backup.exists() else "unknown")
     family = info.get("family") or folder.name.split("_", 1)[0]
     return RunSummary(
-        name=folder.name,
+        name=name,
         folder=folder.path,
         status=status,
         epochs=int(history["epoch"].max()) if len(history) else 0,
@@ -117,7 +121,11 @@ def list_runs(root: str | Path = "runs", pattern: str = "*") -> list[RunSummary]
         if not is_run_folder(path):
             continue
         family = path.name.split("_", 1)[0]
-        if fnmatch.fnmatchcase(path.name, pattern) or fnmatch.fnmatchcase(family, pattern):
+        try:
+            name = RunFolder(path).name
+        except OSError:
+            name = path.name
+        if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(family, pattern):
             summaries.append(_summary_or_damage(path, family))
     return summaries
 
@@ -139,16 +147,25 @@ def find_run(run: str | Path, root: str | Path = "runs") -> Path:
         MuraError: no such run folder.
     """
     path = Path(run)
-    if path.is_dir():
+    if _is_dir(path):
         return path
     candidates = [Path(root) / str(run)]
     try:
         import registry
+        from mura_core.runs.layout import run_folder_name
 
-        candidates.append(Path(root) / registry.canonical(str(run)))
+        candidates.append(Path(root) / run_folder_name(registry.canonical(str(run))))
     except Exception:  # not a name: only the path forms apply
         pass
     for candidate in candidates:
-        if candidate.is_dir():
+        if _is_dir(candidate):
             return candidate
     raise MuraError(f"no run folder at {run} (nor under {root}/)")
+
+
+def _is_dir(path: Path) -> bool:
+    """``path.is_dir()``, False for a name too long for the file system."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from mura_core.errors import MuraError
 from mura_core.runs.artifacts import read_run_json
 from mura_core.runs.identity import check_identity
-from mura_core.runs.layout import RunFolder, WeightsFile
+from mura_core.runs.layout import RunFolder, WeightsFile, run_folder_name
+from registry.errors import shorten
 
 if TYPE_CHECKING:
     from registry import ParsedName
@@ -57,8 +58,10 @@ def parse_run_folder(folder: str | Path) -> tuple[RunFolder, ParsedName]:
     if not path.is_dir():
         raise MuraError(f"no run folder at {path}")
     path = path.resolve()
+    run_folder = RunFolder(path)
+    name = _run_name(run_folder)
     try:
-        parsed = registry.parse(path.name)
+        parsed = registry.parse(name)
     except registry.InvalidNameError as error:
         missing = _missing_family(path, error)
         if missing:
@@ -66,7 +69,23 @@ def parse_run_folder(folder: str | Path) -> tuple[RunFolder, ParsedName]:
         raise MuraError(
             f"{path} is not a run folder: its name is not a model name ({error.problem})"
         ) from error
-    return RunFolder(path), parsed
+    if not run_folder.is_member and run_folder_name(parsed.full_name) != path.name:
+        raise MuraError(
+            f"{run_folder.name_file} names run {shorten(parsed.full_name)}, whose folder "
+            f"would be {shorten(run_folder_name(parsed.full_name))}, not {shorten(path.name)}"
+        )
+    return run_folder, parsed
+
+
+def _run_name(folder: RunFolder) -> str:
+    """The folder's run name; a shortened or member folder reads it from ``name.txt``."""
+    try:
+        return folder.name
+    except OSError as error:
+        raise MuraError(
+            f"{folder.path} has no readable {folder.name_file.name}: its full run name is "
+            f"lost ({type(error).__name__})"
+        ) from error
 
 
 def _missing_family(path: Path, error: Any) -> str | None:
@@ -152,6 +171,12 @@ def load_run(
     import registry
 
     run_folder, parsed = parse_run_folder(folder)
+    if parsed.is_ensemble:
+        from mura_core.ensembles.loading import load_ensemble
+
+        if weights is not None:
+            raise MuraError("--weights applies to a single run, not to an ensemble")
+        return load_ensemble(run_folder, parsed, allow_other_provider=allow_other_provider)
     info = read_run_json(run_folder.run_json)
     check_provider(parsed, info, allow_other_provider=allow_other_provider)
     if weights is None:

@@ -118,11 +118,14 @@ def resolve_run_name(
     weight_classes: bool | None = None,
     augment: bool | None = None,
     body_part: str | None = None,
+    seed: int = 0,
 ) -> ParsedName:
     """Parse ``name`` and merge the run-option flags into it.
 
     Flags produce the run suffix. When the name already carries a suffix, flags that
-    are given must say the same thing: ``model__wc --augment`` is a conflict.
+    are given must say the same thing: ``model__wc --augment`` is a conflict. A seed
+    other than 0 adds its token (``seed.1``) to the suffix, from the name or the flags;
+    a name's seed token and another seed flag conflict.
 
     Raises:
         MuraError: the flags contradict the name's suffix.
@@ -142,12 +145,22 @@ def resolve_run_name(
     from_flags = registry.RunOptions(
         weight_classes=bool(weight_classes), augment=bool(augment), body_part=body_part
     )
-    if parsed.run is not None and flags_given and parsed.run != from_flags:
+    if (
+        parsed.run is not None
+        and flags_given
+        and parsed.run.model_copy(update={"seed": 0}) != from_flags
+    ):
         raise MuraError(
             f"name suffix '__{parsed.run.suffix}' conflicts with the flags "
             f"(which give '{from_flags.suffix or 'no suffix'}'); use one or make them agree"
         )
     run = parsed.run if parsed.run is not None else from_flags
+    if seed and run.seed and seed != run.seed:
+        raise MuraError(
+            f"name seed token 'seed.{run.seed}' conflicts with the seed flag {seed}; "
+            "use one or make them agree"
+        )
+    run = run.model_copy(update={"seed": run.seed or seed})
     return type(parsed)(parsed.family, parsed.spec, None if run.is_default else run)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,9 @@ def predict_frame(
     Images go through the evaluation pipeline of the model ``name`` (its input size,
     channels and normalisation); rows keep their order. Columns the pipeline needs
     but ``frame`` lacks (``label``, ``split``, ``patient``...) are filled in.
-    With ``progress``, a progress bar is drawn on stderr.
+    With ``progress``, a progress bar is drawn on stderr. An ensemble (an object with
+    ``predict_rows``, such as a loaded ensemble run) predicts through its members; rows
+    it does not cover are left out and listed in ``result.attrs["uncovered"]``.
     """
     import sys
 
@@ -69,6 +71,8 @@ def predict_frame(
 
     if frame.empty:
         raise MuraError("no images to predict")
+    if hasattr(model, "predict_rows"):
+        return model.predict_rows(frame, batch_size=batch_size, progress=progress)
     dataset = inference_batches(name, frame, batch_size)
     batches = dataset.map(lambda images, *rest: images)
     with tqdm(
@@ -128,6 +132,7 @@ class RunEvaluation:
     predictions: pd.DataFrame
     subset: str
     files: dict[str, Path]
+    uncovered: list[str] = field(default_factory=list)
 
 
 def evaluate_run(
@@ -145,10 +150,15 @@ def evaluate_run(
     """Predict ``subset`` with ``model`` and score it per image and per study.
 
     With ``write``, saves ``evaluation[.<subset>].tsv``, ``predictions.<subset>.tsv``
-    and ``roc_curve[.<subset>].png`` in the run folder.
+    and ``roc_curve[.<subset>].png`` in the run folder. An ensemble's predictions keep
+    one probability column per member; images it does not cover (``route``) are left
+    out of the scores and listed in ``uncovered``.
     """
     rows = subset_frame(folder, data_root, subset)
     predictions = predict_frame(model, rows, name, batch_size=batch_size)
+    uncovered = list(predictions.attrs.get("uncovered", []))
+    if predictions.empty:
+        raise MuraError(f"{name} covers none of the {len(rows)} images of the {subset} set")
     evaluation = evaluate_predictions(predictions, resamples=resamples, seed=seed)
     files: dict[str, Path] = {}
     if write:
@@ -156,11 +166,11 @@ def evaluate_run(
             c
             for c in ("path", "patient", "study", "body_part", "label", "probability")
             if c in predictions.columns
-        ]
+        ] + [c for c in predictions.columns if str(c).startswith("member.")]
         files["predictions"] = folder.predictions_for(subset)
         predictions[columns].to_csv(files["predictions"], sep="\t", index=False)
         files["evaluation"] = evaluation.write_tsv(folder.evaluation_for(subset))
         files["roc_curve"] = plot_roc(
             predictions, folder.roc_curve_for(subset), title=f"{name} ({subset})"
         )
-    return RunEvaluation(evaluation, predictions, subset, files)
+    return RunEvaluation(evaluation, predictions, subset, files, uncovered)

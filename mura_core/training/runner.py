@@ -21,7 +21,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,10 @@ class Runner:
         evaluate: evaluate the best weights on the test set after training.
         on_epoch: called as ``on_epoch(epoch, logs)`` once each epoch is committed (after
             every other callback), e.g. to report validation metrics to a sweep's scheduler.
+        folder: the run folder (default: the run's folder under ``config.out``; an
+            ensemble gives its members ``members/<KEY>``).
+        initial_weights: a weights file loaded before the first epoch (warm start);
+            a resumed run continues from its own state instead.
     """
 
     def __init__(
@@ -110,12 +114,21 @@ class Runner:
         data: DataFactory = mura_data,
         evaluate: bool = True,
         on_epoch: EpochObserver | None = None,
+        folder: str | Path | None = None,
+        initial_weights: str | Path | None = None,
     ) -> None:
         self.config = config
         self.callbacks = callbacks
         self.data = data
         self.evaluate = evaluate
         self.on_epoch = on_epoch
+        self.folder = None if folder is None else Path(folder)
+        self.initial_weights = initial_weights
+
+    def _folder(self, parsed: Any) -> RunFolder:
+        if self.folder is not None:
+            return RunFolder(self.folder)
+        return RunFolder.for_run(self.config.out, parsed.full_name)
 
     # -- preparation ---------------------------------------------------------------
 
@@ -126,10 +139,10 @@ class Runner:
         :mod:`~mura_core.training.resume`); with ``overwrite``, moves the old artifacts
         aside (:mod:`~mura_core.runs.aside`) once the name, flags and data root are valid.
         """
-        config = self.config
         parsed = self._parsed()
+        config = self.config
         weights, provider = _check_family(parsed, config.pretrained)
-        folder = RunFolder(Path(config.out) / parsed.full_name)
+        folder = self._folder(parsed)
         if self.data is mura_data:
             from mura_core.data.layout import resolve_root
 
@@ -180,7 +193,7 @@ class Runner:
         started = time.perf_counter()
         parsed = self._parsed()
         _check_family(parsed, self.config.pretrained)  # refused before the folder is locked
-        folder = RunFolder(Path(self.config.out) / parsed.full_name)
+        folder = self._folder(parsed)
         created = not folder.path.exists()
         with RunLock(folder.path):
             try:
@@ -197,12 +210,19 @@ class Runner:
 
     def _parsed(self) -> Any:
         config = self.config
-        return resolve_run_name(
+        parsed = resolve_run_name(
             config.name,
             weight_classes=config.weight_classes,
             augment=config.augment,
             body_part=config.body_part,
+            seed=config.seed,
         )
+        if parsed.is_ensemble:
+            raise MuraError(f"{parsed.full_name} is an ensemble: train it with train_ensemble")
+        seed = parsed.run.seed if parsed.run else 0
+        if seed != config.seed:  # the name's seed token is the run's seed
+            self.config = replace(config, seed=seed)
+        return parsed
 
     @staticmethod
     def _reload_trained(run: RunContext) -> tuple[Any, int]:
@@ -237,6 +257,7 @@ class Runner:
                 data = self.data(run)
                 with strategy.scope():
                     model = self._build(run)
+                self._warm_start(run, model)
                 run.model = model
                 # plugins' hooks run before anything is written: a failing one leaves no trace
                 callbacks = make_callbacks(run, self.callbacks)
@@ -248,6 +269,7 @@ class Runner:
                 committed = self._committed_epoch(callbacks)
                 self._discard_uncommitted(run.folder, committed)
                 self._write_start(run, data, policy, strategy, committed)
+                run.folder.write_name(run.name)
                 record_identity(run.folder, model)
             except BaseException:
                 self._abandon(run, created)
@@ -307,6 +329,20 @@ class Runner:
             resumed_from=committed,
             seconds=time.perf_counter() - started,
         )
+
+    def _warm_start(self, run: RunContext, model: Any) -> None:
+        """Load the initial weights (a resumed run's own state replaces them)."""
+        if self.initial_weights is None:
+            return
+        try:
+            model.load_weights(str(self.initial_weights))
+        except (ValueError, OSError, KeyError) as error:
+            raise MuraError(
+                f"warm start: weights {Path(self.initial_weights).name} do not fit "
+                f"{run.model_name}: {str(error).strip().splitlines()[0]}"
+            ) from error
+        if f"initialised from {self.initial_weights}" not in run.notes:
+            run.notes.append(f"initialised from {self.initial_weights}")
 
     def _build(self, run: RunContext) -> Any:
         import registry

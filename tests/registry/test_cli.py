@@ -39,7 +39,12 @@ def test_models_show_json_counts_parameters(cli):
     assert info["name"] == CNN6
     assert info["family"] == "cnn"
     assert info["config"]["f"] == 32
-    assert info["run"] == {"weight_classes": True, "augment": True, "body_part": "XR_WRIST"}
+    assert info["run"] == {
+        "weight_classes": True,
+        "augment": True,
+        "body_part": "XR_WRIST",
+        "seed": 0,
+    }
     assert info["params"]["trainable"] == 6_308_609
     assert info["params"]["total"] == info["params"]["trainable"] + info["params"]["non_trainable"]
     assert info["params"]["non_trainable"] == 4032  # batch-norm moving statistics

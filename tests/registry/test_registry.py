@@ -56,7 +56,12 @@ def test_describe_without_building():
     info = registry.describe("report_cnn6_wc_aug_wrist")
     assert info["name"] == CNN6
     assert info["family"] == "cnn"
-    assert info["run"] == {"weight_classes": True, "augment": True, "body_part": "XR_WRIST"}
+    assert info["run"] == {
+        "weight_classes": True,
+        "augment": True,
+        "body_part": "XR_WRIST",
+        "seed": 0,
+    }
     assert info["config"]["in"] == [256, 256, 3]
     assert info["config"]["bn"] is True
     assert info["preset"]["metrics"]["kappa"] == pytest.approx(0.5247)

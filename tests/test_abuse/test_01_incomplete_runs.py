@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from mura_core.errors import MuraError
-from mura_core.runs import read_history, read_run_json, weights_files
+from mura_core.runs import read_history, read_run_json, update_run_json, weights_files
 from mura_core.training.runner import train
 
 from .helpers import TRAINED_SETTINGS, copy_run, run_cli, set_status, snapshot
@@ -54,12 +54,18 @@ def test_an_evaluation_that_failed_is_retried_then_finished_without_retraining(
     assert {item.path.name: item.path.read_bytes() for item in weights_files(folder)} == weights
 
 
-def test_another_seed_is_refused_for_a_run_that_is_not_complete(trained, mura_root, tmp_path):
+def test_another_seed_is_another_run_and_a_mismatched_seed_is_refused(trained, mura_root, tmp_path):
+    from mura_core.training import Runner, TrainConfig
+
     folder = copy_run(trained, tmp_path)
     set_status(folder, "trained", drop_evaluation=True)
+    config = TrainConfig(name=trained.name, data_root=mura_root, out=tmp_path, seed=1)
+    assert Runner(config)._parsed().full_name == f"{trained.name}_seed.1"  # its own folder
+    info = read_run_json(folder / "run.json")
+    update_run_json(folder / "run.json", config={**info["config"], "seed": 3})
     before = snapshot(folder)
-    with pytest.raises(MuraError, match="seed was 0, now 1"):
-        train(trained.name, mura_root, out=tmp_path, seed=1, **TRAINED_SETTINGS)
+    with pytest.raises(MuraError, match="seed was 3, now 0"):
+        train(trained.name, mura_root, out=tmp_path, **TRAINED_SETTINGS)
     assert snapshot(folder) == before
 
 
@@ -77,7 +83,7 @@ def test_trained_epochs_without_resumable_state_are_refused(
     before = snapshot(folder)
     status_code, _, err = run_cli(
         capsys, "train", trained.name, "--data", mura_root, "--out", tmp_path,
-        "--epochs", "2", "--batch-size", "16", "--seed", "3", "--quiet",
+        "--epochs", "2", "--batch-size", "16", "--quiet",
     )  # fmt: skip
     assert status_code == 2 and err.count("\n") == 1 and "--overwrite" in err, err
     assert snapshot(folder) == before

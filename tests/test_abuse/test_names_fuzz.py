@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import registry
-from registry.grammar import TokenField, format_value
+from registry.grammar import TokenField
+from registry.nesting import split_top, token_key
 
 FAMILIES = registry.families()
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -36,6 +37,7 @@ BUILT_IN_BOUNDS = {
     "tla": ">= -1",
     "m": "[1, 65536]",
     "mdp": "[0.0, 1.0)",
+    "s": "[0, 2147483647]",
 }
 #: Smallest bases for the bound checks, so that only the token under test can fail.
 BASES = {family: ("in.4096.4096.1", "cl.1.1", "f.1") for family in ("cnn", "ffcnn")}
@@ -43,7 +45,7 @@ BACKBONE_BASE = ("m.8",)
 
 
 def _tokens(parsed: registry.ParsedName) -> dict[str, str]:
-    return {token.partition(".")[0]: token for token in parsed.spec.to_tokens()}
+    return {token_key(token)[0]: token for token in parsed.spec.to_tokens()}
 
 
 def _number_spellings(value: float | int) -> st.SearchStrategy[str]:
@@ -63,8 +65,11 @@ def respellings(draw) -> tuple[str, str]:
     tokens = []
     for tf in parsed.spec.token_fields():
         value = getattr(parsed.spec, tf.field)
+        if tf.kind == "name":  # an embedded name: respelled by its own family's tests
+            tokens.append(tf.render(value))
+            continue
         if tf.kind == "flag" or value in (None, ()) or tf.choices:
-            tokens += [f"{tf.key}.{format_value(tf, value)}"] if tf.choices else []
+            tokens += [tf.render(value)] if tf.choices and value is not None else []
             tokens += [tf.key] if tf.kind == "flag" and value else []
             if tf.off is not None and value is None and draw(st.booleans()):
                 tokens.append(f"{tf.key}.{draw(_number_spellings(tf.off))}")
@@ -88,9 +93,9 @@ def _mutations() -> st.SearchStrategy[str]:
     @st.composite
     def mutate(draw) -> str:
         family = FAMILIES[draw(st.sampled_from(sorted(FAMILIES)))]
-        pieces = family.example.split("_")
+        pieces = split_top(family.example, "_")
         index = draw(st.integers(1, len(pieces) - 1))
-        key = pieces[index].partition(".")[0]
+        key = token_key(pieces[index])[0]
         pieces[index] = f"{key}.{draw(junk)}"
         suffix = draw(st.sampled_from(["", "__wc", "_aug", "__wc_aug_XR_WRIST", "__", "__XR_KNEE"]))
         return "_".join(pieces) + suffix
@@ -133,7 +138,7 @@ def _bounded_items() -> list[tuple[str, TokenField, int]]:
 
 def _name_with(family: str, tf: TokenField, index: int, value: float) -> str:
     tokens = _tokens(registry.parse(FAMILIES[family].example))
-    overrides = BASES.get(family, BACKBONE_BASE)
+    overrides = () if FAMILIES[family].is_ensemble else BASES.get(family, BACKBONE_BASE)
     tokens.update({token.partition(".")[0]: token for token in overrides})
     base = registry.parse("_".join([family, *tokens.values()]))
     current = getattr(base.spec, tf.field)

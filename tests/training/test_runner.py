@@ -47,7 +47,12 @@ def test_run_json_records_config_versions_split_seed_and_timings(trained):
     assert info["status"] == "complete"
     assert info["name"] == trained.name
     assert info["config"]["epochs"] == 2 and info["config"]["batch_size"] == 16
-    assert info["run_options"] == {"weight_classes": True, "augment": True, "body_part": None}
+    assert info["run_options"] == {
+        "weight_classes": True,
+        "augment": True,
+        "body_part": None,
+        "seed": 0,
+    }
     assert info["seed"] == 0
     manifest = trained.folder.split.read_bytes()
     assert info["split_hash"] == hashlib.sha256(manifest).hexdigest()
@@ -124,6 +129,7 @@ def test_a_complete_run_is_not_retrained_without_overwrite(trained, mura_root, t
     overwrite = TrainConfig(name=trained.name, data_root=mura_root, out=copy_root, overwrite=True)
     Runner(overwrite).prepare()  # the old artifacts wait in previous/ (tests/test_abuse)
     assert sorted(path.name for path in (copy_root / trained.name).iterdir()) == [
+        "name.txt",  # the run's name stays: it names the folder throughout
         "notes.txt",
         "previous",
     ]

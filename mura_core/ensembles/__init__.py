@@ -1,0 +1,38 @@
+"""Ensembles: runs whose names embed a member's name, trained and combined member by member.
+
+The interface (:class:`Ensembler`, :class:`Member`, :data:`Combination`) is what an
+ensemble family declares; :func:`train_ensemble`, :func:`load_ensemble` and the
+combination rules (:func:`combine`) are the same for every ensemble, built-in or
+third-party. Importing this package imports neither TensorFlow nor pandas (plugins import
+the interface while the registry loads): the rest is imported on first use.
+"""
+
+from importlib import import_module
+from typing import Any
+
+from mura_core.ensembles.interface import (
+    COMBINATIONS,
+    Combination,
+    Ensembler,
+    Member,
+    ensembler_of,
+)
+
+#: Names imported on first use, by module.
+_LAZY = {
+    "combine": "combine",
+    "member_column": "combine",
+    "LoadedEnsemble": "loading",
+    "load_ensemble": "loading",
+    "EnsembleResult": "training",
+    "train_ensemble": "training",
+}
+
+#: The interface; the lazily imported names are documented in their own modules.
+__all__ = ["COMBINATIONS", "Combination", "Ensembler", "Member", "ensembler_of"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"mura_core.ensembles.{_LAZY[name]}"), name)
+    raise AttributeError(name)

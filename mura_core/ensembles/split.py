@@ -1,0 +1,47 @@
+"""An ensemble's ``split.csv``: its members' training and validation rows, and the test
+set (MURA ``valid``) of every body part the ensemble covers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from mura_core.ensembles.loading import LoadedEnsemble
+    from mura_core.training.context import TrainConfig
+
+__all__ = ["write_ensemble_split"]
+
+
+def write_ensemble_split(loaded: LoadedEnsemble, config: TrainConfig) -> bool:
+    """Write the ensemble's split manifest; ``False`` when its members have none."""
+    from mura_core.data.loader import load_mura
+    from mura_core.data.split import DataSplit, read_manifest, split_by_patient
+
+    manifests = [
+        read_manifest(member.folder.split, config.data_root)
+        for member in loaded.members.values()
+        if member.folder.split.exists()
+    ]
+    if not manifests:
+        return False
+    parts = sorted({member.body_part for member in loaded.specs if member.body_part}) or None
+    frame = load_mura(config.data_root, body_parts=parts).frame
+    test = split_by_patient(
+        frame, validation_fraction=config.validation_fraction, seed=config.seed
+    ).test
+
+    def union(subset: str) -> pd.DataFrame:
+        rows = pd.concat([getattr(split, subset) for split in manifests], ignore_index=True)
+        return rows.drop_duplicates("path").reset_index(drop=True)
+
+    split = DataSplit(
+        train=union("train"),
+        validation=union("validation"),
+        test=test,
+        seed=config.seed,
+        validation_fraction=config.validation_fraction,
+    )
+    split.write_manifest(loaded.folder.split)
+    return True
