@@ -4,12 +4,15 @@ Each PATH is a PNG file, a study folder or a MURA CSV of image paths. For every 
 ``DIR/<part>_<patient>_<study>/<image>_gradcam.png`` overlays the heatmap on the X-ray
 (same size as the image, with a colour bar); for every study, ``montage.png`` shows its
 views with the study's probability and prediction. The layer explained is the one the
-run's family declares; a family that declares none cannot be explained.
+run's family declares; a family that declares none cannot be explained. An ensemble
+explains each image through the member that scored it (``route``) or the mean of its
+members' heatmaps (``avg``); images no member covers are counted in one warning line.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,14 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
     from mura_core.data.images import collect_images
     from mura_core.errors import MuraError
-    from mura_core.explain import explain_frame, explain_layer, write_montage, write_overlay
+    from mura_core.explain import (
+        explain_ensemble,
+        explain_frame,
+        explain_layer,
+        member_layer,
+        write_montage,
+        write_overlay,
+    )
     from mura_core.runs import find_run, load_run, parse_run_folder
 
     output = Path(args.output)
@@ -53,14 +63,23 @@ def run(args: argparse.Namespace) -> int:
     if output.is_dir() and any(output.iterdir()) and not args.overwrite:
         raise MuraError(f"{output} is not empty (use --overwrite to write into it)")
     _, parsed = parse_run_folder(find_run(args.run, args.runs))
-    layer = explain_layer(parsed)  # a family without an explain layer fails before loading
+    # a family without an explain layer fails here, before anything is loaded
+    layer = member_layer(parsed) if parsed.is_ensemble else explain_layer(parsed)
     images = collect_images(args.paths)
     loaded = load_run(find_run(args.run, args.runs), weights=args.weights,
                       allow_other_provider=args.allow_other_provider)  # fmt: skip
     print_notes(loaded.notes)
-    explanations = explain_frame(loaded.model, images, loaded.name, layer,
-                                 batch_size=args.batch_size,
-                                 progress=len(images) > args.batch_size)  # fmt: skip
+    progress = len(images) > args.batch_size
+    if parsed.is_ensemble:
+        explanations, uncovered = explain_ensemble(loaded, images, batch_size=args.batch_size,
+                                                   progress=progress)  # fmt: skip
+        if uncovered:
+            print(f"mura: warning: {len(uncovered)} image(s) not covered by any member of the "
+                  f"ensemble (no member for their body part), e.g. {uncovered[0]}",
+                  file=sys.stderr)  # fmt: skip
+    else:
+        explanations = explain_frame(loaded.model, images, loaded.name, layer,
+                                     batch_size=args.batch_size, progress=progress)  # fmt: skip
     output.mkdir(parents=True, exist_ok=True)
     rows, studies = [], {}
     for item in explanations:

@@ -14,15 +14,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mura_core.explain.ensembles import explain_ensemble, member_layer
 from mura_core.explain.gradcam import Explanation, explain_frame, explain_layer, gradcam
 from mura_core.explain.render import overlay, write_montage, write_overlay
 
 __all__ = [
     "Explanation",
     "explain",
+    "explain_ensemble",
     "explain_frame",
     "explain_layer",
     "gradcam",
+    "member_layer",
     "overlay",
     "write_montage",
     "write_overlay",
@@ -32,10 +35,11 @@ __all__ = [
 def explain(
     run: Any, paths: Sequence[str | Path], *, batch_size: int = 16, progress: bool = False
 ) -> list[Explanation]:
-    """Explain images with a trained run.
+    """Explain images with a trained run (an ensemble: see :func:`explain_ensemble`;
+    images it does not cover are left out).
 
     Args:
-        run: a run folder, or a :class:`~mura_core.runs.LoadedRun` already loaded.
+        run: a run folder, or a run already loaded by :func:`~mura_core.runs.load_run`.
         paths: PNG files, study folders, or MURA CSVs of image paths.
         batch_size: images per Grad-CAM batch.
         progress: draw a progress bar on stderr.
@@ -44,11 +48,14 @@ def explain(
         MuraError: the family declares no explain layer, or a path is not an image.
     """
     from mura_core.data.images import collect_images
-    from mura_core.runs import LoadedRun, load_run
+    from mura_core.runs import load_run
 
-    loaded = run if isinstance(run, LoadedRun) else load_run(run)
-    layer = explain_layer(loaded.parsed)
+    loaded = load_run(run) if isinstance(run, (str, Path)) else run
     frame = collect_images([str(path) for path in paths])
+    if loaded.parsed.is_ensemble:
+        member_layer(loaded.parsed)
+        return explain_ensemble(loaded, frame, batch_size=batch_size, progress=progress)[0]
+    layer = explain_layer(loaded.parsed)
     return explain_frame(
         loaded.model, frame, loaded.name, layer, batch_size=batch_size, progress=progress
     )

@@ -63,11 +63,6 @@ def explain_layer(parsed: Any) -> str:
     Raises:
         MuraError: the family declares none (its models cannot be explained).
     """
-    if parsed.is_ensemble:
-        raise MuraError(
-            f"{parsed.family.name} ensembles are explained member by member: give a member's "
-            "run folder, <ensemble run folder>/members/<KEY> (e.g. members/XR_WRIST)"
-        )
     layer = parsed.family.explain_layer_of(parsed.spec)
     if layer is None:
         raise MuraError(

@@ -182,6 +182,17 @@ def _collector(tune: Any, out: Path, progress: Callable[[Outcome], None] | None)
     return Collector()
 
 
+def _wait_unlocked(folder: Path, timeout: float = 60.0) -> None:
+    """Wait until no process trains in ``folder`` (its run lock is gone), at most
+    ``timeout`` seconds: a stopped trial's worker records its end as it exits, and the
+    sweep's ``stopped`` must come after that."""
+    from mura_core.runs.lock import LOCK_NAME
+
+    deadline = time.monotonic() + timeout
+    while (folder / LOCK_NAME).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def run_ray(
     runs: Sequence[str],
     settings: dict[str, Any],
@@ -235,7 +246,8 @@ def run_ray(
         if started_here:
             ray.shutdown()
     for outcome in collector.outcomes.values():
-        if outcome.status == "stopped":  # again, now that every worker is gone
+        if outcome.status == "stopped":  # again, once the stopped run's worker let go of it
+            _wait_unlocked(out / outcome.run)
             mark(out / outcome.run, "stopped")
     missing = [name for name in runs if name not in collector.outcomes]
     for name in missing:  # a trial Tune never finished (the sweep was interrupted)

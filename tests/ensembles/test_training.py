@@ -158,13 +158,36 @@ def test_a_missing_warm_start_run_is_named(mura_root, tmp_path, capsys):
     assert not any(tmp_path.iterdir())
 
 
-def test_explain_an_ensemble_through_its_member(ensemble_runs, mura_root, tmp_path, capsys):
-    runs = str(ensemble_runs["out"])
-    study = next((mura_root / "MURA-v1.1" / "valid" / "XR_WRIST").glob("*/*"))
-    status = main(["explain", AVG, str(study), "--runs", runs, "--output", str(tmp_path / "a")])
-    error = capsys.readouterr().err.strip().splitlines()[-1]
-    assert status == 2 and "explained member by member" in error
-    member = _folder(ensemble_runs, AVG).member("XR_WRIST").path
-    status = main(["explain", str(member), str(study), "--output", str(tmp_path / "b"), "--json"])
-    rows = json.loads(capsys.readouterr().out)
-    assert status == 0 and len(rows) == len(list(study.glob("*.png")))
+def test_explain_an_ensemble_through_its_members(ensemble_runs, mura_root, tmp_path, capsys):
+    """``avg``: the mean of the members' heatmaps; ``route``: the body part's member."""
+    from mura_core.explain import explain
+    from mura_core.runs import load_run
+
+    runs = ensemble_runs["out"]
+    valid = mura_root / "MURA-v1.1" / "valid"
+    study = next((valid / "XR_WRIST").glob("*/*"))
+    averaged = explain(_folder(ensemble_runs, AVG).path, [study])
+    members = [explain(load_run(_folder(ensemble_runs, AVG).member(key).path), [study])
+               for key in ("XR_HAND", "XR_WRIST")]  # fmt: skip
+    for index, item in enumerate(averaged):
+        mean = np.mean([member[index].heatmap for member in members], axis=0)
+        assert np.allclose(item.heatmap, mean, atol=1e-6)
+        expected = np.mean([member[index].probability for member in members])
+        assert item.probability == pytest.approx(expected, abs=1e-6)
+        assert "mean of 2 members" in item.layer
+    elbow = next((valid / "XR_ELBOW").glob("*/*"))
+    status = main(["explain", ROUTE_WS, str(study), str(elbow), "--runs", str(runs),
+                   "--output", str(tmp_path / "route"), "--json"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    rows = json.loads(captured.out)
+    wrist = explain(load_run(_folder(ensemble_runs, ROUTE_WS).member("XR_WRIST").path), [study])
+    routed = [row for row in rows if "/XR_WRIST/" in row["path"]]
+    assert [row["probability"] for row in routed] == pytest.approx(
+        [item.probability for item in wrist], abs=1e-6
+    )
+    trained = {key for key in ("XR_ELBOW", "XR_HAND", "XR_WRIST")
+               if _folder(ensemble_runs, ROUTE_WS).member(key).best_weights()}  # fmt: skip
+    if "XR_ELBOW" not in trained:
+        assert "not covered by any member" in captured.err
+        assert not [row for row in rows if "/XR_ELBOW/" in row["path"]]
