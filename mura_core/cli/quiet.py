@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib.abc
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -54,6 +55,9 @@ class QuietTensorFlowImport(importlib.abc.MetaPathFinder):
 def install() -> None:
     """Silence TensorFlow's native logging during its first import (idempotent)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # TensorFlow's Python warnings (retracing notices of repeated predictions) are for
+    # library authors, not for a command's user; errors still show
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     if "tensorflow" in sys.modules:
         return
     if not any(isinstance(finder, QuietTensorFlowImport) for finder in sys.meta_path):
