@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         raise MuraError("the same run is given twice")
     summaries = [summarize_run(folder.path) for folder in folders]
-    by_part = [part_scores(folder) for folder in folders]
+    by_part = [part_scores(folder.evaluation) for folder in folders]
     if args.json:
         print_json([{**summary.to_dict(), "study_kappa_by_body_part": parts}
                     for summary, parts in zip(summaries, by_part, strict=True)])  # fmt: skip

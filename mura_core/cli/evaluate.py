@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mura_core.cli.run_flags import add_run_flags, load_run_from
 from mura_core.vocabulary import EVALUATION_SUBSETS
 
 
@@ -25,12 +26,7 @@ def register(subparsers: Any) -> None:
         "--subset", choices=EVALUATION_SUBSETS, default="test",
         help="test: MURA valid (default); validation: the run's held-out patients",
     )  # fmt: skip
-    parser.add_argument("--runs", default="runs", metavar="RUNS", help="default: runs")
-    parser.add_argument("--weights", metavar="FILE", help="weights to use instead of the best")
-    parser.add_argument(
-        "--allow-other-provider", action="store_true",
-        help="rebuild the run even if another distribution now provides its family",
-    )  # fmt: skip
+    add_run_flags(parser)
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
     parser.add_argument(
         "--resamples", type=int, default=1000, metavar="N",
@@ -41,19 +37,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mura_core.cli.output import print_json, print_notes
+    from mura_core.cli.output import print_json
     from mura_core.cli.train import uncovered_warning
     from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
-    from mura_core.runs import find_run, load_run, parse_run_folder
+    from mura_core.runs import find_run, parse_run_folder
     from mura_core.training.inference import evaluate_run, subset_frame
 
     folder, _ = parse_run_folder(find_run(args.run, args.runs))
     subset_frame(folder, args.data, args.subset)  # check the data before loading a model
-    loaded = load_run(
-        folder.path, weights=args.weights, allow_other_provider=args.allow_other_provider
-    )
-    print_notes(loaded.notes)
+    loaded = load_run_from(args)
     weights = loaded.weights.path.name if loaded.weights is not None else "best of each member"
     result = evaluate_run(
         loaded.model,

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mura_core.cli.run_flags import add_run_flags, load_run_from
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -26,12 +28,7 @@ def register(subparsers: Any) -> None:
         "paths", nargs="+", metavar="PATH", help="PNG files, study folders or CSVs of image paths"
     )
     parser.add_argument("--output", required=True, metavar="DIR", help="folder for the PNGs")
-    parser.add_argument("--runs", default="runs", metavar="RUNS", help="default: runs")
-    parser.add_argument("--weights", metavar="FILE", help="weights to use instead of the best")
-    parser.add_argument(
-        "--allow-other-provider", action="store_true",
-        help="rebuild the run even if another distribution now provides its family",
-    )  # fmt: skip
+    add_run_flags(parser)
     parser.add_argument("--batch-size", type=int, default=16, metavar="B", help="default: 16")
     parser.add_argument("--overwrite", action="store_true", help="write into a non-empty DIR")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -44,7 +41,7 @@ def study_folder_name(study: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mura_core.cli.output import print_json, print_notes
+    from mura_core.cli.output import print_json
     from mura_core.data.images import collect_images
     from mura_core.errors import MuraError
     from mura_core.explain import (
@@ -55,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         write_montage,
         write_overlay,
     )
-    from mura_core.runs import find_run, load_run, parse_run_folder
+    from mura_core.runs import find_run, parse_run_folder
 
     output = Path(args.output)
     if output.exists() and not output.is_dir():
@@ -66,9 +63,7 @@ def run(args: argparse.Namespace) -> int:
     # a family without an explain layer fails here, before anything is loaded
     layer = member_layer(parsed) if parsed.is_ensemble else explain_layer(parsed)
     images = collect_images(args.paths)
-    loaded = load_run(find_run(args.run, args.runs), weights=args.weights,
-                      allow_other_provider=args.allow_other_provider)  # fmt: skip
-    print_notes(loaded.notes)
+    loaded = load_run_from(args)
     progress = len(images) > args.batch_size
     if parsed.is_ensemble:
         explanations, uncovered = explain_ensemble(loaded, images, batch_size=args.batch_size,

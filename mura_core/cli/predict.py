@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mura_core.cli.run_flags import add_run_flags, load_run_from
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("predict", help="predict images or study folders with a run")
@@ -16,12 +18,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "paths", nargs="+", metavar="PATH", help="PNG files, study folders or CSVs of image paths"
     )
-    parser.add_argument("--runs", default="runs", metavar="RUNS", help="default: runs")
-    parser.add_argument("--weights", metavar="FILE", help="weights to use instead of the best")
-    parser.add_argument(
-        "--allow-other-provider", action="store_true",
-        help="rebuild the run even if another distribution now provides its family",
-    )  # fmt: skip
+    add_run_flags(parser)
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
@@ -43,19 +40,13 @@ def _covered(predicted: Any, images: Any, name: str) -> tuple[Any, Any, list[str
 
 
 def run(args: argparse.Namespace) -> int:
-    from mura_core.cli.output import print_json, print_notes
+    from mura_core.cli.output import print_json
     from mura_core.data.images import collect_images
     from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies, format_table
-    from mura_core.runs import find_run, load_run
     from mura_core.training.inference import predict_frame
 
     images = collect_images(args.paths)
-    loaded = load_run(
-        find_run(args.run, args.runs),
-        weights=args.weights,
-        allow_other_provider=args.allow_other_provider,
-    )
-    print_notes(loaded.notes)
+    loaded = load_run_from(args)
     predicted = predict_frame(
         loaded.model,
         images.fillna({"body_part": ""}),

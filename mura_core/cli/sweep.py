@@ -30,27 +30,66 @@ def register(subparsers: Any) -> None:
     add_train_flags(parser)
     group = parser.add_argument_group("sweep")
     _flag = group.add_argument
-    _flag("--engine", choices=ENGINES,
-          help="ray (default when Ray is installed) or local (one run after the other)")
-    _flag("--address", metavar="ADDR",
-          help="join a Ray cluster (auto or HOST:PORT) instead of starting one")
-    _flag("--cpus-per-run", type=float, metavar="N",
-          help="CPUs per run; its TensorFlow keeps to as many threads (default: 1 on Ray, "
-          "all with --engine local)")
-    _flag("--gpus-per-run", type=float, default=0.0, metavar="N",
-          help="GPUs per run, pinned through CUDA_VISIBLE_DEVICES (default: 0)")
-    _flag("--max-concurrent", type=int, metavar="N",
-          help="at most N runs at once (default: as many as the resources allow)")
-    _flag("--scheduler", choices=SCHEDULERS, default="fifo",
-          help="asha: stop poor runs early, compared by --metric (default: fifo)")
-    _flag("--metric", choices=SWEEP_METRICS, default="val_kappa",
-          help="validation metric ASHA compares (default: val_kappa)")
-    _flag("--grace-period", type=int, default=1, metavar="N",
-          help="epochs every run trains before ASHA may stop it (default: 1)")
-    _flag("--ray-temp", metavar="DIR",
-          help="temporary folder of an embedded Ray (default: $RAY_TMPDIR or /tmp/ray)")
-    _flag("--max-runs", type=int, metavar="N",
-          help="refuse patterns naming more runs than N (default: 1000)")
+    _flag(
+        "--engine",
+        choices=ENGINES,
+        help="ray (default when Ray is installed) or local (one run after the other)",
+    )
+    _flag(
+        "--address",
+        metavar="ADDR",
+        help="join a Ray cluster (auto or HOST:PORT) instead of starting one",
+    )
+    _flag(
+        "--cpus-per-run",
+        type=float,
+        metavar="N",
+        help="CPUs per run; its TensorFlow keeps to as many threads (default: 1 on Ray, "
+        "all with --engine local)",
+    )
+    _flag(
+        "--gpus-per-run",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="GPUs per run, pinned through CUDA_VISIBLE_DEVICES (default: 0)",
+    )
+    _flag(
+        "--max-concurrent",
+        type=int,
+        metavar="N",
+        help="at most N runs at once (default: as many as the resources allow)",
+    )
+    _flag(
+        "--scheduler",
+        choices=SCHEDULERS,
+        default="fifo",
+        help="asha: stop poor runs early, compared by --metric (default: fifo)",
+    )
+    _flag(
+        "--metric",
+        choices=SWEEP_METRICS,
+        default="val_kappa",
+        help="validation metric ASHA compares (default: val_kappa)",
+    )
+    _flag(
+        "--grace-period",
+        type=int,
+        default=1,
+        metavar="N",
+        help="epochs every run trains before ASHA may stop it (default: 1)",
+    )
+    _flag(
+        "--ray-temp",
+        metavar="DIR",
+        help="temporary folder of an embedded Ray (default: $RAY_TMPDIR or /tmp/ray)",
+    )
+    _flag(
+        "--max-runs",
+        type=int,
+        metavar="N",
+        help="refuse patterns naming more runs than N (default: 1000)",
+    )
     group.add_argument("--dry-run", action="store_true", help="print the canonical names only")
     group.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.set_defaults(func=run)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from mura_core.ensembles.interface import Combination, Member
+if TYPE_CHECKING:
+    from mura_core.ensembles.members import Combination, Member
 
 __all__ = ["MEMBER_PREFIX", "combine", "member_column", "scored_rows"]
 

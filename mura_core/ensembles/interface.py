@@ -17,39 +17,16 @@ same for every ensemble, built-in or third-party.
 
 from __future__ import annotations
 
-import typing
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any
 
+from mura_core.ensembles.members import COMBINATIONS, Combination, Member
 from mura_core.errors import MuraError
 
 if TYPE_CHECKING:
     from registry import ParsedName
 
 __all__ = ["COMBINATIONS", "Combination", "Ensembler", "Member", "ensembler_of"]
-
-#: How members' probabilities are combined: ``avg``, every member scores every image
-#: and the probabilities are averaged (the report's rule); ``route``, each image is
-#: scored by the member of its body part.
-Combination = Literal["avg", "route"]
-COMBINATIONS: tuple[str, ...] = typing.get_args(Combination)
-
-
-@dataclass(frozen=True)
-class Member:
-    """One member of an ensemble.
-
-    Attributes:
-        key: the member's folder under ``members/`` (``XR_WRIST``, ``seed.1``): short,
-            so paths stay short whatever the member's name.
-        run_name: the member's canonical run name (a single model's run).
-        body_part: the body part whose images it scores under ``route`` (``None``: all).
-    """
-
-    key: str
-    run_name: str
-    body_part: str | None = None
 
 
 class Ensembler(ABC):
@@ -62,6 +39,16 @@ class Ensembler(ABC):
     def combination(self, parsed: ParsedName) -> Combination:
         """The combination rule of ``parsed`` (default ``avg``)."""
         return "avg"
+
+    def load(self, folder: Any, parsed: ParsedName, *, allow_other_provider: bool = False) -> Any:
+        """Load the ensemble run in ``folder`` (a RunFolder): its trained members.
+
+        :func:`~mura_core.runs.load_run` calls this through the family, so that loading
+        single runs does not depend on the ensembles.
+        """
+        from mura_core.ensembles.loading import load_ensemble
+
+        return load_ensemble(folder, parsed, allow_other_provider=allow_other_provider)
 
     def warm_start(self, parsed: ParsedName) -> str | None:
         """The run name whose best weights initialise every member (``None``: none)."""

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mura_core.ensembles.combine import combine, scored_rows
-from mura_core.ensembles.interface import Combination, Member, ensembler_of
 from mura_core.errors import MuraError
 from mura_core.runs.artifacts import read_run_json
 from mura_core.runs.layout import RunFolder
 from mura_core.runs.loading import LoadedRun, check_provider, load_run
 
 if TYPE_CHECKING:
+    from mura_core.ensembles.members import Combination, Member
     from registry import ParsedName
 
 __all__ = ["LoadedEnsemble", "load_ensemble", "member_status"]
@@ -104,7 +104,7 @@ def load_ensemble(
     """
     info = read_run_json(folder.run_json)
     check_provider(parsed, info, allow_other_provider=allow_other_provider)
-    ensembler = ensembler_of(parsed)
+    ensembler = parsed.family.ensemble  # an Ensembler: this is called through it
     specs = ensembler.members(parsed)
     members: dict[str, LoadedRun] = {}
     for member in specs:

@@ -8,18 +8,18 @@ from pathlib import Path
 from mura_core.errors import MuraError
 from mura_core.evaluation.report import Evaluation
 from mura_core.evaluation.tables import format_table
-from mura_core.runs.layout import RunFolder
 from registry.errors import shorten
 
 __all__ = ["part_scores", "part_table", "plot_parts"]
 
 
-def part_scores(folder: RunFolder, metric: str = "kappa") -> dict[str, float]:
-    """Study-level ``metric`` per body part of a run's test evaluation (empty if none)."""
-    if not folder.evaluation.exists():
+def part_scores(evaluation_tsv: str | Path, metric: str = "kappa") -> dict[str, float]:
+    """Study-level ``metric`` per body part of a run's test evaluation (its
+    ``evaluation.tsv``; empty if there is none)."""
+    if not Path(evaluation_tsv).exists():
         return {}
     try:
-        evaluation = Evaluation.read_tsv(folder.evaluation)
+        evaluation = Evaluation.read_tsv(evaluation_tsv)
     except MuraError:
         return {}
     return {part: getattr(levels["study"], metric) for part, levels in

@@ -171,12 +171,11 @@ def load_run(
     import registry
 
     run_folder, parsed = parse_run_folder(folder)
-    if parsed.is_ensemble:
-        from mura_core.ensembles.loading import load_ensemble
-
+    if parsed.is_ensemble:  # the ensemble family's Ensembler loads its members
         if weights is not None:
             raise MuraError("--weights applies to a single run, not to an ensemble")
-        return load_ensemble(run_folder, parsed, allow_other_provider=allow_other_provider)
+        ensembler = parsed.family.ensemble
+        return ensembler.load(run_folder, parsed, allow_other_provider=allow_other_provider)
     info = read_run_json(run_folder.run_json)
     check_provider(parsed, info, allow_other_provider=allow_other_provider)
     if weights is None:
