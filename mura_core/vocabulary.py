@@ -57,7 +57,20 @@ SWEEP_METRICS: tuple[str, ...] = typing.get_args(SweepMetric)
 SweepStatus = Literal["complete", "failed", "stopped", "skipped"]
 SWEEP_STATUSES: tuple[str, ...] = typing.get_args(SweepStatus)
 
+#: Formats ``mura export`` writes: a TensorFlow SavedModel, a LiteRT (TFLite) flatbuffer,
+#: an ONNX graph.
+ExportFormat = Literal["savedmodel", "tflite", "onnx"]
+EXPORT_FORMATS: tuple[str, ...] = typing.get_args(ExportFormat)
+
+#: Post-training quantisation of a TFLite export (``none``: float32 weights).
+Quantize = Literal["none", "float16", "int8"]
+QUANTIZATIONS: tuple[str, ...] = typing.get_args(Quantize)
+
 __all__ = [
+    "EXPORT_FORMATS",
+    "QUANTIZATIONS",
+    "ExportFormat",
+    "Quantize",
     "CHECKS",
     "ENGINES",
     "SCHEDULERS",

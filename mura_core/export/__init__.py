@@ -1,0 +1,1 @@
+"""Artifacts that leave the package: exports, the submission predictor and the model card."""

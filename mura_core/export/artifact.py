@@ -1,0 +1,159 @@
+"""Running an exported artifact: the SavedModel, LiteRT or ONNX file of ``mura export``.
+
+Nothing here imports the registry or any plugin: an export folder is enough, so that
+``mura submit`` runs from it inside a container that has no model families installed.
+The folder's ``export.json`` records, per format, the artifact's file and signature and
+the run it came from.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mura_core.errors import MuraError
+
+__all__ = ["EXPORT_JSON", "Artifact", "load_artifact", "read_export_json"]
+
+EXPORT_JSON = "export.json"
+_PREFERENCE = ("savedmodel", "onnx", "tflite")
+
+
+def read_export_json(folder: Path) -> dict[str, Any]:
+    """The ``export.json`` of an export folder (empty when there is none)."""
+    path = folder / EXPORT_JSON
+    if not path.is_file():
+        return {}
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise MuraError(f"{path}: unreadable ({error})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("artifacts"), dict):
+        raise MuraError(f"{path}: not an export record (no 'artifacts')")
+    return record
+
+
+@dataclass
+class Artifact:
+    """An exported model, ready to predict.
+
+    Attributes:
+        run: the run name it was exported from.
+        format: ``savedmodel``, ``tflite`` or ``onnx``.
+        path: the artifact's file (or folder, for a SavedModel).
+        image_size: ``(height, width)`` of the ``image`` input.
+        route: it takes a ``body_part`` input (a ``route`` ensemble).
+        record: the artifact's entry in ``export.json``.
+    """
+
+    run: str
+    format: str
+    path: Path
+    image_size: tuple[int, int]
+    route: bool
+    record: dict[str, Any]
+    _runner: Any = None
+
+    def predict(self, images: np.ndarray, body_parts: np.ndarray | None = None) -> np.ndarray:
+        """Probabilities ``float64 [batch]`` of ``uint8 [batch, H, W, 1]`` images.
+
+        ``body_parts`` (``int32 [batch]``, indices in :data:`registry.BODY_PARTS`) is
+        required by a ``route`` artifact and ignored otherwise.
+        """
+        images = np.ascontiguousarray(images, dtype=np.uint8)
+        inputs: dict[str, np.ndarray] = {"image": images}
+        if self.route:
+            if body_parts is None:
+                raise MuraError(f"{self.path} routes by body part: give each image's body part")
+            inputs["body_part"] = np.ascontiguousarray(body_parts, dtype=np.int32)
+        if self._runner is None:
+            self._runner = _RUNNERS[self.format](self.path)
+        return np.asarray(self._runner(inputs), dtype=np.float64).reshape(-1)
+
+    def predict_frame(self, frame: Any, *, batch_size: int = 32) -> np.ndarray:
+        """Probabilities of the image files in ``frame`` (columns ``path`` and, for a
+        ``route`` artifact, ``body_part``), in row order.
+
+        Files are decoded and resized as ``mura predict`` does (luminance, bilinear).
+        """
+        from mura_core.data.pipeline import decoded_dataset
+
+        rows = frame.assign(label=0.0)
+        dataset = decoded_dataset(rows, image_size=self.image_size, channels=1, grayscale=True)
+        parts = None
+        if self.route:
+            order = {part: index for index, part in enumerate(self.record["body_parts"])}
+            parts = np.array([order.get(str(p), -1) for p in rows["body_part"]], np.int32)
+        results, start = [], 0
+        for images, _ in dataset.batch(batch_size).as_numpy_iterator():
+            stop = start + len(images)
+            results.append(self.predict(images, None if parts is None else parts[start:stop]))
+            start = stop
+        return np.concatenate(results) if results else np.zeros(0)
+
+
+def _savedmodel(path: Path) -> Any:
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    return lambda inputs: serve(**{k: tf.constant(v) for k, v in inputs.items()})[
+        "probability"
+    ].numpy()
+
+
+def _tflite(path: Path) -> Any:
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(path))
+    runner = interpreter.get_signature_runner()
+
+    def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
+        return runner(**inputs)["probability"]
+
+    return run
+
+
+def _onnx(path: Path) -> Any:
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return lambda inputs: session.run(["probability"], inputs)[0]
+
+
+_RUNNERS = {"savedmodel": _savedmodel, "tflite": _tflite, "onnx": _onnx}
+
+
+def load_artifact(path: str | Path, format: str | None = None) -> Artifact:
+    """The artifact of an export folder (or of one of its artifact files).
+
+    With several formats in the folder, ``format`` chooses one (default: the first of
+    SavedModel, ONNX, TFLite present).
+
+    Raises:
+        MuraError: no export record, or no artifact of that format.
+    """
+    path = Path(path)
+    folder = path if path.is_dir() and (path / EXPORT_JSON).is_file() else path.parent
+    record = read_export_json(folder)
+    if not record:
+        raise MuraError(f"{path}: not an export folder (no {EXPORT_JSON}; see mura export)")
+    artifacts = record["artifacts"]
+    if path != folder:  # an artifact file or the saved_model folder itself
+        chosen = [f for f, entry in artifacts.items() if folder / entry["file"] == path]
+        format = format or (chosen[0] if chosen else None)
+    format = format or next((f for f in _PREFERENCE if f in artifacts), None)
+    if format not in artifacts:
+        present = ", ".join(sorted(artifacts)) or "none"
+        raise MuraError(f"{folder} holds no {format} export (exported: {present})")
+    entry = artifacts[format]
+    file = folder / entry["file"]
+    if not file.exists():
+        raise MuraError(f"{file}: missing (the {format} export was removed?)")
+    image = next(i for i in entry["inputs"] if i["name"] == "image")
+    route = any(i["name"] == "body_part" for i in entry["inputs"])
+    return Artifact(record["run"], format, file, (image["shape"][1], image["shape"][2]),
+                    route, entry)  # fmt: skip

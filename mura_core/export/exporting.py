@@ -1,0 +1,233 @@
+"""``mura export``: a run as a self-contained artifact, checked against the run.
+
+The artifact is written to a staging folder inside the output folder, its parity with
+the run measured on a sample of the run's test set, and only then moved into place and
+recorded in ``export.json`` (with ``MODEL_CARD.md`` beside it). An artifact beyond its
+format's tolerance is removed and nothing already in the output folder changes, unless
+``keep_mismatched``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mura_core.errors import MuraError
+from mura_core.export.artifact import EXPORT_JSON, Artifact, read_export_json
+from mura_core.export.formats import ARTIFACT_FILES, check_available, tolerance, write_artifact
+from mura_core.export.parity import Parity, measure_parity, parity_sample
+from mura_core.vocabulary import ExportFormat, Quantize
+
+__all__ = ["ExportResult", "export_run"]
+
+#: Images of the training split that calibrate int8 quantisation.
+CALIBRATION_IMAGES = 64
+
+
+@dataclass
+class ExportResult:
+    """What ``mura export`` wrote."""
+
+    run: str
+    format: str
+    quantize: str
+    path: Path
+    parity: Parity
+    record: Path
+    card: Path | None
+
+
+def data_root_of(loaded: Any, data: str | Path | None) -> Path:
+    """The data root to sample: ``data``, else the one the run was trained on."""
+    recorded = (loaded.info.get("config") or {}).get("data_root")
+    root = Path(data) if data is not None else Path(recorded) if recorded else None
+    if root is None or not root.is_dir():
+        where = f"{root} no longer exists" if root is not None else "the run records none"
+        raise MuraError(f"parity is measured on the run's data: {where}; give --data ROOT")
+    return root
+
+
+def _check_output(output: Path, run: str, format: str, overwrite: bool) -> dict[str, Any]:
+    """The output folder's current record; refuse to clobber anything not asked to."""
+    if output.exists() and not output.is_dir():
+        raise MuraError(f"{output}: not a folder")
+    record = read_export_json(output) if output.is_dir() else {}
+    if output.is_dir() and not record and any(not p.name.startswith(".") for p in output.iterdir()):
+        raise MuraError(f"{output}: not an export folder and not empty; choose a new folder")
+    if record and record.get("run") != run and not overwrite:
+        raise MuraError(f"{output} holds exports of {record.get('run')}; pass --overwrite "
+                        "to replace them")  # fmt: skip
+    if record.get("run") == run and format in record["artifacts"] and not overwrite:
+        raise MuraError(f"{output} already holds a {format} export; pass --overwrite")
+    return record if record.get("run") == run else {}
+
+
+def _covered_probabilities(loaded: Any, rows: pd.DataFrame, batch_size: int) -> np.ndarray:
+    """The run's probabilities of ``rows`` (NaN for images an ensemble does not cover)."""
+    from mura_core.training.inference import predict_frame
+
+    predicted = predict_frame(loaded.model, rows, loaded.name, batch_size=batch_size)
+    return predicted["probability"].reindex(rows.index).to_numpy(dtype=np.float64)
+
+
+def _training_rows(loaded: Any, root: Path) -> pd.DataFrame:
+    """The training split of the run's manifest (``split.csv``)."""
+    from mura_core.data.split import read_manifest
+
+    if not loaded.folder.split.exists():
+        raise MuraError(f"{loaded.folder.path} has no split.csv: int8 calibrates on its "
+                        "training split")  # fmt: skip
+    return read_manifest(loaded.folder.split, root).subsets["train"]
+
+
+def _calibration(rows: pd.DataFrame, graph: Any, body_parts: list[str]) -> Any:
+    """A representative dataset for int8: single images of the training split."""
+    from mura_core.data.pipeline import decoded_dataset
+
+    sample = rows.sample(min(CALIBRATION_IMAGES, len(rows)), random_state=0)
+    order = {part: index for index, part in enumerate(body_parts)}
+
+    def images() -> Iterator[dict[str, Any]]:
+        decoded = decoded_dataset(sample, image_size=graph.image_size, channels=1,
+                                  grayscale=True)  # fmt: skip
+        for (image, _), part in zip(decoded.as_numpy_iterator(), sample["body_part"]):
+            item = {"image": image[None]}
+            if graph.route:
+                item["body_part"] = np.array([order.get(str(part), -1)], np.int32)
+            yield item
+
+    return images
+
+
+def _write_record(output: Path, record: dict[str, Any]) -> Path:
+    path = output / EXPORT_JSON
+    staged = path.with_name(f".{EXPORT_JSON}.tmp")
+    staged.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    os.replace(staged, path)
+    return path
+
+
+def _move_into_place(staged: Path, target: Path) -> None:
+    """Replace ``target`` by ``staged``; the old one is removed only once the new is in."""
+    previous = target.with_name(f".previous-{target.name}")
+    if target.exists():
+        os.replace(target, previous)
+    os.replace(staged, target)
+    if previous.is_dir():
+        shutil.rmtree(previous)
+    elif previous.exists():
+        previous.unlink()
+
+
+def export_run(
+    loaded: Any,
+    format: ExportFormat,
+    output: str | Path,
+    *,
+    data: str | Path | None = None,
+    quantize: Quantize = "none",
+    parity_images: int = 256,
+    batch_size: int = 32,
+    keep_mismatched: bool = False,
+    overwrite: bool = False,
+    card: bool = True,
+) -> ExportResult:
+    """Export the loaded run ``loaded`` (``load_run``) as ``format`` into ``output``.
+
+    Raises:
+        MuraError: a format whose tools are not installed, an output folder holding
+            something else, no data to measure parity on, or an artifact beyond the
+            format's tolerance (then removed) without ``keep_mismatched``.
+    """
+    from mura_core.export.graph import serving_graph
+    from mura_core.training.inference import subset_frame
+    from registry import BODY_PARTS
+
+    check_available(format)
+    if quantize != "none" and format != "tflite":
+        raise MuraError(f"--quantize applies to tflite exports only, not {format}")
+    output = Path(output)
+    record = _check_output(output, loaded.name, format, overwrite)
+    root = data_root_of(loaded, data)
+    rows = parity_sample(subset_frame(loaded.folder, root, "test"), parity_images)
+    graph = serving_graph(loaded)
+    calibration = None
+    if quantize == "int8":
+        calibration = _calibration(_training_rows(loaded, root), graph, list(BODY_PARTS))
+    output.mkdir(parents=True, exist_ok=True)
+    staging = output / f".staging-{format}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        path = write_artifact(graph.model, format, staging, quantize=quantize,
+                              calibration=calibration)  # fmt: skip
+        entry: dict[str, Any] = {
+            "format": format,
+            "file": ARTIFACT_FILES[format],
+            "quantize": quantize,
+            **graph.signature(),
+            "body_parts": list(BODY_PARTS),
+            "combination": getattr(loaded, "combination", None),
+        }
+        artifact = Artifact(loaded.name, format, path, graph.image_size, graph.route, entry)
+        parity = measure_parity(
+            _covered_probabilities(loaded, rows, batch_size),
+            artifact.predict_frame(rows, batch_size=batch_size),
+            rows,
+            format=format,
+            quantize=quantize,
+            tolerance=tolerance(format, quantize),
+        )
+        if not parity.passed and not keep_mismatched:
+            raise MuraError(f"{parity.line()}: artifact removed (--keep-mismatched keeps it)")
+        target = output / ARTIFACT_FILES[format]
+        _move_into_place(path, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    entry["parity"] = parity.as_dict()
+    entry["exported"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    entry["versions"] = _versions()
+    if not record:
+        for stale in (output / name for name in ARTIFACT_FILES.values()):
+            if stale != target and stale.exists():  # another run's artifacts (overwrite)
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    artifacts = {**record.get("artifacts", {}), format: entry}
+    record = {
+        "run": loaded.name,
+        "run_folder": str(loaded.folder.path),
+        "provider": loaded.info.get("provider"),
+        "data_root": str(root),
+        "artifacts": artifacts,
+    }
+    record_path = _write_record(output, record)
+    card_path = _write_card(loaded, output, record, root) if card else None
+    return ExportResult(loaded.name, format, quantize, target, parity, record_path, card_path)
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for package in ("tensorflow", "keras", "tf2onnx", "onnx", "ai-edge-litert", "mura-registry"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+def _write_card(loaded: Any, output: Path, record: dict[str, Any], root: Path) -> Path:
+    """``MODEL_CARD.md`` beside the artifacts."""
+    from mura_core.export.card import write_model_card
+
+    return write_model_card(loaded.folder.path, output / "MODEL_CARD.md",
+                            artifacts=record["artifacts"], data_root=root)  # fmt: skip
