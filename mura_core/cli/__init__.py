@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "mura_core.cli.evaluate",
     "mura_core.cli.predict",
     "mura_core.cli.explain",
+    "mura_core.cli.export",
+    "mura_core.cli.submit",
     "mura_core.cli.compare",
     "mura_core.cli.runs",
 )

@@ -30,6 +30,7 @@ FLAG_LIMITS: dict[str, Limits] = {
     "--max-concurrent": Limits(low=1),
     "--max-runs": Limits(low=1),
     "--grace-period": Limits(low=1),
+    "--parity-images": Limits(low=1),
 }
 
 

@@ -26,6 +26,16 @@ from mura_core.data.problems import ProblemReport
 FRAME_COLUMNS: tuple[str, ...] = ("path", "split", "body_part", "patient", "study", "label")
 
 
+def with_frame_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the columns of :data:`FRAME_COLUMNS` it lacks filled in (``label``
+    0, others empty): images to predict, whose split, patient or label are unknown."""
+    filled = frame.copy()
+    for column in FRAME_COLUMNS:
+        if column not in filled.columns:
+            filled[column] = 0 if column == "label" else ""
+    return filled
+
+
 def check_frame(frame: pd.DataFrame) -> None:
     """Raise ``ValueError`` when ``frame`` lacks a column of :data:`FRAME_COLUMNS`."""
     missing = [column for column in FRAME_COLUMNS if column not in frame.columns]

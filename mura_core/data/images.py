@@ -16,23 +16,40 @@ import pandas as pd
 from mura_core.data.layout import IMAGE_SUFFIXES
 from mura_core.errors import MuraError
 
-__all__ = ["collect_images"]
+__all__ = ["body_part_of", "collect_images", "csv_rows", "locate_csv_path"]
 
 
-def _body_part(path: Path) -> str | None:
+def body_part_of(path: Path) -> str | None:
+    """The ``XR_*`` part of a path (None: no such folder in it)."""
     return next((part for part in reversed(path.parts) if part.startswith("XR_")), None)
 
 
-def _csv_images(table: Path) -> Iterator[Path]:
-    bases = (table.parent.parent, table.parent, Path.cwd())
+def csv_rows(table: Path) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a CSV with their line numbers (1-based).
+
+    Raises:
+        MuraError: the file is not UTF-8 text or not CSV.
+    """
     try:
         with table.open(newline="", encoding="utf-8") as handle:
-            rows = [row for row in csv.reader(handle) if row and row[0].strip()]
+            rows = list(enumerate(csv.reader(handle), start=1))
     except (UnicodeDecodeError, csv.Error) as error:
         raise MuraError(f"{table}: not a CSV of image paths ({error})") from None
-    for number, row in enumerate(rows, start=1):
+    return [(number, row) for number, row in rows if row and any(c.strip() for c in row)]
+
+
+def locate_csv_path(table: Path, relative: str) -> Path | None:
+    """The file a CSV row names: under the CSV's grandparent, its folder or the working
+    directory, whichever holds it (None: none does)."""
+    bases = (table.parent.parent, table.parent, Path.cwd())
+    path = Path(relative.strip())
+    return next((base / path for base in bases if (base / path).is_file()), None)
+
+
+def _csv_images(table: Path) -> Iterator[Path]:
+    for number, row in csv_rows(table):
         relative = Path(row[0].strip())
-        found = next((base / relative for base in bases if (base / relative).is_file()), None)
+        found = locate_csv_path(table, row[0])
         if found is None:
             raise MuraError(f"{table}, line {number}: no image at {relative}")
         yield found
@@ -76,6 +93,6 @@ def collect_images(paths: Sequence[str]) -> pd.DataFrame:
             if problem:
                 raise MuraError(f"{file}: {problem}")
             rows.append(
-                {"path": str(file), "study": str(file.parent), "body_part": _body_part(file)}
+                {"path": str(file), "study": str(file.parent), "body_part": body_part_of(file)}
             )
     return pd.DataFrame(rows).drop_duplicates("path").reset_index(drop=True)

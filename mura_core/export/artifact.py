@@ -80,9 +80,10 @@ class Artifact:
 
         Files are decoded and resized as ``mura predict`` does (luminance, bilinear).
         """
+        from mura_core.data.dataset import with_frame_columns
         from mura_core.data.pipeline import decoded_dataset
 
-        rows = frame.assign(label=0.0)
+        rows = with_frame_columns(frame)
         dataset = decoded_dataset(rows, image_size=self.image_size, channels=1, grayscale=True)
         parts = None
         if self.route:

@@ -36,16 +36,13 @@ def inference_batches(name: str, frame: pd.DataFrame, batch_size: int) -> Any:
 
     Columns the pipeline needs but ``frame`` lacks (``label``, ``split``...) are filled in.
     """
-    from mura_core.data.dataset import FRAME_COLUMNS
+    from mura_core.data.dataset import with_frame_columns
     from mura_core.data.pipeline import pipeline_for_model
 
     if batch_size < 1:
         raise MuraError(f"batch size must be at least 1 (got {batch_size})")
-    filled = frame.copy()
-    for column in FRAME_COLUMNS:
-        if column not in filled.columns:
-            filled[column] = 0 if column == "label" else ""
-    return pipeline_for_model(name, filled, training=False, batch_size=batch_size)
+    return pipeline_for_model(name, with_frame_columns(frame), training=False,
+                              batch_size=batch_size)  # fmt: skip
 
 
 def predict_frame(
