@@ -17,19 +17,24 @@ REPO = Path(__file__).resolve().parents[1]
 
 #: Test modules sharing one Ray session: all their tests run on one xdist worker.
 RAY_SESSION_MODULES = ("tests/sweeps/test_sweep_ray.py",)
+#: Folders whose modules share a costly module fixture: each module runs on one worker.
+MODULE_SCOPED = ("tests/export/",)
 
 
 def pytest_xdist_make_scheduler(config, log):
     """Under ``pytest -n N``: distribute as ``--dist load`` does, except that the tests of
-    :data:`RAY_SESSION_MODULES` stay on one worker. (``xdist_group`` marks do this with
-    ``--dist loadgroup``, but pytest-xdist 3.8 cannot rename pytest 9's node ids.)"""
+    :data:`RAY_SESSION_MODULES` stay on one worker, and so do those of each module under
+    :data:`MODULE_SCOPED`. (``xdist_group`` marks do this with ``--dist loadgroup``, but
+    pytest-xdist 3.8 cannot rename pytest 9's node ids.)"""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class LoadKeepingRayTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "ray" if nodeid.startswith(RAY_SESSION_MODULES) else nodeid
+            if nodeid.startswith(RAY_SESSION_MODULES):
+                return "ray"
+            return nodeid.split("::")[0] if nodeid.startswith(MODULE_SCOPED) else nodeid
 
     return LoadKeepingRayTogether(config, log)
 

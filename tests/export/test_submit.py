@@ -1,0 +1,155 @@
+"""``mura submit``: the competition's CSV from a run (exactly ``mura evaluate``'s study
+predictions), from an export without the plugins, for unsuffixed study folders, and
+nothing written when a row is bad."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mura_core.cli import main
+from mura_core.export.formats import TOLERANCES
+
+
+@pytest.fixture(scope="module")
+def valid_csv(mura_root) -> Path:
+    return mura_root / "MURA-v1.1" / "valid_image_paths.csv"
+
+
+@pytest.fixture(scope="module")
+def run_studies(trained, mura_root) -> pd.DataFrame:
+    """``mura evaluate``'s study predictions of the run, keyed as the submission's rows."""
+    from mura_core.evaluation import aggregate_studies
+
+    images = pd.read_csv(trained.run.folder.predictions_for("test"), sep="\t")
+    studies = aggregate_studies(images)
+    studies["study"] = [  # as MURA's CSVs write them: relative to the dataset's parent
+        Path(study).as_posix().split(f"{mura_root.as_posix()}/")[-1] + "/"
+        for study in studies["study"]
+    ]
+    return studies.set_index("study")
+
+
+def read_submission(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, header=None, names=["study", "label"]).set_index("study")
+
+
+def test_submission_from_the_run_is_evaluate_s_study_predictions(
+    trained, valid_csv, run_studies, tmp_path
+):
+    from mura_core.export.submission import read_submission_csv, study_predictions
+    from mura_core.runs import load_run
+    from mura_core.training.inference import predict_frame
+
+    output = tmp_path / "predictions.csv"
+    assert main(["submit", str(trained.run.folder.path), str(valid_csv), str(output)]) == 0
+    submitted = read_submission(output)
+    assert list(submitted.index) == list(dict.fromkeys(
+        p.rsplit("/", 1)[0] + "/" for p in valid_csv.read_text().split()))  # fmt: skip
+    assert submitted.index.str.endswith(("_positive/", "_negative/")).all()
+    expected = run_studies.loc[submitted.index, "prediction"].astype(int)
+    assert (submitted["label"] == expected).all()
+    loaded = load_run(trained.run.folder.path)
+    rows = read_submission_csv(valid_csv).images
+    studies = study_predictions(
+        rows, lambda r: predict_frame(loaded.model, r, loaded.name)["probability"]
+    ).set_index("study")
+    assert np.array_equal(studies["probability"].to_numpy(),
+                          run_studies.loc[studies.index, "probability"].to_numpy())  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def onnx_export(trained, tmp_path_factory) -> Path:
+    from mura_core.export.exporting import export_run
+    from mura_core.runs import load_run
+
+    output = tmp_path_factory.mktemp("submit-export")
+    export_run(load_run(trained.run.folder.path), "onnx", output, card=False)
+    return output
+
+
+def test_submission_from_an_export_needs_no_plugin(onnx_export, valid_csv, run_studies, tmp_path):
+    output = tmp_path / "predictions.csv"
+    script = textwrap.dedent("""
+        import importlib.abc, sys
+        blocked = []
+        class NoPlugins(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] == "mura_plugins":
+                    blocked.append(name)
+                    raise ImportError(f"{name} is not installed here")
+        sys.meta_path.insert(0, NoPlugins())
+        from mura_core.cli import main
+        code = main(["submit", *sys.argv[1:]])
+        assert not blocked, blocked
+        sys.exit(code)
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(onnx_export), str(valid_csv), str(output)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    submitted = read_submission(output)
+    run = run_studies.loc[submitted.index]
+    decided = (run["probability"] - 0.5).abs() > TOLERANCES["onnx"]
+    assert decided.any()
+    assert (submitted["label"][decided] == run["prediction"][decided].astype(int)).all()
+
+
+def test_hidden_test_set_folders_without_suffix(trained, mura_root, tmp_path):
+    source = next((mura_root / "MURA-v1.1" / "valid" / "XR_HAND").glob("patient*/study*"))
+    hidden = tmp_path / "MURA-v1.1" / "test" / "XR_HAND" / source.parent.name / "study1"
+    shutil.copytree(source, hidden)
+    table = tmp_path / "MURA-v1.1" / "test_image_paths.csv"
+    paths = sorted(p.relative_to(tmp_path).as_posix() for p in hidden.glob("*.png"))
+    table.write_text("".join(f"{p}\n" for p in paths))
+    output = tmp_path / "predictions.csv"
+    assert main(["submit", str(trained.run.folder.path), str(table), str(output)]) == 0
+    rows = list(csv.reader(output.open()))
+    assert len(rows) == 1
+    assert rows[0][0] == f"MURA-v1.1/test/XR_HAND/{source.parent.name}/study1/"
+    assert rows[0][1] in ("0", "1")
+
+
+def test_bad_rows_are_all_listed_and_nothing_is_written(
+    trained, valid_csv, tmp_path, capsys
+):
+    good = valid_csv.read_text().split()[:2]
+    corrupt = valid_csv.parent / "valid" / "corrupt.png"
+    corrupt.write_bytes(b"not a png at all")
+    try:
+        table = valid_csv.parent / "bad_image_paths.csv"
+        table.write_text("\n".join([
+            good[0],
+            "MURA-v1.1/valid/XR_HAND/patient99999/study1/image1.png",
+            "MURA-v1.1/valid/XR_HAND/notes.txt",
+            f"{good[1]},1",
+            "MURA-v1.1/valid/corrupt.png",
+        ]) + "\n")  # fmt: skip
+        output = tmp_path / "predictions.csv"
+        output.write_text("an earlier submission\n")
+        code = main(["submit", str(trained.run.folder.path), str(table), str(output)])
+    finally:
+        corrupt.unlink()
+        table.unlink()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert [line.split(", line ")[1].split(":")[0] for line in err[:-1]] == ["2", "3", "4", "5"]
+    assert "4 bad row(s); nothing written" in err[-1]
+    assert output.read_text() == "an earlier submission\n"
+
+
+def test_output_over_the_input_is_refused(trained, valid_csv, capsys):
+    before = valid_csv.read_text()
+    code = main(["submit", str(trained.run.folder.path), str(valid_csv), str(valid_csv)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "overwrite the input" in err[0]
+    assert valid_csv.read_text() == before
