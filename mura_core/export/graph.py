@@ -87,8 +87,9 @@ def _layers() -> tuple[type, type]:
             valid = (body_parts >= 0) & (body_parts < len(self.table))
             column = tf.gather(table, tf.clip_by_value(body_parts, 0, len(self.table) - 1))
             chosen = tf.reduce_sum(probabilities * tf.one_hot(column, columns), axis=-1)
-            covered = valid & (column >= 0)
-            return tf.where(covered, chosen, tf.fill(tf.shape(chosen), float("nan")))
+            covered = tf.cast(valid & (column >= 0), chosen.dtype)
+            # NaN where uncovered as 0 / 0 (tf2onnx turns a where() with NaN into NaN rows)
+            return chosen / covered * covered
 
     return FoldedPreprocessing, RouteByBodyPart
 
@@ -100,7 +101,7 @@ def _member_probability(model: Any, name: str, image: Any, fold: type, key: str)
     from mura_core.data.pipeline import input_spec
 
     spec = input_spec(name)
-    model._name = f"member_{key}"  # unique: members may share an architecture's name
+    model.name = f"member_{key}"  # unique in the graph: members may share a name
     normalised = fold(spec.preprocessing, spec.channels, name=f"preprocessing_{key}")(image)
     return keras.ops.reshape(model(normalised, training=False), (-1,))
 
