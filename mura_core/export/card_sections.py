@@ -99,13 +99,13 @@ def model_section(run: CardRun) -> str:
 
 
 def _parameters(run: CardRun, described: dict[str, Any]) -> str:
-    """The recorded parameter count (an ensemble's: its members' sum)."""
+    """The recorded parameter count (an ensemble's: the sum over its trained members)."""
     infos = [info for _, _, info in run.members] or [run.info]
-    records = [info.get("parameters") for info in infos]
-    if records and all(isinstance(record, dict) for record in records):
+    records = [info["parameters"] for info in infos if isinstance(info.get("parameters"), dict)]
+    if records:
         total = sum(int(record["total"]) for record in records)
         trainable = sum(int(record["trainable"]) for record in records)
-        of = f" over {len(records)} members" if run.members else ""
+        of = f" over {len(records)} of {len(run.members)} members" if run.members else ""
         return f"{total:,} ({trainable:,} trainable){of}"
     if described.get("parameters_estimate") is not None:
         return f"{described['parameters_estimate']:,} (estimated from the name)"
@@ -214,7 +214,8 @@ def _progress_rows(run: CardRun) -> list[tuple[str, object]]:
     """Status, epochs and time (an ensemble's members' epochs, and their time summed)."""
     info = run.info
     infos = [member_info for _, _, member_info in run.members] or [info]
-    seconds = [(item.get("timings") or {}).get("train_seconds") for item in infos]
+    timings = [item.get("timings") or {} for item in infos]
+    seconds = [timing["train_seconds"] for timing in timings if "train_seconds" in timing]
     best = info.get("best") or {}
     packages = info.get("packages") or {}
     software = [f"{name} {packages[name]}" for name in ("tensorflow", "keras", "python")
@@ -223,7 +224,7 @@ def _progress_rows(run: CardRun) -> list[tuple[str, object]]:
         ("status", info.get("status")),
         ("epochs trained", _epochs(run)),
         ("best epoch", ", ".join(f"{k} {v}" for k, v in best.items() if k != "weights")),
-        ("training time", _duration(sum(seconds)) if None not in seconds else None),
+        ("training time", _duration(sum(seconds)) if seconds else None),
         ("started", info.get("created")),
         ("finished", info.get("finished")),
         ("software", ", ".join(software)),
