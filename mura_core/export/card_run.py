@@ -70,7 +70,7 @@ def _describe_data(root: str | None) -> tuple[str, dict[str, Any] | None]:
     try:
         mura = resolve_root(root).mura
     except MuraError:
-        return "not found here: whether it holds X-rays or synthetic images is not known", None
+        return "not found here (whether it holds X-rays or synthetic images is not known)", None
     record = synthetic_record(mura)
     if record is None:
         return "MURA-v1.1 layout, not written by `mura synth`", None

@@ -50,6 +50,7 @@ _ARTIFACT_KEYS = ("format", "file", "quantize")
 
 
 def synthetic_warning() -> str:
+    """The warning under the title of a run on ``mura synth`` data."""
     return (
         "> **Warning: synthetic data.** This run was trained and evaluated on synthetic\n"
         "> images written by `mura synth`, not on radiographs. Its figures measure the\n"
@@ -65,6 +66,7 @@ def _token_value(value: Any) -> str:
 
 
 def model_section(run: CardRun) -> str:
+    """The run name token by token, the family, its plugin and the parameter count."""
     import registry
 
     described = registry.describe(run.parsed.full_name)
@@ -113,6 +115,7 @@ def _parameters(run: CardRun, described: dict[str, Any]) -> str:
 
 
 def members_section(run: CardRun) -> str:
+    """An ensemble's members, their status, and the combination rule."""
     from mura_core.ensembles import ensembler_of
 
     rows = [
@@ -145,6 +148,7 @@ def _shape(shape: Any) -> str:
 
 
 def artifact_section(artifact: dict[str, Any] | None) -> str:
+    """The exported artifact's format, file and signature."""
     if artifact is None:
         return "## Artifact\n\nNot exported: this card describes the run folder only."
     labels = {"format": "Format", "file": "File", "quantize": "Quantised"}
@@ -181,6 +185,7 @@ def _split_counts(split_csv: str | Path) -> list[list[object]]:
 
 
 def data_section(run: CardRun) -> str:
+    """The data root, the split manifest's hash and its counts per body part."""
     root = f"`{run.data_root}`: " if run.data_root is not None else ""
     lines = ["## Data", "", f"- Data root: {root}{run.data_note}"]
     split = run.folder.split
@@ -277,6 +282,7 @@ def _class_weights(options: dict[str, Any], config: dict[str, Any], weights: Any
 
 
 def training_section(run: CardRun) -> str:
+    """The settings ``run.json`` records, the status and the training time."""
     rows = [
         [label, str(value)]
         for label, value in [*_setting_rows(run), *_progress_rows(run)]
@@ -287,6 +293,7 @@ def training_section(run: CardRun) -> str:
 
 
 def evaluation_section(run: CardRun) -> str:
+    """The test-set scores per body part and level, with kappa intervals."""
     file = run.folder.evaluation
     if not file.is_file():
         return (
@@ -320,6 +327,7 @@ def evaluation_section(run: CardRun) -> str:
 
 
 def parity_section(parity: list[dict[str, Any]] | None) -> str:
+    """The artifact's predictions against the run's, one row per format."""
     if parity is None:
         return "## Parity\n\nNot measured."
 
@@ -343,6 +351,7 @@ def parity_section(parity: list[dict[str, Any]] | None) -> str:
 
 
 def intended_use_section(run: CardRun) -> str:
+    """What the model is for."""
     shape = " x ".join(str(size) for size in run.parsed.input_shape)
     return "\n".join(
         [
@@ -359,6 +368,7 @@ def intended_use_section(run: CardRun) -> str:
 
 
 def limitations_section(run: CardRun, artifact: dict[str, Any] | None) -> str:
+    """What the model is not for, and what limits its figures."""
     radiologist = REFERENCE_RESULTS[-1]
     lines = [
         "## Limitations",
