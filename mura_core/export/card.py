@@ -3,18 +3,18 @@
 :func:`write_model_card` writes ``MODEL_CARD.md`` (``mura export`` writes one beside each
 artifact). Every figure comes from the run folder (``run.json``, ``split.csv``,
 ``evaluation.tsv``, the members' folders of an ensemble), the registry's grammar (what
-each token of the name means) and what the caller measured (the artifact's signature,
-the parity checks); nothing is retrained or re-evaluated. A run on data written by
+each token of the name means) and what ``mura export`` recorded (each artifact's signature
+and parity); nothing is retrained or re-evaluated. A run on data written by
 ``mura synth`` carries a warning under the title.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from mura_core.export import card_sections as sections
 from mura_core.export.card_run import read_card_run
+from mura_core.export.card_sections import Artifacts
 
 __all__ = ["CARD_FILE", "model_card", "write_model_card"]
 
@@ -26,27 +26,23 @@ def write_model_card(
     run_folder: str | Path,
     path: str | Path,
     *,
-    artifact: dict[str, Any] | None = None,
-    parity: list[dict[str, Any]] | None = None,
+    artifacts: Artifacts | None = None,
     data_root: str | Path | None = None,
 ) -> Path:
     """Write the model card of the run in ``run_folder`` to ``path`` (a file, or a
     folder to hold :data:`CARD_FILE`) and return the file written.
 
     Args:
-        artifact: the exported artifact: ``format``, ``file``, ``inputs`` and
-            ``outputs`` (lists of ``{"name", "shape", "dtype"}``), optionally
-            ``quantize`` and any other key (shown as is). ``None``: not exported.
-        parity: one record per format checked, with the keys of
-            :data:`~mura_core.export.card_sections.PARITY_COLUMNS`.
-            ``None``: not measured.
+        artifacts: the exported artifacts by format, as ``export.json`` records them
+            (``file``, ``quantize``, ``inputs``, ``outputs``, ``body_parts``,
+            ``exported``, ``parity``); ``None``: not exported.
         data_root: where the run's data is now (default: the root ``run.json`` records);
             read to tell synthetic data from real.
 
     Raises:
         MuraError: ``run_folder`` is not a run folder, or its ``run.json`` is damaged.
     """
-    text = model_card(run_folder, artifact=artifact, parity=parity, data_root=data_root)
+    text = model_card(run_folder, artifacts=artifacts, data_root=data_root)
     path = Path(path)
     if path.is_dir():
         path = path / CARD_FILE
@@ -57,8 +53,7 @@ def write_model_card(
 def model_card(
     run_folder: str | Path,
     *,
-    artifact: dict[str, Any] | None = None,
-    parity: list[dict[str, Any]] | None = None,
+    artifacts: Artifacts | None = None,
     data_root: str | Path | None = None,
 ) -> str:
     """The Markdown text :func:`write_model_card` writes."""
@@ -70,12 +65,12 @@ def model_card(
     if run.members:
         parts.append(sections.members_section(run))
     parts += [
-        sections.artifact_section(artifact),
+        sections.artifact_section(artifacts),
         sections.data_section(run),
         sections.training_section(run),
         sections.evaluation_section(run),
-        sections.parity_section(parity),
+        sections.parity_section(artifacts),
         sections.intended_use_section(run),
-        sections.limitations_section(run, artifact),
+        sections.limitations_section(run, artifacts),
     ]
     return "\n\n".join(parts) + "\n"

@@ -23,6 +23,7 @@ from mura_core.vocabulary import SUBSETS
 
 __all__ = [
     "PARITY_COLUMNS",
+    "Artifacts",
     "artifact_section",
     "data_section",
     "evaluation_section",
@@ -35,18 +36,28 @@ __all__ = [
     "training_section",
 ]
 
-#: Keys of one parity record (one exported format) and their column headers.
+#: Fields of a parity record (:meth:`mura_core.export.parity.Parity.as_dict`) and their
+#: column headers.
 PARITY_COLUMNS: dict[str, str] = {
     "format": "format",
-    "images": "images compared",
-    "max_abs_diff": "max abs. difference in probability",
-    "run_kappa": "study kappa (run)",
-    "artifact_kappa": "study kappa (artifact)",
+    "quantize": "quantised",
+    "images": "images",
+    "studies": "studies",
+    "max_abs_difference": "max abs. difference in probability",
+    "run_study_kappa": "study kappa (run)",
+    "artifact_study_kappa": "study kappa (artifact)",
     "tolerance": "tolerance",
     "passed": "passed",
 }
-#: Keys of the artifact record shown first, in this order (``inputs``/``outputs`` apart).
-_ARTIFACT_KEYS = ("format", "file", "quantize")
+#: Artifact fields of an ``export.json`` entry and their column headers.
+_ARTIFACT_COLUMNS: dict[str, str] = {
+    "format": "format",
+    "file": "file",
+    "quantize": "quantised",
+    "exported": "exported",
+}
+#: The ``export.json`` entries of an export folder, by format.
+Artifacts = dict[str, dict[str, Any]]
 
 
 def synthetic_warning() -> str:
@@ -147,26 +158,28 @@ def _shape(shape: Any) -> str:
     return "`[" + ", ".join("None" if size is None else str(size) for size in shape) + "]`"
 
 
-def artifact_section(artifact: dict[str, Any] | None) -> str:
-    """The exported artifact's format, file and signature."""
-    if artifact is None:
+def artifact_section(artifacts: Artifacts | None) -> str:
+    """The exported artifacts: format, file, quantisation, and their signature."""
+    if not artifacts:
         return "## Artifact\n\nNot exported: this card describes the run folder only."
-    labels = {"format": "Format", "file": "File", "quantize": "Quantised"}
-    lines = ["## Artifact", ""]
-    lines += [f"- {labels[key]}: `{artifact[key]}`" for key in _ARTIFACT_KEYS if key in artifact]
-    extra = sorted(set(artifact) - {*_ARTIFACT_KEYS, "inputs", "outputs"})
-    lines += [f"- {key}: `{artifact[key]}`" for key in extra]
-    rows = [
-        [direction, f"`{item.get('name')}`", _shape(item.get("shape")), item.get("dtype")]
-        for direction in ("inputs", "outputs")
-        for item in artifact.get(direction) or []
-    ]
-    if rows:
-        signature = markdown_table(
-            [[direction[:-1], *rest] for direction, *rest in rows],
-            ("tensor", "name", "shape", "dtype"),
-        )
-        lines += ["", "Signature (a `None` dimension is the batch):", "", signature]
+    entries = list(artifacts.values())
+    rows = [[entry.get(key) for key in _ARTIFACT_COLUMNS] for entry in entries]
+    lines = ["## Artifact", "", markdown_table(rows, list(_ARTIFACT_COLUMNS.values()))]
+    signature = []  # the same for every format: listed once
+    for entry in entries:
+        for direction in ("inputs", "outputs"):
+            for item in entry.get(direction) or []:
+                row = [direction[:-1], f"`{item.get('name')}`", _shape(item.get("shape")),
+                       item.get("dtype")]  # fmt: skip
+                if row not in signature:
+                    signature.append(row)
+    if signature:
+        table = markdown_table(signature, ("tensor", "name", "shape", "dtype"))
+        lines += ["", "Signature (a `None` dimension is the batch):", "", table]
+    parts = entries[0].get("body_parts")
+    if parts and any(row[1] == "`body_part`" for row in signature):
+        indexes = ", ".join(f"{index} {part}" for index, part in enumerate(parts))
+        lines += ["", f"`body_part` is the index of the image's body part: {indexes}."]
     return "\n".join(lines)
 
 
@@ -326,24 +339,25 @@ def evaluation_section(run: CardRun) -> str:
     return "\n".join(lines)
 
 
-def parity_section(parity: list[dict[str, Any]] | None) -> str:
-    """The artifact's predictions against the run's, one row per format."""
-    if parity is None:
+def parity_section(artifacts: Artifacts | None) -> str:
+    """Each artifact's predictions against the run's, one row per format."""
+    records = [entry["parity"] for entry in (artifacts or {}).values() if entry.get("parity")]
+    if not records:
         return "## Parity\n\nNot measured."
 
     def cell(key: str, value: Any) -> object:
         if isinstance(value, bool):
             return "yes" if value else "no"
-        if key in ("max_abs_diff", "tolerance") and isinstance(value, float):
-            return f"{value:.3g}"
+        if key in ("max_abs_difference", "tolerance") and isinstance(value, float):
+            return f"{value:.2g}"
         return value
 
-    rows = [[cell(key, record.get(key)) for key in PARITY_COLUMNS] for record in parity]
+    rows = [[cell(key, record.get(key)) for key in PARITY_COLUMNS] for record in records]
     return "\n".join(
         [
             "## Parity",
             "",
-            "The artifact against the run's own predictions on the same images:",
+            "Each artifact against the run's own predictions on the same test images:",
             "",
             markdown_table(rows, list(PARITY_COLUMNS.values())),
         ]
@@ -367,7 +381,7 @@ def intended_use_section(run: CardRun) -> str:
     )
 
 
-def limitations_section(run: CardRun, artifact: dict[str, Any] | None) -> str:
+def limitations_section(run: CardRun, artifacts: Artifacts | None) -> str:
     """What the model is not for, and what limits its figures."""
     radiologist = REFERENCE_RESULTS[-1]
     lines = [
@@ -389,10 +403,15 @@ def limitations_section(run: CardRun, artifact: dict[str, Any] | None) -> str:
     missing = [member.key for member, status, _ in run.members if status != "complete"]
     if missing:
         lines.append(f"- Members not (fully) trained: {', '.join(missing)}.")
-    if artifact and artifact.get("quantize"):
+    quantised = [
+        f"{entry.get('format')} ({entry['quantize']})"
+        for entry in (artifacts or {}).values()
+        if entry.get("quantize") not in (None, "none")
+    ]
+    if quantised:
         lines.append(
-            f"- The artifact is quantised ({artifact['quantize']}): its probabilities "
-            "differ from the run's, within the parity figures above."
+            f"- Quantised artifacts: {', '.join(quantised)}. Their probabilities differ from "
+            "the run's, as the parity figures above measure."
         )
     if run.synthetic is not None:
         lines.append(

@@ -13,6 +13,8 @@ import pytest
 import registry
 from mura_core.evaluation import Evaluation
 from mura_core.export.card import CARD_FILE, model_card, write_model_card
+from mura_core.export.card_sections import PARITY_COLUMNS
+from mura_core.export.parity import Parity
 from mura_core.runs import read_run_json
 
 HEADINGS = [
@@ -25,24 +27,32 @@ HEADINGS = [
     "## Intended use",
     "## Limitations",
 ]
-ARTIFACT = {
-    "format": "tflite",
-    "file": "model.tflite",
-    "inputs": [{"name": "image", "shape": [None, 32, 32, 1], "dtype": "uint8"}],
-    "outputs": [{"name": "probability", "shape": [None], "dtype": "float32"}],
-    "quantize": "float16",
-}
-PARITY = [
-    {
+PARITY = Parity(
+    format="tflite",
+    quantize="float16",
+    images=28,
+    studies=14,
+    max_abs_difference=0.00042,
+    run_study_kappa=0.5,
+    artifact_study_kappa=0.25,
+    tolerance=0.0001,
+)
+#: The ``artifacts`` of an ``export.json``, as ``mura export`` records them.
+ARTIFACTS = {
+    "tflite": {
         "format": "tflite",
-        "images": 28,
-        "max_abs_diff": 0.00042,
-        "run_kappa": 0.5,
-        "artifact_kappa": 0.25,
-        "tolerance": 0.01,
-        "passed": False,
+        "file": "model.tflite",
+        "quantize": "float16",
+        "inputs": [
+            {"name": "image", "shape": [None, 32, 32, 1], "dtype": "uint8"},
+            {"name": "body_part", "shape": [None], "dtype": "int32"},
+        ],
+        "outputs": [{"name": "probability", "shape": [None], "dtype": "float32"}],
+        "body_parts": list(registry.BODY_PARTS),
+        "exported": "2026-01-02T03:04:05+00:00",
+        "parity": PARITY.as_dict(),
     }
-]
+}
 WARNING = "**Warning: synthetic data.**"
 
 
@@ -63,7 +73,7 @@ def _row(section: str, first: str) -> list[str]:
 @pytest.fixture(scope="module")
 def card(trained, tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("card")
-    written = write_model_card(trained.folder.path, out, artifact=ARTIFACT, parity=PARITY)
+    written = write_model_card(trained.folder.path, out, artifacts=ARTIFACTS)
     assert written == out / CARD_FILE
     return written.read_text(encoding="utf-8")
 
@@ -137,11 +147,14 @@ def test_evaluation_table_shows_kappa_intervals_per_part_and_level(card, trained
 
 def test_artifact_signature_and_parity_figures(card):
     artifact = _section(card, "## Artifact")
+    assert _row(artifact, "tflite")[1:] == ["model.tflite", "float16", "2026-01-02T03:04:05+00:00"]
     assert _row(artifact, "input")[1:] == ["`image`", "`[None, 32, 32, 1]`", "uint8"]
     assert _row(artifact, "output")[1:] == ["`probability`", "`[None]`", "float32"]
-    assert "- Quantised: `float16`" in artifact
+    assert "index of the image's body part: 0 XR_ELBOW, 1 XR_FINGER," in artifact
+    assert set(PARITY_COLUMNS) == set(PARITY.as_dict())  # every field of a record, shown
     parity = _row(_section(card, "## Parity"), "tflite")
-    assert parity[1:] == ["28", "0.00042", "0.500", "0.250", "0.01", "no"]
+    assert parity[1:] == ["float16", "28", "14", "0.00042", "0.500", "0.250", "0.0001", "no"]
+    assert "Quantised artifacts: tflite (float16)." in _section(card, "## Limitations")
 
 
 def test_synthetic_data_is_flagged_above_the_model_and_in_the_limits(card):
