@@ -16,15 +16,19 @@ from mura_core.evaluation.scores import (
 from mura_core.evaluation.studies import STUDY_THRESHOLD, aggregate_studies
 from mura_core.evaluation.tables import (
     REFERENCE_RESULTS,
+    SCORE_HEADERS,
     Reference,
     format_table,
+    markdown_table,
     reference_table,
+    score_rows,
     scores_table,
 )
 
 __all__ = [
     "LEVELS",
     "REFERENCE_RESULTS",
+    "SCORE_HEADERS",
     "STUDY_THRESHOLD",
     "BinaryScores",
     "Evaluation",
@@ -34,8 +38,10 @@ __all__ = [
     "evaluate_predictions",
     "format_table",
     "kappa_from_confusion",
+    "markdown_table",
     "plot_roc",
     "reference_table",
+    "score_rows",
     "scores_table",
     "score_binary",
 ]

@@ -8,7 +8,16 @@ from typing import NamedTuple
 
 from mura_core.evaluation.report import Evaluation
 
-__all__ = ["REFERENCE_RESULTS", "Reference", "format_table", "reference_table", "scores_table"]
+__all__ = [
+    "REFERENCE_RESULTS",
+    "SCORE_HEADERS",
+    "Reference",
+    "format_table",
+    "markdown_table",
+    "reference_table",
+    "score_rows",
+    "scores_table",
+]
 
 
 class Reference(NamedTuple):
@@ -60,26 +69,52 @@ def format_table(
     return "\n".join(lines)
 
 
+def _markdown_cell(value: object, digits: int) -> str:
+    return _cell(value, digits).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(
+    rows: Sequence[Sequence[object]], headers: Sequence[str], *, digits: int = 3
+) -> str:
+    """``rows`` as a GitHub-flavoured Markdown table, cells written as :func:`format_table`
+    writes them; numeric columns are right-aligned."""
+    numeric = [
+        bool(rows) and all(isinstance(row[index], (int, float)) or row[index] is None
+                           for row in rows)
+        for index in range(len(headers))
+    ]  # fmt: skip
+    lines = [
+        "| " + " | ".join(_markdown_cell(header, digits) for header in headers) + " |",
+        "|" + "|".join("---:" if right else "---" for right in numeric) + "|",
+    ]
+    lines += ["| " + " | ".join(_markdown_cell(v, digits) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def _interval(low: float, high: float) -> str:
     if math.isnan(low) or math.isnan(high):
         return "-"
     return f"[{low:.3f}, {high:.3f}]"
 
 
-def scores_table(evaluation: Evaluation) -> str:
-    """Image and study scores overall and per body part, one row per (part, level)."""
-    headers = [
-        "body part",
-        "level",
-        "n",
-        "loss",
-        "auc",
-        "accuracy",
-        "kappa",
-        "kappa 95% CI",
-        "sensitivity",
-        "specificity",
-    ]
+#: Columns of :func:`score_rows`.
+SCORE_HEADERS: tuple[str, ...] = (
+    "body part",
+    "level",
+    "n",
+    "loss",
+    "auc",
+    "accuracy",
+    "kappa",
+    "kappa 95% CI",
+    "sensitivity",
+    "specificity",
+)
+
+
+def score_rows(evaluation: Evaluation) -> list[list[object]]:
+    """Image and study scores overall and per body part, one row per (part, level), with
+    the columns :data:`SCORE_HEADERS`."""
     groups = [("ALL", {"image": evaluation.image, "study": evaluation.study})]
     groups += list(evaluation.by_body_part.items())
     rows = []
@@ -100,7 +135,12 @@ def scores_table(evaluation: Evaluation) -> str:
                     scores.specificity,
                 ]
             )
-    return format_table(rows, headers)
+    return rows
+
+
+def scores_table(evaluation: Evaluation) -> str:
+    """:func:`score_rows` as a plain-text table."""
+    return format_table(score_rows(evaluation), SCORE_HEADERS)
 
 
 def reference_table(evaluation: Evaluation, name: str = "this run") -> str:

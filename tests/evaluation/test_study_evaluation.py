@@ -15,6 +15,7 @@ from mura_core.evaluation import (
     Evaluation,
     aggregate_studies,
     evaluate_predictions,
+    markdown_table,
     plot_roc,
     reference_table,
     score_binary,
@@ -153,6 +154,16 @@ def test_tables_and_roc_figure(tmp_path):
     assert any(line.startswith("demo") and "study" in line for line in reference.splitlines())
     png = plot_roc(IMAGES, tmp_path / "roc.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_markdown_table_escapes_pipes_and_aligns_numbers():
+    table = markdown_table([["a|b", 0.5, None], ["c", float("nan"), 3]], ["name", "x", "n"])
+    assert table.splitlines() == [
+        "| name | x | n |",
+        "|---|---:|---:|",
+        "| a\\|b | 0.500 | - |",
+        "| c | - | 3 |",
+    ]
 
 
 def test_kappa_of_a_single_class_everywhere_is_undefined_not_zero():

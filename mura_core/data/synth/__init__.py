@@ -68,6 +68,7 @@ from mura_core.data.synth.writer import (
     RenderSettings,
     SynthSummary,
     default_workers,
+    synthetic_record,
     write_tree,
 )
 from mura_core.errors import MuraError
@@ -85,6 +86,7 @@ __all__ = [
     "SynthSummary",
     "subset_ceiling",
     "synthesize",
+    "synthetic_record",
 ]
 
 

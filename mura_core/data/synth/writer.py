@@ -33,6 +33,7 @@ __all__ = [
     "SYNTH_VERSION",
     "SynthSummary",
     "default_workers",
+    "synthetic_record",
     "write_tree",
 ]
 
@@ -195,3 +196,16 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return os.cpu_count() or 1
+
+
+def synthetic_record(mura: Path) -> dict[str, object] | None:
+    """What ``mura synth`` recorded of the tree in the MURA folder ``mura``: its
+    ``dataset.json`` (empty if unreadable), or ``None`` for a tree it did not write."""
+    written = any((mura / name).is_file() for name in (DATASET_JSON, ABNORMALITIES_CSV))
+    if not written:
+        return None
+    try:
+        record = json.loads((mura / DATASET_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
