@@ -4,9 +4,6 @@ package, refusals, and the record and model card beside the artifacts."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +11,7 @@ import pytest
 
 from mura_core.cli import main
 from mura_core.export.formats import TOLERANCES
+from tests.export.clean_process import run_in_clean_process
 
 FORMATS = ("savedmodel", "onnx", "tflite")
 
@@ -64,46 +62,11 @@ def test_each_format_is_within_its_tolerance(exported, format):
     assert (output / entry["file"]).exists()
 
 
-# Each artifact run by its own runtime, in a process that never imports this package.
-CLEAN_RUNNERS = {
-    "savedmodel": """
-        import tensorflow as tf
-        serve = tf.saved_model.load(str(folder / "saved_model")).signatures["serving_default"]
-        out = serve(image=tf.constant(images))["probability"].numpy()
-    """,
-    "onnx": """
-        import onnxruntime
-        session = onnxruntime.InferenceSession(str(folder / "model.onnx"))
-        out = session.run(["probability"], {"image": images})[0]
-    """,
-    "tflite": """
-        from ai_edge_litert.interpreter import Interpreter
-        runner = Interpreter(model_path=str(folder / "model.tflite")).get_signature_runner()
-        out = runner(image=images)["probability"]
-    """,
-}
-
-
 @pytest.mark.parametrize("format", FORMATS)
 def test_artifact_runs_in_a_process_without_this_package(exported, sample, tmp_path, format):
     output, _ = exported
     _, images, probabilities = sample
-    np.save(tmp_path / "images.npy", images)
-    script = textwrap.dedent("""
-        import sys, pathlib
-        import numpy as np
-        folder, work = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-        images = np.load(work / "images.npy")
-    """) + textwrap.dedent(CLEAN_RUNNERS[format]) + textwrap.dedent("""
-        leaked = [m for m in sys.modules if m.split(".")[0] in ("mura_core", "registry",
-                                                                "mura_plugins")]
-        assert not leaked, leaked
-        np.save(work / "out.npy", np.asarray(out))
-    """)
-    done = subprocess.run([sys.executable, "-I", "-c", script, str(output), str(tmp_path)],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    out = np.load(tmp_path / "out.npy")
+    out = run_in_clean_process(output, format, images, tmp_path)
     assert out.shape == probabilities.shape
     assert np.max(np.abs(out - probabilities)) <= TOLERANCES[format]
 
