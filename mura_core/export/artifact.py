@@ -90,7 +90,8 @@ class Artifact:
             order = {part: index for index, part in enumerate(self.record["body_parts"])}
             parts = np.array([order.get(str(p), -1) for p in rows["body_part"]], np.int32)
         results, start = [], 0
-        for images, _ in dataset.batch(batch_size).as_numpy_iterator():
+        batches = dataset.batch(batch_size).prefetch(2)  # decode while the artifact runs
+        for images, _ in batches.as_numpy_iterator():
             stop = start + len(images)
             results.append(self.predict(images, None if parts is None else parts[start:stop]))
             start = stop
