@@ -7,6 +7,13 @@ box (a flat heatmap is a miss). The baseline is a uniformly random point in the 
 its hit rate is the share of the image the boxes cover. Lines before the last break the
 rate down by kind of finding; the last line reads exactly
 ``explain: hit-rate X.XX vs random Y.YY``.
+
+The line before it, ``explain: cost X.XXx of predict``, is what the heatmaps cost: the
+time to compute the heatmap arrays of the test images (Grad-CAM, resized to each
+original image) over the time of the model's forward pass predicting them, on the same
+decoded batches in the same process, after a warm-up pass of each (image decoding and
+PNG rendering excluded from both; the best of three passes each, as the machine may be
+shared).
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ import csv
 import os
 import sys
 import tempfile
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +84,36 @@ def true_labels_by_folder(mura: Path) -> dict[Path, int]:
     return labels
 
 
+def cost_of_explaining(model, frame, name: str, layer: str, *, batch_size: int = 32,
+                       repeats: int = 3) -> float:  # fmt: skip
+    """Seconds to compute the heatmap arrays of ``frame``'s images over seconds to predict
+    them (see the module docstring)."""
+    from mura_core.explain import explain_batch
+    from mura_core.training.inference import inference_batches
+
+    batches = list(inference_batches(name, frame, batch_size).map(lambda images, *rest: images))
+    rows = frame.to_dict("records")
+    chunks = [rows[start : start + batch_size] for start in range(0, len(rows), batch_size)]
+
+    def explaining() -> None:
+        for images, chunk in zip(batches, chunks, strict=True):
+            explain_batch(model, layer, images, chunk)
+
+    def predicting() -> None:
+        for images in batches:
+            model.predict_on_batch(images)
+
+    times: dict[Callable[[], None], list[float]] = {explaining: [], predicting: []}
+    for step in (explaining, predicting):
+        step()  # warm-up: tracing and first-call costs
+    for _ in range(repeats):
+        for step, seconds in times.items():
+            start = time.perf_counter()
+            step()
+            seconds.append(time.perf_counter() - start)
+    return min(times[explaining]) / min(times[predicting])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--studies", type=int, default=2000, help="synthetic studies")
@@ -101,8 +140,10 @@ def main() -> None:
         loaded = load_run(result.folder.path)
         images = collect_images([str(mura / "valid_image_paths.csv")])
         images["path"] = [str(Path(path).resolve()) for path in images["path"]]
-        explanations = explain_frame(loaded.model, images, loaded.name,
-                                     explain_layer(loaded.parsed), batch_size=32)  # fmt: skip
+        layer = explain_layer(loaded.parsed)
+        explanations = explain_frame(loaded.model, images, loaded.name, layer, batch_size=32)
+        cost = cost_of_explaining(loaded.model, images, loaded.name, layer, batch_size=32)
+        print(f"explained {len(explanations)} test images in batches of 32")
         boxes = {str(Path(k).resolve()): v for k, v in read_boxes(mura).items()}
         labels = true_labels_by_folder(mura)
         results = pointing_game(explanations, boxes, labels)
@@ -118,6 +159,7 @@ def main() -> None:
     hits, chances = zip(*rows, strict=True)
     print(f"  {'all':12} {len(results.get('all', [])):4d} images (truly abnormal, with a box, "
           "classified correctly)")  # fmt: skip
+    print(f"explain: cost {cost:.2f}x of predict")
     print(f"explain: hit-rate {np.mean(hits):.2f} vs random {np.mean(chances):.2f}")
 
 
