@@ -37,16 +37,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 MODEL = "cnn_in.96.96.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25__wc_aug"
 
 
-def read_boxes(mura: Path) -> dict[str, list[tuple[str, tuple[int, int, int, int]]]]:
-    """``{absolute image path: [(kind, (x_min, y_min, x_max, y_max)), ...]}``."""
-    boxes: dict[str, list] = defaultdict(list)
-    with (mura / "abnormalities.csv").open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            box = tuple(int(row[key]) for key in ("x_min", "y_min", "x_max", "y_max"))
-            boxes[str(mura.parent / row["path"])].append((row["kind"], box))
-    return boxes
-
-
 def covered_share(boxes: list, width: int, height: int) -> float:
     """Share of the image inside any box: a uniformly random point's chance of a hit."""
     mask = np.zeros((height, width), dtype=bool)
@@ -60,7 +50,7 @@ def pointing_game(explanations, boxes, true_labels) -> dict[str, list[tuple[bool
     results: dict[str, list[tuple[bool, float]]] = defaultdict(list)
     for item in explanations:
         study = Path(item.path).parent
-        image_boxes = boxes.get(item.path)
+        image_boxes = boxes.get(Path(item.path).resolve())
         if not image_boxes or true_labels.get(study) != 1 or item.probability <= 0.5:
             continue
         height, width = item.heatmap.shape
@@ -123,7 +113,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from mura_core.data.images import collect_images
-    from mura_core.data.synth import synthesize
+    from mura_core.data.synth import read_findings, synthesize
     from mura_core.explain import explain_frame, explain_layer
     from mura_core.runs import load_run
     from mura_core.training.runner import train
@@ -144,7 +134,7 @@ def main() -> None:
         explanations = explain_frame(loaded.model, images, loaded.name, layer, batch_size=32)
         cost = cost_of_explaining(loaded.model, images, loaded.name, layer, batch_size=32)
         print(f"explained {len(explanations)} test images in batches of 32")
-        boxes = {str(Path(k).resolve()): v for k, v in read_boxes(mura).items()}
+        boxes = read_findings(mura)
         labels = true_labels_by_folder(mura)
         results = pointing_game(explanations, boxes, labels)
         if args.figure:
@@ -171,7 +161,7 @@ def write_figure(explanations, boxes, path: Path) -> None:
     for item in explanations:
         by_study[item.study].append(item)
     for items in by_study.values():
-        if all(item.path in boxes for item in items) and len(items) > 1:
+        if all(Path(item.path).resolve() in boxes for item in items) and len(items) > 1:
             write_montage(items, path)
             print(f"figure: {path}", file=sys.stderr)
             return

@@ -95,6 +95,62 @@ def test_a_family_without_an_explain_layer_is_refused_in_one_line(cli, plugin_si
     assert not (tmp_path / "out").exists()
 
 
+#: A CNN at 64 pixels whose explain layer is an 8x8 map.
+METAL_CNN = "cnn_in.64.64.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2"
+
+
+@pytest.fixture(scope="module")
+def metal_run(tmp_path_factory):
+    """:data:`METAL_CNN` trained for seconds on easy synthetic studies that are normal or
+    show hardware (the others are left out of the tree's CSVs), and the tree's
+    ``MURA-v1.1`` folder."""
+    from mura_core.data.layout import SPLITS, image_paths_csv, labeled_studies_csv
+    from mura_core.data.synth import read_findings, synthesize
+    from mura_core.training.runner import train
+
+    root = tmp_path_factory.mktemp("metal")
+    synthesize(root, studies=400, seed=1, min_side=56, max_side=64, difficulty="easy")
+    mura = root / "MURA-v1.1"
+    others = {path.parent for path, found in read_findings(mura).items()
+              if any(kind != "hardware" for kind, _ in found)}  # fmt: skip
+    for split in SPLITS:
+        images, studies = mura / image_paths_csv(split), mura / labeled_studies_csv(split)
+        kept = [line for line in images.read_text().splitlines()
+                if (root / line).resolve().parent not in others]  # fmt: skip
+        images.write_text("".join(f"{line}\n" for line in kept))
+        kept = [line for line in studies.read_text().splitlines()
+                if (root / line.split(",")[0]).resolve() not in others]  # fmt: skip
+        studies.write_text("".join(f"{line}\n" for line in kept))
+    run = train(METAL_CNN, root, out=root / "runs", epochs=10, batch_size=16, seed=1,
+                weight_classes=True, augment=False, verbose=0)  # fmt: skip
+    return run, mura
+
+
+def test_maps_of_a_briefly_trained_model_peak_inside_the_finding(metal_run):
+    """Images of one finding, truly abnormal and classified so, whose box leaves out the
+    image's centre (where most findings lie, so a map peaking at the centre would score):
+    most peak inside the box, where a random point seldom falls."""
+    from mura_core.data.layout import SPLITS, image_paths_csv
+    from mura_core.data.synth import read_findings
+
+    run, mura = metal_run
+    findings = read_findings(mura)
+    hits, chances = [], []
+    csvs = [mura / image_paths_csv(split) for split in SPLITS]
+    for item in explain(run.folder.path, csvs, batch_size=32):
+        found = findings.get(Path(item.path).resolve(), [])
+        if len(found) != 1 or item.probability <= 0.5:
+            continue
+        (_, (x0, y0, x1, y1)), height, width = found[0], *item.heatmap.shape
+        if x0 <= width // 2 < x1 and y0 <= height // 2 < y1:
+            continue
+        x, y = item.peak
+        hits.append(not item.flat and x0 <= x < x1 and y0 <= y < y1)
+        chances.append((x1 - x0) * (y1 - y0) / (width * height))
+    assert len(hits) >= 8
+    assert np.mean(hits) >= 0.5 and np.mean(hits) >= 2 * np.mean(chances)
+
+
 @pytest.mark.parametrize(
     ("file_name", "message"),
     [("notes.txt", "not a PNG image, a study folder or a CSV of image paths"),

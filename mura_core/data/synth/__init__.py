@@ -68,6 +68,7 @@ from mura_core.data.synth.writer import (
     RenderSettings,
     SynthSummary,
     default_workers,
+    read_findings,
     write_tree,
 )
 from mura_core.errors import MuraError
@@ -83,6 +84,7 @@ __all__ = [
     "TRUE_LABELS_CSV",
     "Ceiling",
     "SynthSummary",
+    "read_findings",
     "subset_ceiling",
     "synthesize",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "SYNTH_VERSION",
     "SynthSummary",
     "default_workers",
+    "read_findings",
     "write_tree",
 ]
 
@@ -195,3 +196,15 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return os.cpu_count() or 1
+
+
+def read_findings(mura: Path) -> dict[Path, list[tuple[str, tuple[int, int, int, int]]]]:
+    """``{resolved image path: [(kind, (x_min, y_min, x_max, y_max)), ...]}`` from the
+    ``abnormalities.csv`` of the synthetic tree ``mura`` (its ``MURA-v1.1`` folder)."""
+    findings: dict[Path, list[tuple[str, tuple[int, int, int, int]]]] = {}
+    with (mura / ABNORMALITIES_CSV).open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            x0, y0, x1, y1 = (int(row[key]) for key in ABNORMALITIES_COLUMNS[2:])
+            path = (mura.parent / row["path"]).resolve()
+            findings.setdefault(path, []).append((row["kind"], (x0, y0, x1, y1)))
+    return findings
