@@ -106,6 +106,7 @@ def cost_of_explaining(model, frame, name: str, layer: str, *, batch_size: int =
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=MODEL, help="run name to train (default: %(default)s)")
     parser.add_argument("--studies", type=int, default=2000, help="synthetic studies")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
@@ -123,10 +124,10 @@ def main() -> None:
         synthesize(root / "data", studies=args.studies, seed=args.seed, min_side=96,
                    max_side=160, difficulty="medium", label_noise=0.0)  # fmt: skip
         mura = root / "data" / "MURA-v1.1"
-        result = train(MODEL, root / "data", out=root / "runs", epochs=args.epochs,
+        result = train(args.model, root / "data", out=root / "runs", epochs=args.epochs,
                        batch_size=32, seed=args.seed, verbose=0)  # fmt: skip
         kappa = result.evaluation.study.kappa if result.evaluation else float("nan")
-        print(f"trained {MODEL}: {args.epochs} epochs, test study kappa {kappa:.3f}")
+        print(f"trained {args.model}: {args.epochs} epochs, test study kappa {kappa:.3f}")
         loaded = load_run(result.folder.path)
         images = collect_images([str(mura / "valid_image_paths.csv")])
         images["path"] = [str(Path(path).resolve()) for path in images["path"]]
