@@ -108,7 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=MODEL, help="run name to train (default: %(default)s)")
     parser.add_argument("--studies", type=int, default=2000, help="synthetic studies")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--figure", type=Path, help="also write a montage of one study here")
     args = parser.parse_args()
