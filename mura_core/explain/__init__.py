@@ -15,12 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from mura_core.explain.ensembles import explain_ensemble, member_layer
-from mura_core.explain.gradcam import Explanation, explain_frame, explain_layer, gradcam
+from mura_core.explain.gradcam import (
+    Explanation,
+    explain_batch,
+    explain_frame,
+    explain_layer,
+    gradcam,
+)
 from mura_core.explain.render import overlay, write_montage, write_overlay
 
 __all__ = [
     "Explanation",
     "explain",
+    "explain_batch",
     "explain_ensemble",
     "explain_frame",
     "explain_layer",

@@ -8,6 +8,7 @@ the original image's pixels, where its peak is reported.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pandas as pd
 
 from mura_core.errors import MuraError
 
-__all__ = ["Explanation", "explain_frame", "explain_layer", "gradcam"]
+__all__ = ["Explanation", "explain_batch", "explain_frame", "explain_layer", "gradcam"]
 
 
 @dataclass
@@ -77,49 +78,63 @@ def gradcam(model: Any, layer: str, images: Any) -> tuple[np.ndarray, np.ndarray
 
     The gradient is taken of the output's logit when the model ends in a sigmoid
     ``Dense`` layer (every family's output): the probability's gradient vanishes on
-    confident predictions (exactly 0 in float32 at p = 1), the logit's does not.
+    confident predictions (exactly 0 in float32 at p = 1), the logit's does not. The
+    whole batch goes through one compiled graph, traced once per model and layer.
     """
     import keras
-    import tensorflow as tf
 
     try:
         feature_layer = model.get_layer(layer)
     except ValueError:
         raise MuraError(f"model {model.name} has no layer {layer!r} to explain") from None
-    probe, head = _probe(model, feature_layer)
-    images = tf.convert_to_tensor(images)
-    with tf.GradientTape() as tape:
-        features, last = probe(images, training=False)
-        tape.watch(features)
-        score = (last @ head.kernel + head.bias)[:, 0] if head is not None else last[:, 0]
-    gradients = tape.gradient(score, features)
-    weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
-    maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))
-    peak = tf.reduce_max(maps, axis=(1, 2), keepdims=True)
-    maps = tf.math.divide_no_nan(maps, peak)
-    probabilities = tf.sigmoid(score) if head is not None else score
+    maps, probabilities = _compiled(model, feature_layer)(images)
     return keras.ops.convert_to_numpy(maps), keras.ops.convert_to_numpy(probabilities)
 
 
-_PROBES: dict[tuple[int, str], tuple[Any, Any]] = {}
+#: The compiled Grad-CAM of the last model explained: ``(model, layer name, function)``.
+#: Holding the model keeps its ``id`` from being reused by another one.
+_COMPILED: list[tuple[Any, str, Any]] = []
 
 
-def _probe(model: Any, feature_layer: Any) -> tuple[Any, Any]:
-    """A model giving the feature map and either the sigmoid head's input (returned with
-    the head) or the output (head ``None``); cached per model and layer."""
+def _compiled(model: Any, feature_layer: Any) -> Any:
+    """``images -> (maps, probabilities)``, compiled once for any batch size; cached for
+    one model and layer at a time (older models are not kept alive)."""
+    if _COMPILED and _COMPILED[0][0] is model and _COMPILED[0][1] == feature_layer.name:
+        return _COMPILED[0][2]
+    _COMPILED.clear()
+    function = _heatmap_function(model, feature_layer)
+    _COMPILED.append((model, feature_layer.name, function))
+    return function
+
+
+def _heatmap_function(model: Any, feature_layer: Any) -> Any:
+    """Build the compiled Grad-CAM of ``feature_layer`` (see :func:`gradcam`)."""
     import keras
+    import tensorflow as tf
 
-    key = (id(model), feature_layer.name)
-    if key not in _PROBES:
-        _PROBES.clear()  # one model at a time: do not keep old models alive
-        head = model.layers[-1]
-        sigmoid = getattr(getattr(head, "activation", None), "__name__", "") == "sigmoid"
-        if sigmoid and getattr(head, "kernel", None) is not None:
-            outputs = [feature_layer.output, head.input]
-        else:
-            head, outputs = None, [feature_layer.output, model.output]
-        _PROBES[key] = (keras.Model(model.inputs, outputs), head)
-    return _PROBES[key]
+    head = model.layers[-1]
+    sigmoid = getattr(getattr(head, "activation", None), "__name__", "") == "sigmoid"
+    if sigmoid and getattr(head, "kernel", None) is not None:
+        probe = keras.Model(model.inputs, [feature_layer.output, head.input])
+    else:
+        head, probe = None, keras.Model(model.inputs, [feature_layer.output, model.output])
+    (inputs,) = model.inputs
+    signature = tf.TensorSpec((None, *inputs.shape[1:]), inputs.dtype)
+
+    @tf.function(input_signature=[signature])
+    def heatmaps(images: Any) -> tuple[Any, Any]:
+        with tf.GradientTape() as tape:
+            features, last = probe(images, training=False)
+            tape.watch(features)
+            score = (last @ head.kernel + head.bias)[:, 0] if head is not None else last[:, 0]
+        gradients = tape.gradient(score, features)
+        weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
+        maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))
+        peak = tf.reduce_max(maps, axis=(1, 2), keepdims=True)
+        maps = tf.math.divide_no_nan(maps, peak)
+        return maps, tf.sigmoid(score) if head is not None else score
+
+    return lambda images: heatmaps(tf.cast(images, signature.dtype))
 
 
 def _upsample(cam: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -128,6 +143,35 @@ def _upsample(cam: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
     resized = Image.fromarray(cam.astype(np.float32), mode="F").resize(size, Image.BILINEAR)
     return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+
+
+def explain_batch(
+    model: Any, layer: str, images: Any, rows: Sequence[dict[str, Any]]
+) -> list[Explanation]:
+    """Explain one batch: ``images`` from the model's evaluation pipeline and their frame
+    ``rows`` (``path``, ``study``, ``body_part``); heatmaps resized to each original."""
+    from PIL import Image
+
+    maps, scores = gradcam(model, layer, images)
+    explanations = []
+    for cam, score, row in zip(maps, scores, rows, strict=True):
+        with Image.open(row["path"]) as image:
+            size = image.size
+        heatmap = _upsample(cam, size)
+        row_index, column = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
+        explanations.append(
+            Explanation(
+                path=str(row["path"]),
+                study=str(row.get("study") or Path(row["path"]).parent),
+                body_part=row.get("body_part") or None,
+                probability=float(score),
+                heatmap=heatmap,
+                peak=(int(column), int(row_index)),
+                flat=not bool(np.max(cam) > 0),
+                layer=layer,
+            )
+        )
+    return explanations
 
 
 def explain_frame(
@@ -145,7 +189,6 @@ def explain_frame(
     """
     import sys
 
-    from PIL import Image
     from tqdm import tqdm
 
     from mura_core.training.inference import inference_batches
@@ -158,24 +201,8 @@ def explain_frame(
     with tqdm(total=len(rows), unit="image", file=sys.stderr, disable=not progress,
               leave=False) as bar:  # fmt: skip
         for images in batches:
-            maps, scores = gradcam(model, layer, images)
-            for cam, score in zip(maps, scores, strict=True):
-                row = rows[len(explanations)]
-                with Image.open(row["path"]) as image:
-                    size = image.size
-                heatmap = _upsample(cam, size)
-                row_index, column = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
-                explanations.append(
-                    Explanation(
-                        path=str(row["path"]),
-                        study=str(row.get("study") or Path(row["path"]).parent),
-                        body_part=row.get("body_part") or None,
-                        probability=float(score),
-                        heatmap=heatmap,
-                        peak=(int(column), int(row_index)),
-                        flat=not bool(np.max(cam) > 0),
-                        layer=layer,
-                    )
-                )
-                bar.update(1)
+            done = len(explanations)
+            batch_rows = rows[done : done + len(images)]
+            explanations.extend(explain_batch(model, layer, images, batch_rows))
+            bar.update(len(batch_rows))
     return explanations

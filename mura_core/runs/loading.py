@@ -176,9 +176,7 @@ def load_run(
             raise MuraError("--weights applies to a single run, not to an ensemble")
         ensembler = parsed.family.ensemble
         return ensembler.load(run_folder, parsed, allow_other_provider=allow_other_provider)
-    info = read_run_json(run_folder.run_json)
-    check_provider(parsed, info, allow_other_provider=allow_other_provider)
-    if weights is None:
+    if weights is None:  # before any note on the provider: without weights, nothing loads
         chosen = run_folder.best_weights()
         if chosen is None:
             raise MuraError(f"run {run_folder.name} has no weights file (weights.*.weights.h5)")
@@ -187,6 +185,8 @@ def load_run(
         if not path.is_file():
             raise MuraError(f"weights file {path} not found")
         chosen = WeightsFile.parse(path) or WeightsFile(path, 0, *(float("nan"),) * 4)
+    info = read_run_json(run_folder.run_json)
+    check_provider(parsed, info, allow_other_provider=allow_other_provider)
     model = registry.build(parsed.model_name, weights=None)
     notes = check_identity(run_folder, parsed, model, info)
     try:

@@ -68,6 +68,7 @@ from mura_core.data.synth.writer import (
     RenderSettings,
     SynthSummary,
     default_workers,
+    read_findings,
     synthetic_record,
     write_tree,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "TRUE_LABELS_CSV",
     "Ceiling",
     "SynthSummary",
+    "read_findings",
     "subset_ceiling",
     "synthesize",
     "synthetic_record",

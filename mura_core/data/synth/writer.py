@@ -34,6 +34,7 @@ __all__ = [
     "SynthSummary",
     "default_workers",
     "synthetic_record",
+    "read_findings",
     "write_tree",
 ]
 
@@ -209,3 +210,15 @@ def synthetic_record(mura: Path) -> dict[str, object] | None:
     except (OSError, ValueError):
         return {}
     return record if isinstance(record, dict) else {}
+
+
+def read_findings(mura: Path) -> dict[Path, list[tuple[str, tuple[int, int, int, int]]]]:
+    """``{resolved image path: [(kind, (x_min, y_min, x_max, y_max)), ...]}`` from the
+    ``abnormalities.csv`` of the synthetic tree ``mura`` (its ``MURA-v1.1`` folder)."""
+    findings: dict[Path, list[tuple[str, tuple[int, int, int, int]]]] = {}
+    with (mura / ABNORMALITIES_CSV).open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            x0, y0, x1, y1 = (int(row[key]) for key in ABNORMALITIES_COLUMNS[2:])
+            path = (mura.parent / row["path"]).resolve()
+            findings.setdefault(path, []).append((row["kind"], (x0, y0, x1, y1)))
+    return findings
