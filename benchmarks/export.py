@@ -1,8 +1,8 @@
 """Serving speed of exported artifacts against ``mura predict``, on the same images.
 
-Trains the demo's CNN briefly on synthetic MURA (the weights' values do not change the
-speed), exports it as a SavedModel and as a float16 TFLite file, and predicts the same
-images three ways: the run through ``mura predict``'s code path
+Trains the demo's CNN briefly on synthetic MURA, exports it in every format (printing
+each one's parity with the run, as ``mura export`` does), and predicts the same images
+three ways: the run through ``mura predict``'s code path
 (:func:`~mura_core.training.inference.predict_frame`), and each artifact through
 :meth:`~mura_core.export.artifact.Artifact.predict_frame` (the same decoding, then the
 artifact's runtime). Each way is warmed up first (start-up and tracing excluded), then
@@ -26,7 +26,7 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-MODEL = "cnn_in.128.128.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25"
+MODEL = "cnn_in.128.128.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25__wc"
 
 
 def timed(ways: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
@@ -75,11 +75,16 @@ def main() -> None:
         work_path = Path(work)
         root = work_path / "mura"
         synthesize(root, studies=args.studies, seed=3, min_side=200, max_side=320)
-        result = train(MODEL, root, out=work_path / "runs", epochs=1, batch_size=32, verbose=0)
+        result = train(MODEL, root, out=work_path / "runs", epochs=4, batch_size=32, verbose=0)
         loaded = load_run(result.run.folder.path)
         rows = load_mura(root).frame  # every image of the tree
-        export_run(loaded, "savedmodel", work_path / "export", card=False)
-        export_run(loaded, "tflite", work_path / "f16", quantize="float16", card=False)
+        exports = [("savedmodel", "none", "export"), ("onnx", "none", "export"),
+                   ("tflite", "none", "export"), ("tflite", "float16", "f16"),
+                   ("tflite", "int8", "int8")]  # fmt: skip
+        for format, quantize, folder in exports:
+            result = export_run(loaded, format, work_path / folder, quantize=quantize,
+                                parity_images=512, card=False)  # fmt: skip
+            print(result.parity.line(), flush=True)
         savedmodel = load_artifact(work_path / "export")
         tflite = load_artifact(work_path / "f16")
         size = args.batch_size
