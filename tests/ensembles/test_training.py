@@ -33,7 +33,13 @@ def test_members_train_into_members_folders_with_a_single_runs_artifacts(ensembl
     assert folder.name_file.read_text().strip() == AVG
 
 
-def test_a_killed_second_member_resumes_and_the_first_is_skipped(ensemble_runs):
+def test_a_failed_second_member_resumes_and_the_first_is_skipped(ensemble_runs):
+    interrupted = ensemble_runs["interrupted"]
+    assert interrupted.failed == ["XR_WRIST"]  # the first member trained all the same
+    assert interrupted.members == {
+        "XR_HAND": "trained",
+        "XR_WRIST": "failed: Interrupt: killed after epoch 1",
+    }
     outcomes = ensemble_runs["avg"].members
     assert outcomes == {
         "XR_HAND": "complete (skipped)",
