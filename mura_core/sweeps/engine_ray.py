@@ -4,8 +4,9 @@ By default an embedded Ray starts on this machine (no dashboard) and stops with 
 sweep; ``address`` joins a running cluster instead (``auto``, or ``HOST:PORT``), whose
 workers must see the data root and the runs folder at the same paths (shared storage).
 Each trial gets ``cpus_per_run`` CPUs (its TensorFlow keeps to as many threads) and
-``gpus_per_run`` GPUs (Ray pins it to them through ``CUDA_VISIBLE_DEVICES``), and runs
-the same trial code as the local engine, so it writes the same run folder as
+``gpus_per_run`` GPUs (Ray pins it to them through ``CUDA_VISIBLE_DEVICES``); a worker
+serves trial after trial, so TensorFlow starts once per worker, not once per run. Each
+trial runs the same trial code as the local engine, so it writes the same run folder as
 ``mura train``. Per-epoch validation metrics go to Tune, whose ASHA scheduler may stop
 poor runs. Tune's own records go to ``RUNS/.ray_results``; Ray's temporary files to
 ``temp_dir`` (Ray's default ``/tmp/ray`` when not given). Ray is imported only here.
@@ -98,12 +99,19 @@ def _start(ray: Any, options: RayOptions) -> bool:
 def _trainable(
     config: dict[str, Any], settings: dict[str, Any], trials: dict[str, Trial], cpus: float
 ) -> None:
-    """One trial: run the sweep's trial code, reporting each epoch to Tune."""
+    """One trial: run the sweep's trial code, reporting each epoch to Tune.
+
+    Tune reuses the worker for the sweep's next trial once this one has returned, so
+    TensorFlow starts once per worker; the previous run's Keras state is dropped first.
+    """
     from ray import tune
 
     from mura_core.sweeps.trial import SweepStopped, limit_threads, run_trial
 
-    limit_threads(cpus)
+    limit_threads(cpus)  # a reused worker keeps the thread pools of its first trial
+    import keras
+
+    keras.backend.clear_session(free_memory=True)
     last: dict[str, float] = {}
 
     def report(epoch: int, logs: dict[str, float]) -> None:
@@ -230,7 +238,7 @@ def run_ray(
         tune_config=tune.TuneConfig(
             scheduler=_scheduler(tune, options, int(settings["epochs"])),
             max_concurrent_trials=options.max_concurrent,
-            reuse_actors=False,  # a fresh worker per run: a stopped run's worker is not reused
+            reuse_actors=True,  # a worker, and its TensorFlow, serves trial after trial
         ),
         run_config=tune.RunConfig(
             name=time.strftime("sweep-%Y%m%d-%H%M%S"),
