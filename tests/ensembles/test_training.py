@@ -144,6 +144,8 @@ def test_compare_and_runs_list_show_single_and_ensemble_runs(ensemble_runs, caps
     [
         (ROUTE_WS, ["--members", "XR_KNEE"], "no member 'XR_KNEE' in this ensemble"),
         (SINGLE, ["--members", "XR_WRIST"], "--members applies to ensemble names only"),
+        (SINGLE, ["--engine", "local"], "--engine applies to ensemble names only"),
+        (AVG, ["--engine", "local", "--max-concurrent", "2"], "--max-concurrent needs --engine"),
         (AVG, ["--body-part", "XR_WRIST"], "--body-part does not apply to an ensemble"),
         (AVG, [], "is already trained"),
     ],
