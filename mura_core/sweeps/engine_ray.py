@@ -4,8 +4,9 @@ By default an embedded Ray starts on this machine (no dashboard) and stops with 
 sweep; ``address`` joins a running cluster instead (``auto``, or ``HOST:PORT``), whose
 workers must see the data root and the runs folder at the same paths (shared storage).
 Each trial gets ``cpus_per_run`` CPUs (its TensorFlow keeps to as many threads) and
-``gpus_per_run`` GPUs (Ray pins it to them through ``CUDA_VISIBLE_DEVICES``); a worker
-serves trial after trial, so TensorFlow starts once per worker, not once per run. Each
+``gpus_per_run`` GPUs (Ray pins it to them through ``CUDA_VISIBLE_DEVICES``); without
+early stopping, a worker serves trial after trial, so TensorFlow starts once per worker,
+not once per run. Each
 trial runs the same trial code as the local engine, so it writes the same run folder as
 ``mura train``. Per-epoch validation metrics go to Tune, whose ASHA scheduler may stop
 poor runs. Tune's own records go to ``RUNS/.ray_results``; Ray's temporary files to
@@ -101,7 +102,7 @@ def _trainable(
 ) -> None:
     """One trial: run the sweep's trial code, reporting each epoch to Tune.
 
-    Tune reuses the worker for the sweep's next trial once this one has returned, so
+    Tune may reuse the worker for the sweep's next trial once this one has returned, so
     TensorFlow starts once per worker; the previous run's Keras state is dropped first.
     """
     from ray import tune
@@ -238,7 +239,9 @@ def run_ray(
         tune_config=tune.TuneConfig(
             scheduler=_scheduler(tune, options, int(settings["epochs"])),
             max_concurrent_trials=options.max_concurrent,
-            reuse_actors=True,  # a worker, and its TensorFlow, serves trial after trial
+            # a worker, and its TensorFlow, serves trial after trial; not under ASHA,
+            # where Tune may end a stopped trial's worker while it hands over (and hang)
+            reuse_actors=options.scheduler == "fifo",
         ),
         run_config=tune.RunConfig(
             name=time.strftime("sweep-%Y%m%d-%H%M%S"),
