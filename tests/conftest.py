@@ -15,8 +15,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO = Path(__file__).resolve().parents[1]
 
 
-#: Test modules sharing one Ray session: all their tests run on one xdist worker.
-RAY_SESSION_MODULES = ("tests/sweeps/test_sweep_ray.py",)
+#: Test modules sharing one Ray session (``ray_session``): all their tests run on one
+#: xdist worker.
+RAY_SESSION_MODULES = ("tests/sweeps/test_sweep_ray.py", "tests/ensembles/test_ensemble_ray.py")
 #: Folders whose modules share a costly module fixture: each module runs on one worker.
 MODULE_SCOPED = ("tests/export/",)
 
@@ -132,3 +133,19 @@ def trained(tmp_path_factory, mura_root):
 def tiny_cnn() -> str:
     """The name of the tiny CNN the tests train."""
     return TINY_CNN
+
+
+@pytest.fixture(scope="session")
+def ray_session(tmp_path_factory):
+    """An embedded Ray with two CPUs and no dashboard, its temporary files under the
+    test's folder; shared by the modules of :data:`RAY_SESSION_MODULES`."""
+    import logging
+
+    from mura_core.sweeps.engine_ray import import_ray
+
+    ray, _ = import_ray()
+    temp = tmp_path_factory.mktemp("ray")
+    ray.init(num_cpus=2, include_dashboard=False, _temp_dir=str(temp), log_to_driver=False,
+             configure_logging=True, logging_level=logging.ERROR)  # fmt: skip
+    yield ray
+    ray.shutdown()

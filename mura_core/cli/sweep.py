@@ -13,10 +13,11 @@ import argparse
 import sys
 from typing import Any
 
-from mura_core.vocabulary import ENGINES, SCHEDULERS, SWEEP_METRICS
+from mura_core.vocabulary import SCHEDULERS, SWEEP_METRICS
 
 
 def register(subparsers: Any) -> None:
+    from mura_core.cli.engine_flags import add_engine_flags
     from mura_core.cli.train import add_train_flags
 
     parser = subparsers.add_parser(
@@ -29,37 +30,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--data", metavar="ROOT", help="MURA root folder")
     add_train_flags(parser)
     group = parser.add_argument_group("sweep")
+    add_engine_flags(group)
     _flag = group.add_argument
-    _flag(
-        "--engine",
-        choices=ENGINES,
-        help="ray (default when Ray is installed) or local (one run after the other)",
-    )
-    _flag(
-        "--address",
-        metavar="ADDR",
-        help="join a Ray cluster (auto or HOST:PORT) instead of starting one",
-    )
-    _flag(
-        "--cpus-per-run",
-        type=float,
-        metavar="N",
-        help="CPUs per run; its TensorFlow keeps to as many threads (default: 1 on Ray, "
-        "all with --engine local)",
-    )
-    _flag(
-        "--gpus-per-run",
-        type=float,
-        default=0.0,
-        metavar="N",
-        help="GPUs per run, pinned through CUDA_VISIBLE_DEVICES (default: 0)",
-    )
-    _flag(
-        "--max-concurrent",
-        type=int,
-        metavar="N",
-        help="at most N runs at once (default: as many as the resources allow)",
-    )
     _flag(
         "--scheduler",
         choices=SCHEDULERS,
@@ -80,11 +52,6 @@ def register(subparsers: Any) -> None:
         help="epochs every run trains before ASHA may stop it (default: 1)",
     )
     _flag(
-        "--ray-temp",
-        metavar="DIR",
-        help="temporary folder of an embedded Ray (default: $RAY_TMPDIR or /tmp/ray)",
-    )
-    _flag(
         "--max-runs",
         type=int,
         metavar="N",
@@ -95,44 +62,11 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _check_engine(args: argparse.Namespace) -> str:
-    """The engine to use; Ray-only options with the local engine are refused."""
-    from mura_core.errors import MuraError
-    from mura_core.sweeps import default_engine
-    from mura_core.sweeps.engine_ray import import_ray
-
-    engine = args.engine or default_engine()
-    if engine == "ray":
-        import_ray()  # one line naming the extra when Ray is missing
-        return engine
-    given = [flag for flag, value in (("--address", args.address),
-                                      ("--scheduler asha", args.scheduler == "asha"),
-                                      ("--gpus-per-run", args.gpus_per_run),
-                                      ("--max-concurrent", args.max_concurrent),
-                                      ("--ray-temp", args.ray_temp)) if value]  # fmt: skip
-    if given:
-        raise MuraError(f"{given[0]} needs --engine ray (the local engine runs one at a time)")
-    return engine
-
-
-def _progress(total: int, quiet: bool) -> Any:
-    done = [0]
-
-    def report(outcome: Any) -> None:
-        done[0] += 1
-        if quiet:
-            return
-        extra = f": {outcome.error}" if outcome.error else ""
-        print(f"mura: sweep [{done[0]}/{total}] {outcome.status} {outcome.run} "
-              f"({outcome.seconds:.1f} s){extra}", file=sys.stderr, flush=True)  # fmt: skip
-
-    return report
-
-
 def run(args: argparse.Namespace) -> int:
+    from mura_core.cli.engine_flags import check_engine, progress, ray_options
     from mura_core.cli.output import print_json
     from mura_core.cli.sweep_args import plan_from_args, settings_from_args
-    from mura_core.sweeps import RayOptions, SweepPlanError, records_table, run_sweep
+    from mura_core.sweeps import SweepPlanError, records_table, run_sweep
 
     try:
         planned = plan_from_args(args)
@@ -144,23 +78,16 @@ def run(args: argparse.Namespace) -> int:
         names = [item.name for item in planned]
         print_json(names) if args.json else print("\n".join(names))
         return 0
-    engine = _check_engine(args)
-    options = RayOptions(
-        address=args.address,
-        cpus_per_run=args.cpus_per_run,
-        gpus_per_run=args.gpus_per_run,
-        max_concurrent=args.max_concurrent,
-        scheduler=args.scheduler,
-        metric=args.metric,
-        grace_period=args.grace_period,
-        temp_dir=args.ray_temp,
+    engine = check_engine(args)
+    options = ray_options(
+        args, scheduler=args.scheduler, metric=args.metric, grace_period=args.grace_period
     )
     records = run_sweep(
         [item.name for item in planned],
         settings_from_args(args),
         engine=engine,  # type: ignore[arg-type]
         ray=options,
-        progress=_progress(len(planned), quiet=args.json or args.quiet),
+        progress=progress("sweep", len(planned), quiet=args.json or args.quiet),
         notes=lambda text: print(f"mura: sweep: {text}", file=sys.stderr, flush=True),
     )
     if args.json:

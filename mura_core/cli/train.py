@@ -4,7 +4,9 @@ The flags ``--weight-classes``, ``--augment`` and ``--body-part`` produce the ru
 suffix (``__wc_aug_XR_WRIST``); a name that already carries a suffix must agree with
 them; ``--seed N`` adds the seed token (``seed.N``). Running the same command after an
 interruption resumes the run. An ensemble name trains one member run per body part (or
-seed) in ``members/<KEY>/``; ``--members XR_WRIST,XR_HAND`` trains some of them.
+seed) in ``members/<KEY>/``, as the runs of a sweep: in parallel on Ray (the default when
+Ray is installed) or one after the other (``--engine local``); ``--members
+XR_WRIST,XR_HAND`` trains some of them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from mura_core.vocabulary import STRATEGIES, WEIGHTINGS, XLA_MODES
 
 
 def register(subparsers: Any) -> None:
+    from mura_core.cli.engine_flags import add_engine_flags
+
     parser = subparsers.add_parser(
         "train",
         help="train a named model on MURA (resumes an interrupted run)",
@@ -29,6 +33,7 @@ def register(subparsers: Any) -> None:
         help="ensembles: train only these members, comma-separated (XR_WRIST,XR_HAND)",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_engine_flags(parser.add_argument_group("engine (ensembles: where the members train)"))
     parser.set_defaults(func=run)
 
 
@@ -124,6 +129,7 @@ def config_from_args(args: argparse.Namespace, name: str) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mura_core.cli.engine_flags import engine_flags_given
     from mura_core.cli.output import print_json
     from mura_core.errors import MuraError
     from mura_core.evaluation import reference_table, scores_table
@@ -135,6 +141,9 @@ def run(args: argparse.Namespace) -> int:
         return run_ensemble(args, config)
     if args.members:
         raise MuraError("--members applies to ensemble names only")
+    given = engine_flags_given(args)
+    if given:
+        raise MuraError(f"{given[0]} applies to ensemble names only (mura sweep spreads runs)")
     result = Runner(config, evaluate=not args.no_evaluate).run()
     best = None
     if result.best is not None:
@@ -185,29 +194,43 @@ def uncovered_warning(uncovered: list[str]) -> None:
 
 
 def run_ensemble(args: argparse.Namespace, config: Any) -> int:
-    """``mura train`` of an ensemble name: its members, then its evaluation."""
+    """``mura train`` of an ensemble name: its members (as a sweep's runs), then its
+    evaluation; exit status 1 when a member failed."""
+    import sys
+
+    from mura_core.cli.engine_flags import check_engine, progress, ray_options
     from mura_core.cli.output import print_json
     from mura_core.ensembles import train_ensemble
     from mura_core.evaluation import scores_table
 
     keys = [key for key in (args.members or "").split(",") if key.strip()] or None
-    result = train_ensemble(config, members=keys, evaluate=not args.no_evaluate)
+    result = train_ensemble(
+        config,
+        members=keys,
+        engine=check_engine(args),  # type: ignore[arg-type]
+        ray=ray_options(args),
+        progress=progress("member", None, quiet=args.json or args.quiet),
+        notes=lambda text: print(f"mura: {text}", file=sys.stderr, flush=True),
+        evaluate=not args.no_evaluate,
+    )
     uncovered_warning(result.uncovered)
+    status = 1 if result.failed else 0
     if args.json:
         print_json(
             {
                 "run": result.name,
                 "folder": str(result.folder.path),
                 "members": result.members,
+                "failed": result.failed,
                 "evaluation": result.evaluation.to_dict() if result.evaluation else None,
                 "uncovered": result.uncovered,
             }
         )
-        return 0
+        return status
     for key, outcome in result.members.items():
         print(f"member {key}: {outcome}")
     if result.evaluation is not None:
         print()
         print(scores_table(result.evaluation))
     print(f"\nrun folder: {result.folder.path}")
-    return 0
+    return status

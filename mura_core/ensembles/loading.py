@@ -97,7 +97,7 @@ def member_status(folder: RunFolder) -> str | None:
 def load_ensemble(
     folder: RunFolder, parsed: ParsedName, *, allow_other_provider: bool = False
 ) -> LoadedEnsemble:
-    """Load the trained members of the ensemble run in ``folder``.
+    """Load the complete members of the ensemble run in ``folder``.
 
     Raises:
         MuraError: no member is trained, or a member folder holds another run.
@@ -109,8 +109,8 @@ def load_ensemble(
     members: dict[str, LoadedRun] = {}
     for member in specs:
         member_folder = folder.member(member.key)
-        if member_status(member_folder) is None or member_folder.best_weights() is None:
-            continue
+        if member_status(member_folder) != "complete" or member_folder.best_weights() is None:
+            continue  # not trained, or still training, failed or interrupted
         loaded = load_run(member_folder.path, allow_other_provider=allow_other_provider)
         if loaded.name != member.run_name:
             raise MuraError(

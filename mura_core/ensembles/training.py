@@ -4,19 +4,22 @@
 >>> train_ensemble(TrainConfig(name="parts_m(cnn_...)_bp.WRIST.HAND_c.avg__wc_aug",
 ...                            data_root="data", epochs=5))
 
-Each member trains through the :class:`~mura_core.training.runner.Runner` into its own
-folder, with all of a single run's artifacts, its own lock, resume and overwrite rules:
-re-running the command skips complete members and resumes an interrupted one from its
-last epoch. ``members`` trains a subset. With warm start, every member starts from the
-best weights of the all-parts run the ensembler names (a missing run is refused before
-anything is trained). Once members are trained, the ensemble is evaluated on the test
-set of its body parts; ``run.json`` records its members, their status and the rule.
+The members are the runs of a sweep (:func:`~mura_core.sweeps.run_sweep`): one after
+the other in this process, or as parallel Ray Tune trials. Each trains through the
+:class:`~mura_core.training.runner.Runner` into its own folder, with all of a single
+run's artifacts, its own lock, resume and overwrite rules: re-running the command skips
+complete members, resumes an interrupted one from its last epoch and retries a failed
+one; a failed member does not stop the others. ``members`` trains a subset. With warm
+start, every member starts from the best weights of the all-parts run the ensembler
+names (a missing run is refused before anything is trained). Once members are trained,
+the ensemble (its complete members) is evaluated on the test set of its body parts;
+``run.json`` records its members, their status and the rule.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,13 +30,16 @@ from mura_core.errors import MuraError
 from mura_core.runs.artifacts import package_versions, read_run_json, update_run_json
 from mura_core.runs.layout import RunFolder
 from mura_core.runs.lock import RunLock
-from mura_core.training.callbacks import CallbackFactory, default_callbacks
+from mura_core.sweeps.trial import Trial
 from mura_core.training.context import TrainConfig, resolve_run_name
-from mura_core.training.data import DataFactory, mura_data
 from mura_core.training.setup import _now
 
 if TYPE_CHECKING:
     from mura_core.evaluation import Evaluation
+    from mura_core.sweeps import Outcome, RayOptions, SweepRecord
+    from mura_core.training.callbacks import CallbackFactory
+    from mura_core.training.data import DataFactory
+    from mura_core.vocabulary import Engine
     from registry import ParsedName
 
 __all__ = ["EnsembleResult", "select_members", "train_ensemble", "warm_start_weights"]
@@ -41,11 +47,13 @@ __all__ = ["EnsembleResult", "select_members", "train_ensemble", "warm_start_wei
 
 @dataclass
 class EnsembleResult:
-    """What an ensemble run produced: each member's outcome and the evaluation."""
+    """What an ensemble run produced: each member's outcome (by key), the members that
+    failed and the evaluation."""
 
     name: str
     folder: RunFolder
     members: dict[str, str]
+    failed: list[str] = field(default_factory=list)
     evaluation: Evaluation | None = None
     uncovered: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -136,50 +144,57 @@ def _member_record(folder: RunFolder, members: list[Member]) -> list[dict[str, A
     ]
 
 
-def _train_member(
-    member: Member,
-    folder: RunFolder,
-    config: TrainConfig,
-    warm: Path | None,
-    **runner_options: Any,
-) -> str:
-    from mura_core.training.runner import Runner
+def _member_trials(folder: RunFolder, members: list[Member], warm: Path | None) -> list[Trial]:
+    """Each member as a sweep trial: its run name, its folder, the warm-start weights."""
+    start = None if warm is None else str(warm)
+    return [Trial(member.run_name, str(folder.member(member.key).path), start)
+            for member in members]  # fmt: skip
 
-    member_folder = folder.member(member.key)
-    if member_status(member_folder) == "complete" and not config.overwrite:
+
+def _member_outcome(item: SweepRecord) -> str:
+    """What became of one member, as ``mura train`` prints it."""
+    if item.status == "skipped":
         return "complete (skipped)"
-    member_config = replace(
-        config, name=member.run_name, weight_classes=None, augment=None, body_part=None, seed=0
-    )
-    result = Runner(
-        member_config, folder=member_folder.path, initial_weights=warm, **runner_options
-    ).run()
-    if result.resumed_from:
-        return f"trained (resumed after epoch {result.resumed_from})"
-    return "trained"
+    if item.status != "complete":
+        return f"{item.status}: {item.error}" if item.error else item.status
+    resumed = read_run_json(Path(item.folder) / "run.json").get("resumed_from_epoch")
+    return f"trained (resumed after epoch {resumed})" if resumed else "trained"
 
 
 def train_ensemble(
     config: TrainConfig,
     *,
     members: Sequence[str] | None = None,
-    callbacks: CallbackFactory = default_callbacks,
-    data: DataFactory = mura_data,
+    engine: Engine = "local",
+    ray: RayOptions | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+    notes: Callable[[str], None] | None = None,
+    callbacks: CallbackFactory | None = None,
+    data: DataFactory | None = None,
     evaluate: bool = True,
 ) -> EnsembleResult:
     """Train the ensemble ``config.name`` (its members, or those named by ``members``).
 
+    The members are the runs of a sweep (:func:`~mura_core.sweeps.run_sweep`) on
+    ``engine``: ``local``, one after the other in this process, or ``ray``, as parallel
+    Ray Tune trials placed by ``ray``; ``progress`` hears of each member's outcome,
+    ``notes`` of the engine's start-up. A member that fails is recorded as failed (in
+    :attr:`EnsembleResult.failed`) and the others go on. ``callbacks`` and ``data``
+    replace the runner's factories (local engine only).
+
     Raises:
-        MuraError: a complete ensemble without ``overwrite``, an unknown member, a
-            missing warm-start run, or any error of a member's run.
+        MuraError: a complete ensemble without ``overwrite``, an unknown member, or a
+            missing warm-start run.
     """
+    from mura_core.sweeps import run_sweep
+
     started = time.perf_counter()
     parsed = resolve_ensemble(config)
     specs = ensembler_of(parsed).members(parsed)
     chosen = select_members(specs, members)
     folder = RunFolder.for_run(config.out, parsed.full_name)
     warm = warm_start_weights(parsed, config.out)
-    if data is mura_data:
+    if data is None:
         from mura_core.data.layout import resolve_root
 
         resolve_root(config.data_root)
@@ -188,18 +203,22 @@ def train_ensemble(
             f"run {parsed.full_name} is already trained in {folder.path} "
             "(use --overwrite to train it again)"
         )
-    outcomes: dict[str, str] = {}
+    common = replace(config, weight_classes=None, augment=None, body_part=None, seed=0)
+    settings = {**common.to_dict(), "evaluate": evaluate}
+    del settings["name"]
+    runner = {key: value for key, value in (("callbacks", callbacks), ("data", data)) if value}
     with RunLock(folder.path):
         folder.write_name(parsed.full_name)
         _record_start(folder, parsed, config)
-        for member in chosen:
-            outcomes[member.key] = _train_member(
-                member, folder, config, warm, callbacks=callbacks, data=data, evaluate=evaluate
-            )
+        records = run_sweep(_member_trials(folder, chosen, warm), settings, engine=engine,
+                            ray=ray, progress=progress, notes=notes,
+                            runner_options=runner)  # fmt: skip
+        outcomes = {member.key: _member_outcome(item) for member, item in zip(chosen, records)}
+        failed = [member.key for member, item in zip(chosen, records) if item.status == "failed"]
         record = _member_record(folder, specs)
         done = all(item["status"] == "complete" for item in record)
         update_run_json(folder.run_json, members=record, status="complete" if done else "partial")
-        result = EnsembleResult(parsed.full_name, folder, outcomes)
+        result = EnsembleResult(parsed.full_name, folder, outcomes, failed=failed)
         if evaluate and any(item["status"] == "complete" for item in record):
             _evaluate(result, parsed, config)
         update_run_json(folder.run_json, finished=_now())

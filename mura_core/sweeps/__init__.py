@@ -25,7 +25,7 @@ from mura_core.errors import MuraError
 from mura_core.sweeps.engine_ray import RayOptions, ray_installed
 from mura_core.sweeps.patterns import DEFAULT_MAX_RUNS, SweepPlanError, expand, plan_runs
 from mura_core.sweeps.results import SweepRecord, collect, records_table, write_records
-from mura_core.sweeps.trial import FINISHED, Outcome, prior_status
+from mura_core.sweeps.trial import FINISHED, Outcome, Trial, prior_status
 from mura_core.vocabulary import Engine
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "RayOptions",
     "SweepPlanError",
     "SweepRecord",
+    "Trial",
     "default_engine",
     "expand",
     "plan_runs",
@@ -51,32 +52,47 @@ def default_engine() -> Engine:
     return "ray" if ray_installed() else "local"
 
 
-def _skipped(runs: Sequence[str], out: Path, overwrite: bool) -> dict[str, Outcome]:
+def _skipped(trials: Sequence[Trial], overwrite: bool) -> dict[str, Outcome]:
     """Runs a re-run of the sweep leaves alone: complete or stopped (unless overwriting)."""
     if overwrite:
         return {}
     return {
-        name: Outcome(name, "skipped")
-        for name in runs
-        if prior_status(out / name) in FINISHED
+        trial.run: Outcome(trial.run, "skipped")
+        for trial in trials
+        if prior_status(Path(trial.folder)) in FINISHED
     }  # fmt: skip
 
 
+def _trials(runs: Sequence[str | Trial], out: Path) -> list[Trial]:
+    """``runs`` as trials: a run name trains into its run folder under ``out``."""
+    from mura_core.runs.layout import RunFolder
+
+    return [
+        run if isinstance(run, Trial) else Trial(run, str(RunFolder.for_run(out, run).path))
+        for run in runs
+    ]
+
+
 def run_sweep(
-    runs: Sequence[str],
+    runs: Sequence[str | Trial],
     settings: dict[str, Any],
     *,
     engine: Engine | None = None,
     ray: RayOptions | None = None,
     progress: Callable[[Outcome], None] | None = None,
     notes: Callable[[str], None] | None = None,
+    runner_options: dict[str, Any] | None = None,
 ) -> list[SweepRecord]:
-    """Train every run of ``runs`` (canonical run names) with ``settings``.
+    """Train every run of ``runs`` with ``settings``.
 
+    ``runs`` are canonical run names, each trained into its run folder under the runs
+    folder, or :class:`Trial` objects naming their own folder (an ensemble's members).
     ``settings`` are :class:`~mura_core.training.context.TrainConfig` fields shared by
     every run (``data_root`` required, ``out`` the runs folder), plus ``evaluate``.
     ``progress`` hears of each run's outcome as it comes; ``notes`` of the engine's
-    start-up.
+    start-up. ``runner_options`` (``callbacks``, ``data``) go to each run's
+    :class:`~mura_core.training.runner.Runner`; they stay in this process, so they need
+    the local engine.
 
     Returns:
         one record per run, in the order of ``runs``; also written as JSON under
@@ -90,8 +106,11 @@ def run_sweep(
     out = Path(settings.get("out", "runs")).resolve()
     settings["out"] = str(out)
     settings.setdefault("verbose", 0)
-    skipped = _skipped(runs, out, bool(settings.get("overwrite")))
-    pending = [name for name in runs if name not in skipped]
+    if runner_options and engine != "local":
+        raise MuraError("custom callbacks or data need the local engine")
+    trials = _trials(runs, out)
+    skipped = _skipped(trials, bool(settings.get("overwrite")))
+    pending = [trial for trial in trials if trial.run not in skipped]
     for outcome in skipped.values():
         if progress is not None:
             progress(outcome)
@@ -103,8 +122,10 @@ def run_sweep(
         from mura_core.sweeps.engine_local import run_local
 
         cpus = ray.cpus_per_run if ray is not None else None
-        done = run_local(pending, settings, cpus_per_run=cpus, progress=progress)
+        done = run_local(pending, settings, cpus_per_run=cpus, progress=progress,
+                         runner_options=runner_options)  # fmt: skip
     outcomes = {**skipped, **{outcome.run: outcome for outcome in done}}
-    records = collect([outcomes[name] for name in runs], out)
+    folders = {trial.run: Path(trial.folder) for trial in trials}
+    records = collect([outcomes[trial.run] for trial in trials], folders)
     write_records(records, out / SWEEPS_FOLDER / time.strftime("sweep-%Y%m%d-%H%M%S.json"))
     return records

@@ -9,23 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mura_core.sweeps.trial import Outcome, limit_threads, run_trial
+from mura_core.sweeps.trial import Outcome, Trial, limit_threads, run_trial
 
 __all__ = ["run_local"]
 
 
 def run_local(
-    runs: Sequence[str],
+    trials: Sequence[Trial],
     settings: dict[str, Any],
     *,
     cpus_per_run: float | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    runner_options: dict[str, Any] | None = None,
 ) -> list[Outcome]:
-    """Run each of ``runs`` in turn with ``settings``; a failed run does not stop the rest."""
+    """Run each of ``trials`` in turn with ``settings``; a failed run does not stop the rest.
+
+    ``runner_options`` go to each run's :class:`~mura_core.training.runner.Runner`.
+    """
     limit_threads(cpus_per_run)
     outcomes = []
-    for name in runs:
-        outcome = run_trial(name, dict(settings))
+    for trial in trials:
+        outcome = run_trial(trial, settings, runner_options=runner_options)
         outcomes.append(outcome)
         if progress is not None:
             progress(outcome)

@@ -4,8 +4,10 @@ By default an embedded Ray starts on this machine (no dashboard) and stops with 
 sweep; ``address`` joins a running cluster instead (``auto``, or ``HOST:PORT``), whose
 workers must see the data root and the runs folder at the same paths (shared storage).
 Each trial gets ``cpus_per_run`` CPUs (its TensorFlow keeps to as many threads) and
-``gpus_per_run`` GPUs (Ray pins it to them through ``CUDA_VISIBLE_DEVICES``), and runs
-the same trial code as the local engine, so it writes the same run folder as
+``gpus_per_run`` GPUs (Ray pins it to them through ``CUDA_VISIBLE_DEVICES``); without
+early stopping, a worker serves trial after trial, so TensorFlow starts once per worker,
+not once per run. Each
+trial runs the same trial code as the local engine, so it writes the same run folder as
 ``mura train``. Per-epoch validation metrics go to Tune, whose ASHA scheduler may stop
 poor runs. Tune's own records go to ``RUNS/.ray_results``; Ray's temporary files to
 ``temp_dir`` (Ray's default ``/tmp/ray`` when not given). Ray is imported only here.
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mura_core.errors import MuraError
-from mura_core.sweeps.trial import Outcome, mark
+from mura_core.sweeps.trial import Outcome, Trial, mark
 from mura_core.vocabulary import Scheduler, SweepMetric
 
 __all__ = ["INSTALL_HINT", "RayOptions", "import_ray", "ray_installed", "run_ray"]
@@ -95,13 +97,22 @@ def _start(ray: Any, options: RayOptions) -> bool:
     return True
 
 
-def _trainable(config: dict[str, Any], settings: dict[str, Any], cpus: float) -> None:
-    """One trial: run the sweep's trial code, reporting each epoch to Tune."""
+def _trainable(
+    config: dict[str, Any], settings: dict[str, Any], trials: dict[str, Trial], cpus: float
+) -> None:
+    """One trial: run the sweep's trial code, reporting each epoch to Tune.
+
+    Tune may reuse the worker for the sweep's next trial once this one has returned, so
+    TensorFlow starts once per worker; the previous run's Keras state is dropped first.
+    """
     from ray import tune
 
     from mura_core.sweeps.trial import SweepStopped, limit_threads, run_trial
 
-    limit_threads(cpus)
+    limit_threads(cpus)  # a reused worker keeps the thread pools of its first trial
+    import keras
+
+    keras.backend.clear_session(free_memory=True)
     last: dict[str, float] = {}
 
     def report(epoch: int, logs: dict[str, float]) -> None:
@@ -112,7 +123,7 @@ def _trainable(config: dict[str, Any], settings: dict[str, Any], cpus: float) ->
             raise SweepStopped(f"by the scheduler after epoch {epoch}") from stop
 
     try:
-        outcome = run_trial(config["run"], dict(settings), on_epoch=report)
+        outcome = run_trial(trials[config["run"]], settings, on_epoch=report)
     except SweepStopped:
         return
     final = {key: value for key, value in last.items() if key.startswith("val_")}
@@ -143,7 +154,9 @@ def _error_line(trial: Any) -> str:
     return (lines[-1] if lines else "the trial's worker died")[:300]
 
 
-def _collector(tune: Any, out: Path, progress: Callable[[Outcome], None] | None) -> Any:
+def _collector(
+    tune: Any, folders: dict[str, Path], progress: Callable[[Outcome], None] | None
+) -> Any:
     """A Tune callback turning finished trials into :class:`Outcome` objects."""
 
     class Collector(tune.Callback):
@@ -170,13 +183,13 @@ def _collector(tune: Any, out: Path, progress: Callable[[Outcome], None] | None)
                 outcome.seconds = self._seconds(name)
                 self._done(outcome)
                 return
-            mark(out / name, "stopped")  # the worker may have died before marking it
+            mark(folders[name], "stopped")  # the worker may have died before marking it
             self._done(Outcome(name, "stopped", self._seconds(name)))
 
         def on_trial_error(self, iteration, trials, trial, **info) -> None:
             name = trial.config["run"]
             reason = _error_line(trial)
-            mark(out / name, "failed", error=reason)  # its worker could not say so
+            mark(folders[name], "failed", error=reason)  # its worker could not say so
             self._done(Outcome(name, "failed", self._seconds(name), reason))
 
     return Collector()
@@ -194,19 +207,19 @@ def _wait_unlocked(folder: Path, timeout: float = 60.0) -> None:
 
 
 def run_ray(
-    runs: Sequence[str],
+    trials: Sequence[Trial],
     settings: dict[str, Any],
     options: RayOptions,
     *,
     progress: Callable[[Outcome], None] | None = None,
     notes: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
-    """Run ``runs`` as Tune trials with ``settings``; returns their outcomes in order.
+    """Run ``trials`` as Tune trials with ``settings``; returns their outcomes in order.
 
     ``progress`` hears of each finished run; ``notes`` of Ray's start-up time.
     """
     ray, tune = import_ray()
-    if not runs:
+    if not trials:
         return []
     clock = time.perf_counter()
     started_here = _start(ray, options)
@@ -214,17 +227,21 @@ def run_ray(
         how = "started" if started_here and not options.address else "connected"
         notes(f"Ray {how} in {time.perf_counter() - clock:.1f} s")
     out = Path(settings["out"])
-    collector = _collector(tune, out, progress)
+    folders = {trial.run: Path(trial.folder) for trial in trials}
+    collector = _collector(tune, folders, progress)
     cpus = options.cpus_per_run or 1.0
     resources = {"cpu": cpus, "gpu": options.gpus_per_run}
-    trainable = tune.with_parameters(_trainable, settings=settings, cpus=cpus)
+    by_run = {trial.run: trial for trial in trials}
+    trainable = tune.with_parameters(_trainable, settings=settings, trials=by_run, cpus=cpus)
     tuner = tune.Tuner(
         tune.with_resources(trainable, resources),
-        param_space={"run": tune.grid_search(list(runs))},
+        param_space={"run": tune.grid_search(list(by_run))},
         tune_config=tune.TuneConfig(
             scheduler=_scheduler(tune, options, int(settings["epochs"])),
             max_concurrent_trials=options.max_concurrent,
-            reuse_actors=False,  # a fresh worker per run: a stopped run's worker is not reused
+            # a worker, and its TensorFlow, serves trial after trial; not under ASHA,
+            # where Tune may end a stopped trial's worker while it hands over (and hang)
+            reuse_actors=options.scheduler == "fifo",
         ),
         run_config=tune.RunConfig(
             name=time.strftime("sweep-%Y%m%d-%H%M%S"),
@@ -247,9 +264,9 @@ def run_ray(
             ray.shutdown()
     for outcome in collector.outcomes.values():
         if outcome.status == "stopped":  # again, once the stopped run's worker let go of it
-            _wait_unlocked(out / outcome.run)
-            mark(out / outcome.run, "stopped")
-    missing = [name for name in runs if name not in collector.outcomes]
+            _wait_unlocked(folders[outcome.run])
+            mark(folders[outcome.run], "stopped")
+    missing = [name for name in by_run if name not in collector.outcomes]
     for name in missing:  # a trial Tune never finished (the sweep was interrupted)
         collector.outcomes[name] = Outcome(name, "failed", 0.0, "the trial did not finish")
-    return [collector.outcomes[name] for name in runs]
+    return [collector.outcomes[name] for name in by_run]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -43,12 +43,11 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def record(outcome: Outcome, runs: Path) -> SweepRecord:
-    """The record of ``outcome``, with the figures its run folder holds."""
+def record(outcome: Outcome, folder: Path) -> SweepRecord:
+    """The record of ``outcome``, with the figures its run folder ``folder`` holds."""
     from mura_core.runs.artifacts import read_run_json
     from mura_core.runs.listing import is_run_folder, summarize_run
 
-    folder = runs / outcome.run
     epochs, best_kappa, study_kappa = 0, None, None
     if is_run_folder(folder):
         try:
@@ -73,9 +72,10 @@ def record(outcome: Outcome, runs: Path) -> SweepRecord:
     )
 
 
-def collect(outcomes: Sequence[Outcome], runs: str | Path) -> list[SweepRecord]:
-    """The records of ``outcomes`` (in their order)."""
-    return [record(outcome, Path(runs)) for outcome in outcomes]
+def collect(outcomes: Sequence[Outcome], folders: Mapping[str, Path]) -> list[SweepRecord]:
+    """The records of ``outcomes`` (in their order), each run's figures read from its
+    folder in ``folders`` (by run name)."""
+    return [record(outcome, folders[outcome.run]) for outcome in outcomes]
 
 
 def records_table(records: Sequence[SweepRecord]) -> str:

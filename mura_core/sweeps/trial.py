@@ -1,6 +1,6 @@
 """One run of a sweep, whichever engine runs it: the same runner as ``mura train``.
 
-:func:`run_trial` trains one named run into its run folder and returns its
+:func:`run_trial` trains one :class:`Trial` (a named run) into its folder and returns its
 :class:`Outcome`; it never raises for a run's own failure (bad data, out of memory, a
 plugin error): the run is recorded as failed in its ``run.json`` with a one-line reason
 and the sweep goes on. A run its scheduler stops early is recorded as ``stopped``: it
@@ -20,7 +20,7 @@ from mura_core.vocabulary import SweepStatus
 if TYPE_CHECKING:
     from mura_core.training.callbacks import EpochObserver
 
-__all__ = ["FINISHED", "Outcome", "SweepStopped", "mark", "prior_status", "run_trial"]
+__all__ = ["FINISHED", "Outcome", "SweepStopped", "Trial", "mark", "prior_status", "run_trial"]
 
 #: ``run.json`` statuses a sweep does not run again.
 FINISHED = ("complete", "stopped")
@@ -28,6 +28,17 @@ FINISHED = ("complete", "stopped")
 
 class SweepStopped(Exception):
     """Raised by an epoch observer when the sweep's scheduler stops the run."""
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One run of a sweep: its canonical name, the folder it trains into (a sweep's run
+    folder under the runs folder, an ensemble member's ``members/<KEY>``) and the weights
+    it starts from (an ensemble's warm start)."""
+
+    run: str
+    folder: str
+    initial_weights: str | None = None
 
 
 @dataclass
@@ -91,9 +102,14 @@ def limit_threads(cpus: float | None) -> None:
 
 
 def run_trial(
-    name: str, settings: dict[str, Any], *, on_epoch: EpochObserver | None = None
+    trial: Trial,
+    settings: dict[str, Any],
+    *,
+    on_epoch: EpochObserver | None = None,
+    runner_options: dict[str, Any] | None = None,
 ) -> Outcome:
-    """Train (or resume) run ``name`` with ``settings`` (:class:`TrainConfig` fields).
+    """Train (or resume) ``trial`` with ``settings`` (:class:`TrainConfig` fields, and
+    ``evaluate``); ``runner_options`` go to the :class:`Runner` (``callbacks``, ``data``).
 
     Raises:
         SweepStopped: the scheduler stopped the run (its folder is marked ``stopped``).
@@ -103,11 +119,14 @@ def run_trial(
     from mura_core.training.runner import Runner
 
     started = time.perf_counter()
+    settings = dict(settings)
     evaluate = settings.pop("evaluate", True)
-    config = TrainConfig(name=name, **settings)
-    folder = Path(config.out) / name
+    config = TrainConfig(name=trial.run, **settings)
+    folder = Path(trial.folder)
+    runner = Runner(config, evaluate=evaluate, on_epoch=on_epoch, folder=folder,
+                    initial_weights=trial.initial_weights, **(runner_options or {}))  # fmt: skip
     try:
-        Runner(config, evaluate=evaluate, on_epoch=on_epoch).run()
+        runner.run()
     except SweepStopped as stop:
         mark(folder, "stopped", stopped=str(stop))
         raise
@@ -115,5 +134,5 @@ def run_trial(
         reason = _one_line(error)
         if not (folder / LOCK_NAME).exists():  # else another process holds the run: hands off
             mark(folder, "failed", error=reason)
-        return Outcome(name, "failed", round(time.perf_counter() - started, 3), reason)
-    return Outcome(name, "complete", round(time.perf_counter() - started, 3))
+        return Outcome(trial.run, "failed", round(time.perf_counter() - started, 3), reason)
+    return Outcome(trial.run, "complete", round(time.perf_counter() - started, 3))

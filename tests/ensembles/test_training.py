@@ -33,7 +33,13 @@ def test_members_train_into_members_folders_with_a_single_runs_artifacts(ensembl
     assert folder.name_file.read_text().strip() == AVG
 
 
-def test_a_killed_second_member_resumes_and_the_first_is_skipped(ensemble_runs):
+def test_a_failed_second_member_resumes_and_the_first_is_skipped(ensemble_runs):
+    interrupted = ensemble_runs["interrupted"]
+    assert interrupted.failed == ["XR_WRIST"]  # the first member trained all the same
+    assert interrupted.members == {
+        "XR_HAND": "trained",
+        "XR_WRIST": "failed: Interrupt: killed after epoch 1",
+    }
     outcomes = ensemble_runs["avg"].members
     assert outcomes == {
         "XR_HAND": "complete (skipped)",
@@ -138,6 +144,8 @@ def test_compare_and_runs_list_show_single_and_ensemble_runs(ensemble_runs, caps
     [
         (ROUTE_WS, ["--members", "XR_KNEE"], "no member 'XR_KNEE' in this ensemble"),
         (SINGLE, ["--members", "XR_WRIST"], "--members applies to ensemble names only"),
+        (SINGLE, ["--engine", "local"], "--engine applies to ensemble names only"),
+        (AVG, ["--engine", "local", "--max-concurrent", "2"], "--max-concurrent needs --engine"),
         (AVG, ["--body-part", "XR_WRIST"], "--body-part does not apply to an ensemble"),
         (AVG, [], "is already trained"),
     ],

@@ -1,12 +1,9 @@
-"""Sweeps through Ray Tune: one embedded Ray session (two CPUs, no dashboard) for the module.
-
-The module's tests share the session and run on one xdist worker (``xdist_group``).
-"""
+"""Sweeps through Ray Tune, in the embedded Ray session the suite's Ray tests share
+(``ray_session``: two CPUs, no dashboard, one xdist worker)."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -29,19 +26,6 @@ GOOD = "cnn_in.32.32.1_cl.1.1_f.8_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25"
 FAIR = "cnn_in.32.32.1_cl.1.1_f.8_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
 POOR = "cnn_in.32.32.1_cl.3.1_f.8_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
 BROKEN = "cnn_in.32.32.1_cl.2.1_f.8_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
-
-
-@pytest.fixture(scope="module")
-def ray_session(tmp_path_factory):
-    """An embedded Ray with two CPUs, its temporary files under the test's folder."""
-    from mura_core.sweeps.engine_ray import import_ray
-
-    ray, _ = import_ray()
-    temp = tmp_path_factory.mktemp("ray")
-    ray.init(num_cpus=2, include_dashboard=False, _temp_dir=str(temp), log_to_driver=False,
-             configure_logging=True, logging_level=logging.ERROR)  # fmt: skip
-    yield ray
-    ray.shutdown()
 
 
 def _settings(mura_root, runs, **more):
