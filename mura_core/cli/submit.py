@@ -10,6 +10,7 @@ are listed, one line each, and nothing is written (exit 2).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +34,59 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _is_export(source: str) -> bool:
-    from mura_core.export.artifact import EXPORT_JSON
+#: Bad rows listed before the count of the others.
+SHOWN_PROBLEMS = 20
+
+
+def _export_of(source: str) -> Path | None:
+    """The export folder ``source`` names (itself, or the folder of one of its recorded
+    artifacts); None when it is not an export (then it is a run)."""
+    from mura_core.export.artifact import EXPORT_JSON, read_export_json
 
     path = Path(source)
-    return (path / EXPORT_JSON).is_file() or (path.parent / EXPORT_JSON).is_file()
+    if path.is_dir() and (path / EXPORT_JSON).is_file():
+        return path
+    if (path.parent / EXPORT_JSON).is_file():
+        entries = read_export_json(path.parent)["artifacts"].values()
+        if any(path.parent / entry["file"] == path for entry in entries):
+            return path.parent
+    return None
 
 
-def _predictor(args: argparse.Namespace) -> Any:
+def _check_output(args: argparse.Namespace, source: Path | None) -> None:
+    """Refuse an output that would overwrite the input or anything of the source, or
+    whose folder does not exist: before anything is predicted."""
+    from mura_core.errors import MuraError
+    from mura_core.runs import find_run
+
+    output = Path(args.output).resolve()
+    if output == Path(args.input).resolve():
+        raise MuraError(f"{args.output}: the output would overwrite the input")
+    if output.is_dir():
+        raise MuraError(f"{args.output}: is a folder, not a CSV file")
+    if not output.parent.is_dir():
+        raise MuraError(f"{args.output}: no folder {output.parent} to write into")
+    folder = (source if source is not None else find_run(args.run, args.runs)).resolve()
+    if folder == output.parent or folder in output.parents:
+        raise MuraError(f"{args.output}: inside {folder}; write the submission elsewhere")
+
+
+def _predictor(args: argparse.Namespace, export: Path | None) -> Any:
     """A function from image rows to probabilities, from an export or a run."""
-    if _is_export(args.run):
+    from mura_core.errors import MuraError
+
+    if export is not None:
         from mura_core.export.artifact import load_artifact
 
+        if args.weights or args.allow_other_provider:
+            raise MuraError("--weights and --allow-other-provider apply to runs, not exports")
         artifact = load_artifact(args.run, args.format)
+        if artifact.record.get("parity", {}).get("passed") is False:
+            print(f"mura: warning: {artifact.path} failed its parity check on export",
+                  file=sys.stderr)  # fmt: skip
         return lambda rows: artifact.predict_frame(rows, batch_size=args.batch_size)
+    if args.format:
+        raise MuraError(f"--format chooses an export's artifact; {args.run} is a run")
     from mura_core.training.inference import predict_frame
 
     loaded = load_run_from(args)
@@ -59,29 +99,32 @@ def _predictor(args: argparse.Namespace) -> Any:
     return predict
 
 
-def run(args: argparse.Namespace) -> int:
-    import sys
+def _report(problems: list[str], looked_under: list[str]) -> None:
+    for problem in problems[:SHOWN_PROBLEMS]:
+        print(f"mura: error: {problem}", file=sys.stderr)
+    if len(problems) > SHOWN_PROBLEMS:
+        print(f"mura: error: ... and {len(problems) - SHOWN_PROBLEMS} more", file=sys.stderr)
+    where = f" (paths are looked up under {', '.join(looked_under)})" if looked_under else ""
+    print(f"mura: error: {len(problems)} bad row(s); nothing written{where}", file=sys.stderr)
 
-    from mura_core.errors import MuraError
+
+def run(args: argparse.Namespace) -> int:
     from mura_core.export.submission import (
         read_submission_csv,
         study_predictions,
         write_submission,
     )
 
-    if Path(args.output).resolve() == Path(args.input).resolve():
-        raise MuraError(f"{args.output}: the output would overwrite the input")
-    if Path(args.output).is_dir():
-        raise MuraError(f"{args.output}: is a folder, not a CSV file")
+    export = _export_of(args.run)
+    _check_output(args, export)
     read = read_submission_csv(args.input)
     if read.problems:
-        for problem in read.problems:
-            print(f"mura: error: {problem}", file=sys.stderr)
-        print(f"mura: error: {len(read.problems)} bad row(s); nothing written", file=sys.stderr)
+        _report(read.problems, read.looked_under)
         return 2
-    studies = study_predictions(read.images, _predictor(args))
+    studies = study_predictions(read.images, _predictor(args, export))
     write_submission(studies, args.output)
     abnormal = int(studies["label"].sum())
+    repeated = f", {read.duplicates} repeated row(s) predicted once" if read.duplicates else ""
     print(f"wrote {args.output}: {len(studies)} studies ({abnormal} abnormal) from "
-          f"{len(read.images)} images", file=sys.stderr)  # fmt: skip
+          f"{len(read.images)} images{repeated}", file=sys.stderr)  # fmt: skip
     return 0

@@ -16,7 +16,7 @@ import pandas as pd
 from mura_core.data.layout import IMAGE_SUFFIXES
 from mura_core.errors import MuraError
 
-__all__ = ["body_part_of", "collect_images", "csv_rows", "locate_csv_path"]
+__all__ = ["body_part_of", "collect_images", "csv_bases", "csv_rows", "locate_csv_path"]
 
 
 def body_part_of(path: Path) -> str | None:
@@ -31,17 +31,23 @@ def csv_rows(table: Path) -> list[tuple[int, list[str]]]:
         MuraError: the file is not UTF-8 text or not CSV.
     """
     try:
-        with table.open(newline="", encoding="utf-8") as handle:
+        with table.open(newline="", encoding="utf-8-sig") as handle:  # a BOM is dropped
             rows = list(enumerate(csv.reader(handle), start=1))
     except (UnicodeDecodeError, csv.Error) as error:
         raise MuraError(f"{table}: not a CSV of image paths ({error})") from None
     return [(number, row) for number, row in rows if row and any(c.strip() for c in row)]
 
 
+def csv_bases(table: Path) -> tuple[Path, Path, Path]:
+    """Where a CSV's relative paths are looked up, in order: the CSV's grandparent (the
+    folder holding ``MURA-v1.1``), its own folder, the working directory."""
+    return (table.parent.parent, table.parent, Path.cwd())
+
+
 def locate_csv_path(table: Path, relative: str) -> Path | None:
-    """The file a CSV row names: under the CSV's grandparent, its folder or the working
-    directory, whichever holds it (None: none does)."""
-    bases = (table.parent.parent, table.parent, Path.cwd())
+    """The file a CSV row names, under the first of :func:`csv_bases` that holds it
+    (None: none does)."""
+    bases = csv_bases(table)
     path = Path(relative.strip())
     return next((base / path for base in bases if (base / path).is_file()), None)
 

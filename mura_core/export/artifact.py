@@ -71,7 +71,13 @@ class Artifact:
                 raise MuraError(f"{self.path} routes by body part: give each image's body part")
             inputs["body_part"] = np.ascontiguousarray(body_parts, dtype=np.int32)
         if self._runner is None:
-            self._runner = _RUNNERS[self.format](self.path)
+            try:
+                self._runner = _RUNNERS[self.format](self.path)
+            except ImportError as error:
+                raise MuraError(
+                    f"running a {self.format} artifact needs {error.name}: "
+                    "pip install 'mura-registry[export]'"
+                ) from None
         return np.asarray(self._runner(inputs), dtype=np.float64).reshape(-1)
 
     def predict_frame(self, frame: Any, *, batch_size: int = 32) -> np.ndarray:
@@ -87,7 +93,7 @@ class Artifact:
         dataset = decoded_dataset(rows, image_size=self.image_size, channels=1, grayscale=True)
         parts = None
         if self.route:
-            order = {part: index for index, part in enumerate(self.record["body_parts"])}
+            order = {part: index for index, part in enumerate(self.record["body_part_index"])}
             parts = np.array([order.get(str(p), -1) for p in rows["body_part"]], np.int32)
         results, start = [], 0
         batches = dataset.batch(batch_size).prefetch(2)  # decode while the artifact runs
@@ -144,9 +150,13 @@ def load_artifact(path: str | Path, format: str | None = None) -> Artifact:
     if not record:
         raise MuraError(f"{path}: not an export folder (no {EXPORT_JSON}; see mura export)")
     artifacts = record["artifacts"]
-    if path != folder:  # an artifact file or the saved_model folder itself
-        chosen = [f for f, entry in artifacts.items() if folder / entry["file"] == path]
-        format = format or (chosen[0] if chosen else None)
+    if path != folder:  # an artifact file, or the saved_model folder
+        named = [f for f, entry in artifacts.items() if folder / entry["file"] == path]
+        if not named:
+            raise MuraError(f"{path}: not an artifact {folder / EXPORT_JSON} records")
+        if format not in (None, named[0]):
+            raise MuraError(f"{path} is the {named[0]} artifact, not {format}")
+        format = named[0]
     format = format or next((f for f in _PREFERENCE if f in artifacts), None)
     if format not in artifacts:
         present = ", ".join(sorted(artifacts)) or "none"

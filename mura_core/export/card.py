@@ -34,7 +34,7 @@ def write_model_card(
 
     Args:
         artifacts: the exported artifacts by format, as ``export.json`` records them
-            (``file``, ``quantize``, ``inputs``, ``outputs``, ``body_parts``,
+            (``file``, ``quantize``, ``inputs``, ``outputs``, ``body_part_index``,
             ``exported``, ``parity``); ``None``: not exported.
         data_root: where the run's data is now (default: the root ``run.json`` records);
             read to tell synthetic data from real.
@@ -61,6 +61,9 @@ def model_card(
     parts = [f"# {run.parsed.full_name}"]
     if run.synthetic is not None:
         parts.append(sections.synthetic_warning())
+    mismatch = sections.mismatch_warning(artifacts)
+    if mismatch:
+        parts.append(mismatch)
     parts.append(sections.model_section(run))
     if run.members:
         parts.append(sections.members_section(run))

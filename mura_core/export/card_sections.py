@@ -30,6 +30,7 @@ __all__ = [
     "intended_use_section",
     "limitations_section",
     "members_section",
+    "mismatch_warning",
     "model_section",
     "parity_section",
     "synthetic_warning",
@@ -54,6 +55,7 @@ _ARTIFACT_COLUMNS: dict[str, str] = {
     "format": "format",
     "file": "file",
     "quantize": "quantised",
+    "weights": "weights",
     "exported": "exported",
 }
 #: The ``export.json`` entries of an export folder, by format.
@@ -176,10 +178,17 @@ def artifact_section(artifacts: Artifacts | None) -> str:
     if signature:
         table = markdown_table(signature, ("tensor", "name", "shape", "dtype"))
         lines += ["", "Signature (a `None` dimension is the batch):", "", table]
-    parts = entries[0].get("body_parts")
+    parts = entries[0].get("body_part_index")
     if parts and any(row[1] == "`body_part`" for row in signature):
         indexes = ", ".join(f"{index} {part}" for index, part in enumerate(parts))
-        lines += ["", f"`body_part` is the index of the image's body part: {indexes}."]
+        covered = ", ".join(entries[0].get("covered_body_parts") or []) or "none"
+        lines += ["", f"`body_part` is the index of the image's body part: {indexes}. "
+                  f"Members cover {covered}; the probability of any other part is NaN."]
+    for entry in entries:
+        calibration = entry.get("calibration")
+        if calibration:
+            lines += ["", f"The {entry.get('format')} int8 artifact was calibrated on "
+                      f"{calibration['images']} images of the {calibration['split']} split."]
     return "\n".join(lines)
 
 
@@ -263,12 +272,26 @@ def _setting_rows(run: CardRun) -> list[tuple[str, object]]:
         ("optimiser", None if rate is None else f"Adam, learning rate {rate:g}"),
         ("class weights", _class_weights(options, config, weights)),
         ("augmentation", _on_off(options.get("augment"))),
-        ("body part", (options.get("body_part") or "all") if options else None),
+        ("body part", _body_parts(run, options)),
         ("seed", config.get("seed")),
         ("early stopping", stopping),
         ("pretrained weights", pretrained),
         ("precision", info.get("precision")),
     ]
+
+
+def _body_parts(run: CardRun, options: dict[str, Any]) -> str | None:
+    """The body parts trained on: the run's, or its members'."""
+    parts = [member.body_part for member, _, _ in run.members if member.body_part]
+    if parts:
+        return ", ".join(parts) + " (one member each)"
+    return (options.get("body_part") or "all") if options else None
+
+
+def _routes(run: CardRun) -> bool:
+    """The run is an ensemble routing each image to its body part's member."""
+    ensemble = run.parsed.family.ensemble
+    return bool(run.members) and ensemble.combination(run.parsed) == "route"
 
 
 def _epochs(run: CardRun) -> str | None:
@@ -353,15 +376,27 @@ def parity_section(artifacts: Artifacts | None) -> str:
         return value
 
     rows = [[cell(key, record.get(key)) for key in PARITY_COLUMNS] for record in records]
+    roots = sorted({str(record["data_root"]) for record in records if record.get("data_root")})
+    where = f" of `{'`, `'.join(roots)}`" if roots else ""
     return "\n".join(
         [
             "## Parity",
             "",
-            "Each artifact against the run's own predictions on the same test images:",
+            f"Each artifact against the run's own predictions on the same test images{where}:",
             "",
             markdown_table(rows, list(PARITY_COLUMNS.values())),
         ]
     )
+
+
+def mismatch_warning(artifacts: Artifacts | None) -> str | None:
+    """A warning for artifacts kept beyond their parity tolerance (``--keep-mismatched``)."""
+    failed = [format for format, entry in (artifacts or {}).items()
+              if (entry.get("parity") or {}).get("passed") is False]  # fmt: skip
+    if not failed:
+        return None
+    return (f"> **Warning: parity failed.** The {', '.join(failed)} artifact(s) differ from "
+            "the run beyond their tolerance (kept with `--keep-mismatched`); see Parity.")
 
 
 def intended_use_section(run: CardRun) -> str:
@@ -375,8 +410,10 @@ def intended_use_section(run: CardRun) -> str:
             "MURA (one binary label per study: normal or abnormal).",
             "- Comparing models, training settings and ensembles named by the registry's "
             "grammar, and reproducing published MURA results.",
-            f"- Input: one radiograph resized to {shape}; output: the probability that it "
-            "is abnormal. A study's probability is the mean over its images.",
+            f"- Input: one radiograph resized to {shape}"
+            + (" and the index of its body part" if _routes(run) else "")
+            + "; output: the probability that it is abnormal. A study's probability is the "
+            "mean over its images.",
         ]
     )
 
@@ -400,6 +437,10 @@ def limitations_section(run: CardRun, artifacts: Artifacts | None) -> str:
     body_part = (run.info.get("run_options") or {}).get("body_part")
     if body_part:
         lines.append(f"- Trained on {body_part} only: other body parts are outside it.")
+    if _routes(run):
+        parts = ", ".join(member.body_part for member, _, _ in run.members if member.body_part)
+        lines.append(f"- Each image is scored by the member of its body part ({parts}); "
+                     "images of any other body part get no probability (NaN).")
     missing = [member.key for member, status, _ in run.members if status != "complete"]
     if missing:
         lines.append(f"- Members not (fully) trained: {', '.join(missing)}.")

@@ -48,12 +48,16 @@ class ExportResult:
 
 def data_root_of(loaded: Any, data: str | Path | None) -> Path:
     """The data root to sample: ``data``, else the one the run was trained on."""
+    if data is not None:
+        if not Path(data).is_dir():
+            raise MuraError(f"--data {data}: no such folder")
+        return Path(data)
     recorded = (loaded.info.get("config") or {}).get("data_root")
-    root = Path(data) if data is not None else Path(recorded) if recorded else None
-    if root is None or not root.is_dir():
-        where = f"{root} no longer exists" if root is not None else "the run records none"
-        raise MuraError(f"parity is measured on the run's data: {where}; give --data ROOT")
-    return root
+    if not recorded:
+        raise MuraError("the run records no data root to measure parity on; give --data ROOT")
+    if not Path(recorded).is_dir():
+        raise MuraError(f"the run's data root {recorded} is not here; give --data ROOT")
+    return Path(recorded)
 
 
 def _check_output(output: Path, run: str, format: str, overwrite: bool) -> dict[str, Any]:
@@ -67,7 +71,8 @@ def _check_output(output: Path, run: str, format: str, overwrite: bool) -> dict[
         raise MuraError(f"{output} holds exports of {record.get('run')}; pass --overwrite "
                         "to replace them")  # fmt: skip
     if record.get("run") == run and format in record["artifacts"] and not overwrite:
-        raise MuraError(f"{output} already holds a {format} export; pass --overwrite")
+        article = "an" if format[0] in "aeio" else "a"
+        raise MuraError(f"{output} already holds {article} {format} export; pass --overwrite")
     return record if record.get("run") == run else {}
 
 
@@ -157,12 +162,21 @@ def export_run(
         raise MuraError(f"--quantize applies to tflite exports only, not {format}")
     output = Path(output)
     record = _check_output(output, loaded.name, format, overwrite)
+    weights = _weights_of(loaded)
+    artifacts = record.get("artifacts", {})
+    others = sorted(f for f, entry in artifacts.items() if entry.get("weights") != weights)
+    if others and not overwrite:
+        raise MuraError(f"{output} holds {', '.join(others)} exports of other weights of this "
+                        "run; use another folder, or --overwrite to replace them")  # fmt: skip
+    if others:
+        record = {}  # the other weights' artifacts are removed once this one is in
     root = data_root_of(loaded, data)
     rows = parity_sample(subset_frame(loaded.folder, root, "test"), parity_images)
     graph = serving_graph(loaded)
     calibration = None
     if quantize == "int8":
         calibration = _calibration(_training_rows(loaded, root), graph, list(BODY_PARTS))
+    created = not output.exists()
     output.mkdir(parents=True, exist_ok=True)
     staging = output / f".staging-{format}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -175,9 +189,14 @@ def export_run(
             "file": ARTIFACT_FILES[format],
             "quantize": quantize,
             **graph.signature(),
-            "body_parts": list(BODY_PARTS),
+            "weights": weights,
             "combination": getattr(loaded, "combination", None),
         }
+        if graph.route:
+            entry["body_part_index"] = list(BODY_PARTS)
+            entry["covered_body_parts"] = graph.covered
+        if calibration is not None:
+            entry["calibration"] = {"images": CALIBRATION_IMAGES, "split": "train"}
         artifact = Artifact(loaded.name, format, path, graph.image_size, graph.route, entry)
         parity = measure_parity(
             _covered_probabilities(loaded, rows, batch_size),
@@ -191,9 +210,13 @@ def export_run(
             raise MuraError(f"{parity.line()}: artifact removed (--keep-mismatched keeps it)")
         target = output / ARTIFACT_FILES[format]
         _move_into_place(path, target)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-    entry["parity"] = parity.as_dict()
+        if created and not any(output.iterdir()):
+            output.rmdir()  # nothing of a failed export is left behind
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    entry["parity"] = {**parity.as_dict(), "data_root": str(root)}
     entry["exported"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     entry["versions"] = _versions()
     if not record:
@@ -209,7 +232,7 @@ def export_run(
         "artifacts": artifacts,
     }
     record_path = _write_record(output, record)
-    card_path = _write_card(loaded, output, record, root) if card else None
+    card_path = _write_card(loaded, output, record, data) if card else None
     return ExportResult(loaded.name, format, quantize, target, parity, record_path, card_path)
 
 
@@ -225,9 +248,19 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _write_card(loaded: Any, output: Path, record: dict[str, Any], root: Path) -> Path:
-    """``MODEL_CARD.md`` beside the artifacts."""
+def _weights_of(loaded: Any) -> str | dict[str, str]:
+    """The weights file exported (an ensemble: each member's)."""
+    if hasattr(loaded, "members"):
+        return {key: member.weights.path.name for key, member in loaded.members.items()}
+    return loaded.weights.path.name
+
+
+def _write_card(loaded: Any, output: Path, record: dict[str, Any], data: Any) -> Path:
+    """``MODEL_CARD.md`` beside the artifacts. The card describes the data the run was
+    trained on; ``--data`` stands for it only when the recorded root is gone."""
     from mura_core.export.card import write_model_card
 
+    recorded = (loaded.info.get("config") or {}).get("data_root")
+    root = data if data is not None and not (recorded and Path(recorded).is_dir()) else None
     return write_model_card(loaded.folder.path, output / "MODEL_CARD.md",
                             artifacts=record["artifacts"], data_root=root)  # fmt: skip

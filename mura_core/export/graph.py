@@ -17,7 +17,7 @@ An ensemble is one graph: ``avg`` averages its members' probabilities inside it,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mura_core.errors import MuraError
@@ -36,6 +36,8 @@ class ServingGraph:
     model: Any
     image_size: tuple[int, int]
     route: bool
+    #: Body parts a ``route`` graph has a member for.
+    covered: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         import numpy as np
@@ -73,21 +75,29 @@ def _layers() -> tuple[type, type]:
             return normalize(images, self.preprocessing, self.channels)
 
     class RouteByBodyPart(keras.layers.Layer):
-        """Each row's probability from the member column its body part maps to."""
+        """Each row's probability from the member column its body part maps to.
+
+        Written with one-hot products only (no integer clipping or gathering), which
+        every format converts to its builtin operations.
+        """
 
         def __init__(self, table: list[int], **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.table = table
 
         def call(self, probabilities: Any, body_parts: Any) -> Any:
+            import numpy as np
             import tensorflow as tf
 
             columns = int(probabilities.shape[-1])
-            table = tf.constant(self.table, tf.int32)
-            valid = (body_parts >= 0) & (body_parts < len(self.table))
-            column = tf.gather(table, tf.clip_by_value(body_parts, 0, len(self.table) - 1))
-            chosen = tf.reduce_sum(probabilities * tf.one_hot(column, columns), axis=-1)
-            covered = tf.cast(valid & (column >= 0), chosen.dtype)
+            routes = np.zeros((len(self.table), columns), np.float32)  # part -> member
+            for part, column in enumerate(self.table):
+                if column >= 0:
+                    routes[part, column] = 1.0
+            # an index outside the table one-hot encodes to zeros: uncovered
+            weights = tf.one_hot(body_parts, len(self.table)) @ tf.constant(routes)
+            chosen = tf.reduce_sum(probabilities * weights, axis=-1)
+            covered = tf.reduce_sum(weights, axis=-1)
             # NaN where uncovered as 0 / 0 (tf2onnx turns a where() with NaN into NaN rows)
             return chosen / covered * covered
 
@@ -153,4 +163,7 @@ def serving_graph(loaded: Any) -> ServingGraph:
         inputs[BODY_PART_INPUT] = body_part
         probability = route_layer(table, name="route")(stacked, body_part)
     model = keras.Model(inputs, {PROBABILITY_OUTPUT: probability})
-    return ServingGraph(model, (height, width), route=loaded.combination != "avg")
+    if loaded.combination == "avg":
+        return ServingGraph(model, (height, width), route=False)
+    covered = [part for index, part in enumerate(BODY_PARTS) if table[index] >= 0]
+    return ServingGraph(model, (height, width), route=True, covered=covered)

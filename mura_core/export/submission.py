@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +34,29 @@ class SubmissionRows:
 
     images: pd.DataFrame
     problems: list[str]
+    #: Rows naming an image already named above (predicted once).
+    duplicates: int = 0
+    #: Where relative paths were looked up, when some were not found.
+    looked_under: list[str] = field(default_factory=list)
+
+
+def _row_problem(table: Path, number: int, row: list[str]) -> tuple[str | None, Path | None]:
+    """The problem of one row, or the image it names."""
+    from mura_core.data.images import locate_csv_path
+    from mura_core.data.layout import IMAGE_SUFFIXES
+    from mura_core.data.loader import image_problem
+
+    given = row[0].strip()
+    if len([cell for cell in row if cell.strip()]) != 1:
+        return f"expected one image path, got {len(row)} columns", None
+    if Path(given).suffix.lower() not in IMAGE_SUFFIXES:
+        header = " (the CSV has no header row)" if number == 1 else ""
+        return f"{given} is not a PNG image path{header}", None
+    found = locate_csv_path(table, given)
+    if found is None:
+        return f"no image at {given}", None
+    problem = image_problem(found)
+    return (f"{given}: {problem}", None) if problem else (None, found)
 
 
 def read_submission_csv(table: str | Path) -> SubmissionRows:
@@ -41,38 +64,31 @@ def read_submission_csv(table: str | Path) -> SubmissionRows:
 
     Rows naming no file, something other than a PNG image, or an unreadable image are
     problems (one line each, with the line number); so is a row of several columns.
+
+    Raises:
+        MuraError: no such file, or no image path in it.
     """
-    from mura_core.data.images import body_part_of, csv_rows, locate_csv_path
-    from mura_core.data.layout import IMAGE_SUFFIXES
-    from mura_core.data.loader import image_problem
+    from mura_core.data.images import body_part_of, csv_bases, csv_rows
 
     table = Path(table)
     if not table.is_file():
         raise MuraError(f"{table}: no such file")
-    rows, problems = [], []
+    rows, problems, missing = [], [], False
     for number, row in csv_rows(table):
-        given = row[0].strip()
-        where = f"{table}, line {number}"
-        if len([cell for cell in row if cell.strip()]) != 1:
-            problems.append(f"{where}: expected one image path, got {len(row)} columns")
-            continue
-        if Path(given).suffix.lower() not in IMAGE_SUFFIXES:
-            problems.append(f"{where}: {given} is not a PNG image path")
-            continue
-        found = locate_csv_path(table, given)
-        if found is None:
-            problems.append(f"{where}: no image at {given}")
-            continue
-        problem = image_problem(found)
+        problem, found = _row_problem(table, number, row)
         if problem:
-            problems.append(f"{where}: {given}: {problem}")
+            problems.append(f"{table}, line {number}: {problem}")
+            missing = missing or problem.startswith("no image at")
             continue
-        study = given.replace("\\", "/").rsplit("/", 1)[0] + "/" if "/" in given else "./"
+        given = row[0].strip().replace("\\", "/")
+        study = given.rsplit("/", 1)[0] + "/" if "/" in given else "./"
         rows.append({"path": str(found), "study": study, "body_part": body_part_of(found)})
     if not rows and not problems:
-        problems.append(f"{table}: no image paths")
+        raise MuraError(f"{table}: no image paths")
     images = pd.DataFrame(rows, columns=["path", "study", "body_part"])
-    return SubmissionRows(images.drop_duplicates("path").reset_index(drop=True), problems)
+    unique = images.drop_duplicates("path").reset_index(drop=True)
+    looked = [str(base) for base in csv_bases(table)] if missing else []
+    return SubmissionRows(unique, problems, len(images) - len(unique), looked)
 
 
 def study_predictions(images: pd.DataFrame, predict: Predictor) -> pd.DataFrame:
@@ -86,6 +102,12 @@ def study_predictions(images: pd.DataFrame, predict: Predictor) -> pd.DataFrame:
 
     probabilities = pd.Series(predict(images), index=images.index, dtype=float)
     uncovered = images[probabilities.isna()]
+    unknown = uncovered[uncovered["body_part"].isna()]
+    if not unknown.empty:
+        raise MuraError(
+            f"{len(unknown)} image(s) have no body part (no XR_* folder in their path), "
+            f"which this model needs, e.g. {unknown['path'].iloc[0]}"
+        )
     if not uncovered.empty:
         raise MuraError(
             f"{len(uncovered)} image(s) have no prediction (no member for their body "

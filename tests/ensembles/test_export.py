@@ -1,6 +1,6 @@
 """Ensembles export as one graph: ``avg`` averages members inside it, ``route`` takes a
-``body_part`` input; both within the float32 tolerance of the ensemble run, and
-``mura submit`` runs from them."""
+``body_part`` input; both within the float32 tolerance of the ensemble run (``route`` as
+ONNX and TFLite, whose converters differ), and ``mura submit`` runs from them."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def exports(ensemble_runs, tmp_path_factory):
     for name, key in ((AVG, "avg"), (ROUTE_WS, "route")):
         loaded = load_run(find_run(name, ensemble_runs["out"]))
         results[key] = (loaded, export_run(loaded, "onnx", out / key, card=False))
+    results["route-tflite"] = (loaded, export_run(loaded, "tflite", out / "route", card=False))
     return results
 
 
@@ -46,8 +47,10 @@ def test_route_takes_the_body_part_index_and_leaves_uncovered_parts_nan(exports,
     from registry import BODY_PARTS
 
     loaded, result = exports["route"]
-    assert result.parity.passed
-    artifact = load_artifact(result.path.parent)
+    assert result.parity.passed and exports["route-tflite"][1].parity.passed
+    assert exports["route-tflite"][1].parity.max_abs_difference <= TOLERANCES["tflite"]
+    artifact = load_artifact(result.path.parent, "onnx")
+    assert artifact.record["covered_body_parts"] == ["XR_HAND", "XR_WRIST"]
     assert artifact.route
     assert [i["name"] for i in artifact.record["inputs"]] == ["image", "body_part"]
     rows = subset_frame(loaded.folder, mura_root, "test")

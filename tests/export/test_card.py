@@ -48,9 +48,11 @@ ARTIFACTS = {
             {"name": "body_part", "shape": [None], "dtype": "int32"},
         ],
         "outputs": [{"name": "probability", "shape": [None], "dtype": "float32"}],
-        "body_parts": list(registry.BODY_PARTS),
+        "body_part_index": list(registry.BODY_PARTS),
+        "covered_body_parts": ["XR_HAND", "XR_WRIST"],
+        "weights": "weights.02-0.6386-0.7333-0.8077-0.0000.weights.h5",
         "exported": "2026-01-02T03:04:05+00:00",
-        "parity": PARITY.as_dict(),
+        "parity": {**PARITY.as_dict(), "data_root": "/data/mura"},
     }
 }
 WARNING = "**Warning: synthetic data.**"
@@ -147,13 +149,18 @@ def test_evaluation_table_shows_kappa_intervals_per_part_and_level(card, trained
 
 def test_artifact_signature_and_parity_figures(card):
     artifact = _section(card, "## Artifact")
-    assert _row(artifact, "tflite")[1:] == ["model.tflite", "float16", "2026-01-02T03:04:05+00:00"]
+    assert _row(artifact, "tflite")[1:] == [
+        "model.tflite", "float16", "weights.02-0.6386-0.7333-0.8077-0.0000.weights.h5",
+        "2026-01-02T03:04:05+00:00"]  # fmt: skip
+    assert "Members cover XR_HAND, XR_WRIST; the probability of any other part is NaN" in artifact
     assert _row(artifact, "input")[1:] == ["`image`", "`[None, 32, 32, 1]`", "uint8"]
     assert _row(artifact, "output")[1:] == ["`probability`", "`[None]`", "float32"]
     assert "index of the image's body part: 0 XR_ELBOW, 1 XR_FINGER," in artifact
     assert set(PARITY_COLUMNS) == set(PARITY.as_dict())  # every field of a record, shown
     parity = _row(_section(card, "## Parity"), "tflite")
     assert parity[1:] == ["float16", "28", "14", "0.00042", "0.500", "0.250", "0.0001", "no"]
+    assert "on the same test images of `/data/mura`:" in _section(card, "## Parity")
+    assert card.index("**Warning: parity failed.** The tflite artifact") < card.index("## Model")
     assert "Quantised artifacts: tflite (float16)." in _section(card, "## Limitations")
 
 

@@ -127,7 +127,7 @@ def test_keep_mismatched_keeps_it_and_records_the_failure(loaded, tmp_path, monk
     [
         (["--format", "onnx", "--quantize", "int8"], "applies to tflite exports only"),
         (["--format", "savedmodel", "--parity-images", "0"], "--parity-images must be"),
-        (["--format", "savedmodel", "--data", "/no/such/root"], "give --data ROOT"),
+        (["--format", "savedmodel", "--data", "/no/such/root"], "--data /no/such/root: no such"),
     ],
 )
 def test_bad_export_requests_are_one_line(trained, tmp_path, capsys, extra, message):
@@ -160,3 +160,31 @@ def test_export_refuses_a_run_folder_without_weights(trained, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1, err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_failed_export_into_a_new_folder_leaves_no_folder(loaded, tmp_path, monkeypatch):
+    import mura_core.export.exporting as exporting
+    from mura_core.errors import MuraError
+
+    monkeypatch.setattr(exporting, "tolerance", lambda format, quantize="none": -1.0)
+    with pytest.raises(MuraError, match="artifact removed"):
+        exporting.export_run(loaded, "onnx", tmp_path / "new", card=False)
+    assert not (tmp_path / "new").exists()
+
+
+def test_other_weights_of_the_run_need_their_own_folder(trained, tmp_path, capsys):
+    run, output = str(trained.run.folder.path), tmp_path / "weights"
+    first = sorted(trained.run.folder.path.glob("weights.01-*.weights.h5"))[0]
+    assert main(["export", run, "--format", "onnx", "--output", str(output)]) == 0
+    other = ["export", run, "--weights", str(first), "--format", "tflite", "--output",
+             str(output)]  # fmt: skip
+    capsys.readouterr()
+    assert main(other) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "onnx exports of other weights of this run" in err[0]
+    assert main([*other, "--overwrite"]) == 0  # replaces the other weights' artifacts
+    record = json.loads((output / "export.json").read_text())
+    assert list(record["artifacts"]) == ["tflite"]
+    assert record["artifacts"]["tflite"]["weights"] == first.name
+    assert not (output / "model.onnx").exists()
+    assert first.name in (output / "MODEL_CARD.md").read_text()

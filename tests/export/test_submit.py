@@ -153,3 +153,71 @@ def test_output_over_the_input_is_refused(trained, valid_csv, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "overwrite the input" in err[0]
     assert valid_csv.read_text() == before
+
+
+def test_a_source_that_is_no_recorded_artifact_is_not_taken_for_the_export(
+    onnx_export, valid_csv, tmp_path, capsys, monkeypatch
+):
+    output = tmp_path / "predictions.csv"
+    monkeypatch.chdir(onnx_export)  # an export.json in the working directory changes nothing
+    for source in ("a-run-name-mistyped", str(onnx_export / "model.onnxx"),
+                   str(onnx_export / "export.json")):  # fmt: skip
+        code = main(["submit", source, str(valid_csv), str(output), "--runs", str(tmp_path)])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1, (source, err)
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("target", ["model.onnx", "export.json", "sub/predictions.csv"])
+def test_the_output_never_lands_inside_the_source(onnx_export, valid_csv, capsys, target):
+    (onnx_export / "sub").mkdir(exist_ok=True)
+    before = {p: p.read_bytes() for p in onnx_export.iterdir() if p.is_file()}
+    code = main(["submit", str(onnx_export), str(valid_csv), str(onnx_export / target)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "write the submission elsewhere" in err[0]
+    assert {p: p.read_bytes() for p in onnx_export.iterdir() if p.is_file()} == before
+
+
+def test_flags_that_do_not_apply_and_a_missing_output_folder_are_refused_first(
+    trained, onnx_export, valid_csv, tmp_path, capsys
+):
+    run = str(trained.run.folder.path)
+    cases = [
+        ([run, str(valid_csv), str(tmp_path / "no" / "such" / "out.csv")], "no folder"),
+        ([run, str(valid_csv), str(tmp_path / "out.csv"), "--format", "onnx"], "is a run"),
+        ([str(onnx_export / "model.onnx"), str(valid_csv), str(tmp_path / "out.csv"),
+          "--format", "tflite"], "is the onnx artifact"),
+        ([str(onnx_export), str(valid_csv), str(tmp_path / "out.csv"), "--weights", "w.h5"],
+         "apply to runs, not exports"),
+    ]  # fmt: skip
+    for args, message in cases:
+        code = main(["submit", *args])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and message in err[0], (args, err)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_csv_quirks_a_byte_order_mark_a_header_and_no_rows(
+    trained, valid_csv, tmp_path, capsys
+):
+    run, output = str(trained.run.folder.path), tmp_path / "out.csv"
+    lines = valid_csv.read_text().split()[:3]
+    with_bom = valid_csv.parent / "bom_image_paths.csv"
+    with_header = valid_csv.parent / "header_image_paths.csv"
+    empty = valid_csv.parent / "empty_image_paths.csv"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines + [lines[0]]).encode() + b"\r\n")
+    with_header.write_text("path\n" + "\n".join(lines) + "\n")
+    empty.write_text("\n\n")
+    try:
+        assert main(["submit", run, str(with_bom), str(output)]) == 0
+        assert "1 repeated row(s) predicted once" in capsys.readouterr().err
+        assert main(["submit", run, str(with_header), str(tmp_path / "h.csv")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert "line 1: path is not a PNG image path (the CSV has no header row)" in err[0]
+        assert main(["submit", run, str(empty), str(tmp_path / "e.csv")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "no image paths" in err[0]
+    finally:
+        for table in (with_bom, with_header, empty):
+            table.unlink()
+    assert not (tmp_path / "h.csv").exists() and not (tmp_path / "e.csv").exists()
