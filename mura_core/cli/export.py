@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(result.parity.line())
         print(f"wrote {result.path}")
+        print(f"wrote {result.record}")
         if result.card:
             print(f"wrote {result.card}")
     if not result.parity.passed:

@@ -8,29 +8,14 @@ Python exceptions raised by the import still propagate.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.abc
 import importlib.util
 import logging
 import os
 import sys
-from collections.abc import Iterator
 from typing import Any
 
-
-@contextlib.contextmanager
-def silenced_stderr() -> Iterator[None]:
-    """Point file descriptor 2 at the null device for the duration of the block."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
+from mura_core.native import silenced_stderr
 
 
 class QuietTensorFlowImport(importlib.abc.MetaPathFinder):

@@ -116,11 +116,17 @@ def _savedmodel(path: Path) -> Any:
 def _tflite(path: Path) -> Any:
     from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = Interpreter(model_path=str(path))
-    runner = interpreter.get_signature_runner()
+    from mura_core.native import silenced_stderr
+
+    runner = Interpreter(model_path=str(path)).get_signature_runner()
+    announced = []
 
     def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
-        return runner(**inputs)["probability"]
+        if announced:
+            return runner(**inputs)["probability"]
+        with silenced_stderr():  # the XNNPACK delegate announces itself from C++
+            announced.append(True)
+            return runner(**inputs)["probability"]
 
     return run
 

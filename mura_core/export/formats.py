@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mura_core.errors import MuraError
+from mura_core.native import silenced_stderr
 from mura_core.vocabulary import EXPORT_FORMATS, ExportFormat, Quantize
 
 __all__ = ["ARTIFACT_FILES", "EXTRAS", "TOLERANCES", "tolerance", "write_artifact"]
@@ -110,6 +111,7 @@ def _export(model: Any, format: str, path: Path, options: dict[str, Any]) -> Non
     if format == "savedmodel":
         model.export(str(path), format="tf_saved_model", verbose=False)
     elif format == "tflite":
-        model.export(str(path), format="litert", verbose=False, **options)
+        with silenced_stderr():  # the converter's and calibrator's native logging
+            model.export(str(path), format="litert", verbose=False, **options)
     else:
         model.export(str(path), format="onnx", verbose=False)
