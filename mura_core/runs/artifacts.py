@@ -20,6 +20,7 @@ __all__ = [
     "HISTORY_COLUMNS",
     "HISTORY_METRICS",
     "package_versions",
+    "progress_record",
     "read_history",
     "read_run_json",
     "update_run_json",
@@ -113,6 +114,26 @@ def update_run_json(path: str | Path, **changes: Any) -> dict[str, Any]:
     content = {**read_run_json(path), **changes}
     write_json_atomic(path, content)
     return content
+
+
+def progress_record(folder: str | Path) -> dict[str, Any]:
+    """``run.json``'s ``best`` (the best checkpoint) and ``epochs_trained`` (the history's
+    last epoch) from a run folder's files: written when a run completes or is stopped."""
+    from mura_core.runs.layout import RunFolder
+
+    run = RunFolder(Path(folder))
+    best, history = run.best_weights(), read_history(run.history)
+    return {
+        "best": None if best is None else {
+            "epoch": best.epoch,
+            "weights": best.path.name,
+            "val_loss": best.val_loss,
+            "val_auc": best.val_auc,
+            "val_accuracy": best.val_accuracy,
+            "val_kappa": best.val_kappa,
+        },
+        "epochs_trained": int(history["epoch"].max()) if len(history) else 0,
+    }  # fmt: skip
 
 
 def read_history(path: str | Path) -> pd.DataFrame:

@@ -67,13 +67,15 @@ def _one_line(error: BaseException, limit: int = 300) -> str:
 
 
 def mark(folder: Path, status: str, **fields: Any) -> None:
-    """Record ``status`` (and ``fields``) in the ``run.json`` of ``folder``, if it exists."""
-    from mura_core.runs.artifacts import update_run_json
+    """Record ``status`` (and ``fields``) in the ``run.json`` of ``folder``, if it exists;
+    a stopped run also records its best checkpoint and the epochs it trained."""
+    from mura_core.runs.artifacts import progress_record, update_run_json
     from mura_core.runs.layout import RunFolder
 
     run_json = RunFolder(folder).run_json
     if run_json.exists():
-        update_run_json(run_json, status=status, **fields)
+        progress = progress_record(folder) if status == "stopped" else {}
+        update_run_json(run_json, status=status, **progress, **fields)
 
 
 def prior_status(folder: Path) -> str | None:

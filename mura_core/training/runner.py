@@ -31,6 +31,7 @@ from mura_core.errors import MuraError
 from mura_core.evaluation import Evaluation
 from mura_core.runs.artifacts import (
     package_versions,
+    progress_record,
     read_history,
     read_run_json,
     update_run_json,
@@ -303,23 +304,8 @@ class Runner:
         evaluation = None
         if self.evaluate:
             evaluation = self._evaluate(run, model)
-        update_run_json(
-            run.folder.run_json,
-            status="complete",
-            finished=_now(),
-            best=None
-            if best is None
-            else {
-                "epoch": best.epoch,
-                "weights": best.path.name,
-                "val_loss": best.val_loss,
-                "val_auc": best.val_auc,
-                "val_accuracy": best.val_accuracy,
-                "val_kappa": best.val_kappa,
-            },
-            epochs_trained=int(history["epoch"].max()) if len(history) else 0,
-            notes=run.notes,
-        )
+        update_run_json(run.folder.run_json, status="complete", finished=_now(),
+                        **progress_record(run.folder.path), notes=run.notes)  # fmt: skip
         return TrainResult(
             run=run,
             model=model,

@@ -49,6 +49,8 @@ def test_three_runs_a_failure_and_asha(ray_session, mura_root, tmp_path):
     assert by_run[POOR].status == "stopped" and by_run[POOR].epochs < 3
     assert by_run[BROKEN].status == "failed" and "cannot resume" in by_run[BROKEN].error
     assert _run_json(runs, POOR)["status"] == "stopped"
+    assert _run_json(runs, POOR)["epochs_trained"] == by_run[POOR].epochs
+    assert _run_json(runs, POOR)["best"]["epoch"] <= by_run[POOR].epochs
     assert list((runs / POOR).glob("weights.*.weights.h5"))  # a stopped run keeps its artifacts
     assert _run_json(runs, GOOD)["status"] == "complete"
     assert (runs / ".ray_results").is_dir()
