@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mura_core.export import card_artifacts
 from mura_core.export import card_sections as sections
+from mura_core.export.card_artifacts import Artifacts
 from mura_core.export.card_run import read_card_run
-from mura_core.export.card_sections import Artifacts
 
 __all__ = ["CARD_FILE", "model_card", "write_model_card"]
 
@@ -61,18 +62,18 @@ def model_card(
     parts = [f"# {run.parsed.full_name}"]
     if run.synthetic is not None:
         parts.append(sections.synthetic_warning())
-    mismatch = sections.mismatch_warning(artifacts)
+    mismatch = card_artifacts.mismatch_warning(artifacts)
     if mismatch:
         parts.append(mismatch)
     parts.append(sections.model_section(run))
     if run.members:
         parts.append(sections.members_section(run))
     parts += [
-        sections.artifact_section(artifacts),
+        card_artifacts.artifact_section(artifacts),
         sections.data_section(run),
         sections.training_section(run),
         sections.evaluation_section(run),
-        sections.parity_section(artifacts),
+        card_artifacts.parity_section(artifacts),
         sections.intended_use_section(run),
         sections.limitations_section(run, artifacts),
     ]

@@ -1,7 +1,7 @@
 """What a model card reads from a run folder: ``run.json``, its members' and the data's.
 
 Read once by :func:`read_card_run`; the sections of
-:mod:`~mura_core.export.card_sections` write from it.
+:mod:`~mura_core.export.card_sections` and :mod:`~mura_core.export.card_artifacts` write from it.
 """
 
 from __future__ import annotations

@@ -228,7 +228,6 @@ def export_run(
         "run": loaded.name,
         "run_folder": str(loaded.folder.path),
         "provider": loaded.info.get("provider"),
-        "data_root": str(root),
         "artifacts": artifacts,
     }
     record_path = _write_record(output, record)

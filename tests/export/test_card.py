@@ -13,7 +13,7 @@ import pytest
 import registry
 from mura_core.evaluation import Evaluation
 from mura_core.export.card import CARD_FILE, model_card, write_model_card
-from mura_core.export.card_sections import PARITY_COLUMNS
+from mura_core.export.card_artifacts import PARITY_COLUMNS
 from mura_core.export.parity import Parity
 from mura_core.runs import read_run_json
 
