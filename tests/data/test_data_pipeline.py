@@ -171,11 +171,11 @@ def test_rotation_stays_within_the_configured_angle():
 
 @pytest.mark.parametrize("fill_mode", ["constant", "nearest"])
 def test_warp_matches_tensorflow_projective_transform(fill_mode: str):
-    from mura_core.data.pipeline import _affine_transforms
+    from mura_core.data.augment import affine_transforms
 
     images = tf.random.uniform((6, 20, 24, 2), 0, 255, seed=1)
     config = AugmentConfig(rotation=40.0, zoom=0.2, shift=0.1, fill_mode=fill_mode, fill_value=7)
-    transforms = _affine_transforms(6, 20, 24, config, tf.constant([5, 6]))
+    transforms = affine_transforms(6, 20, 24, config, tf.constant([5, 6]))
     expected = tf.raw_ops.ImageProjectiveTransformV3(
         images=images, transforms=transforms, output_shape=[20, 24], fill_value=7.0,
         interpolation="BILINEAR", fill_mode=fill_mode.upper(),
