@@ -24,10 +24,11 @@ from registry.errors import (
     UnknownModelError,
 )
 from registry.family import PREPROCESSING_MODES, Builder, Family, Preprocessing, Preset
-from registry.grammar import FamilySpec, Token, TokenField
+from registry.grammar import FamilySpec
 from registry.hookspecs import hookimpl, hookspec
 from registry.names import ParsedName, format_name
 from registry.run_options import BODY_PARTS, BodyPart, RunOptions
+from registry.tokens import Token, TokenField
 from registry.weights import (
     DEFAULT_WEIGHTS,
     NO_WEIGHTS,

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from registry.errors import BuildError
-from registry.grammar import KEY_PATTERN, FamilySpec
+from registry.grammar import FamilySpec
+from registry.tokens import KEY_PATTERN
 from registry.weights import DEFAULT_WEIGHTS, NO_WEIGHTS, Pretrained
 
 #: Input normalisation a family expects: the modes of

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.errors import BuildError
-from registry.grammar import WORD_PATTERN
+from registry.tokens import WORD_PATTERN
 
 #: ``--pretrained`` value meaning "no pretrained weights"; never a source's name.
 NO_WEIGHTS = "none"

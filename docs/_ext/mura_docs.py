@@ -124,7 +124,7 @@ def canonical_label(tf: Any) -> str:
 def token_example(tf: Any, example: Any | None = None) -> str:
     """A valid example token: from the family's example name when it sets the token,
     else the grammar's own example with each number moved into the token's range."""
-    from registry.grammar import format_value
+    from registry.tokens import format_value
 
     if example is not None:
         value = getattr(example, tf.field)

@@ -18,7 +18,7 @@ import sys
 
 from mura_core.vocabulary import CHECKS
 from registry import BODY_PARTS
-from registry.grammar import Limits
+from registry.tokens import Limits
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -11,7 +11,7 @@ import argparse
 import math
 
 from mura_core.errors import MuraError
-from registry.grammar import Limits
+from registry.tokens import Limits
 
 __all__ = ["FLAG_LIMITS", "check_flags"]
 

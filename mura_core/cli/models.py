@@ -132,7 +132,7 @@ def count_params(name: str) -> dict[str, int]:
 
 def _default_text(tf: Any) -> str:
     """A token's default as names write it (``1`` for 1.0), ``-`` when it has none."""
-    from registry.grammar import format_value
+    from registry.tokens import format_value
 
     if tf.kind == "flag":
         return "off"

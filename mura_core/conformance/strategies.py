@@ -15,7 +15,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from registry import BODY_PARTS, Family, RunOptions, format_name
-from registry.grammar import Limits, TokenField
+from registry.tokens import Limits, TokenField
 
 __all__ = ["names", "token_values"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import registry
-from registry.grammar import format_value
+from registry.tokens import format_value
 
 BASE = "cnn_in.32.32.1_cl.2.1_f.8_ck.3.3_p.max_ps.2.2_pstr.2.2"
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import registry
-from registry.grammar import TokenField
 from registry.nesting import split_top, token_key
+from registry.tokens import TokenField
 
 FAMILIES = registry.families()
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
