@@ -30,13 +30,10 @@ import pandas as pd
 from mura_core.errors import MuraError
 from mura_core.evaluation import Evaluation
 from mura_core.runs.artifacts import (
-    package_versions,
     progress_record,
     read_history,
     read_run_json,
     update_run_json,
-    write_model_plot,
-    write_model_summary,
     write_training_graph,
 )
 from mura_core.runs.aside import (
@@ -47,7 +44,7 @@ from mura_core.runs.aside import (
     set_aside,
 )
 from mura_core.runs.identity import record_identity
-from mura_core.runs.layout import RunFolder, WeightsFile, weights_files
+from mura_core.runs.layout import RunFolder, WeightsFile
 from mura_core.runs.lock import RunLock
 from mura_core.training.callbacks import (
     CallbackFactory,
@@ -58,7 +55,13 @@ from mura_core.training.callbacks import (
     make_callbacks,
 )
 from mura_core.training.context import RunContext, TrainConfig, resolve_run_name
-from mura_core.training.data import DataFactory, RunData, mura_data
+from mura_core.training.data import DataFactory, mura_data
+from mura_core.training.records import (
+    discard_uncommitted,
+    record_session,
+    write_split,
+    write_start,
+)
 from mura_core.training.resume import (
     RESUME_KEYS,
     check_resumable,
@@ -159,31 +162,6 @@ class Runner:
             parsed=parsed, config=config, folder=folder, weights=weights, provider=provider
         )
 
-    @staticmethod
-    def _write_split(run: RunContext, data: RunData) -> None:
-        """Write the split manifest; a resumed run must see the split it started with."""
-        if data.split is None:
-            return
-        split_hash = data.split.manifest_hash()
-        previous = read_run_json(run.folder.run_json).get("split_hash")
-        resuming = (run.folder.backup / "state.json").exists()
-        if resuming and previous and previous != split_hash:
-            raise MuraError(
-                f"cannot resume {run.name}: the data split changed (hash {split_hash[:12]}, "
-                f"was {previous[:12]}); use the same data and settings, or --overwrite"
-            )
-        data.split.write_manifest(run.folder.split)
-
-    @staticmethod
-    def _discard_uncommitted(folder: RunFolder, committed: int) -> None:
-        """Drop checkpoints and history rows of epochs after the last committed one."""
-        for item in weights_files(folder.path):
-            if item.epoch > committed:
-                item.path.unlink()
-        history = read_history(folder.history)
-        if len(history) and (history["epoch"] > committed).any():
-            history[history["epoch"] <= committed].to_csv(folder.history, sep="\t", index=False)
-
     # -- the run -------------------------------------------------------------------
 
     def run(self) -> TrainResult:
@@ -266,10 +244,10 @@ class Runner:
                 if self.on_epoch is not None:
                     callbacks.append(EpochObserverCallback(self.on_epoch))
                 run.folder.path.mkdir(parents=True, exist_ok=True)
-                self._write_split(run, data)
+                write_split(run, data)
                 committed = self._committed_epoch(callbacks)
-                self._discard_uncommitted(run.folder, committed)
-                self._write_start(run, data, policy, strategy, committed)
+                discard_uncommitted(run.folder, committed)
+                write_start(run, data, policy, strategy, committed)
                 run.folder.write_name(run.name)
                 record_identity(run.folder, model)
             except BaseException:
@@ -287,10 +265,10 @@ class Runner:
                     shuffle=not _is_dataset(data.train),  # tf.data input shuffles itself
                 )
             except BaseException:
-                self._record_session(run, committed, fit_started, status="interrupted")
+                record_session(run, committed, fit_started, status="interrupted")
                 self._abandon(run, created=False)  # the folder keeps its resumable state
                 raise
-            self._record_session(run, committed, fit_started, status="trained")
+            record_session(run, committed, fit_started, status="trained")
         discard_aside(run.folder)
         return model, committed
 
@@ -344,68 +322,6 @@ class Runner:
     def _committed_epoch(callbacks: list[Any]) -> int:
         backups = [item for item in callbacks if isinstance(item, TrainingStateBackup)]
         return backups[0].restored_epoch() if backups else 0
-
-    def _write_start(
-        self, run: RunContext, data: RunData, policy: str, strategy: Any, committed: int
-    ) -> None:
-        model = run.model
-        folder = run.folder
-        write_model_summary(model, folder.model_summary)
-        plot_note = write_model_plot(model, folder.model_plot)
-        if plot_note and plot_note not in run.notes:
-            run.notes.append(plot_note)
-        import keras
-
-        trainable = sum(int(keras.ops.size(v)) for v in model.trainable_weights)
-        total = sum(int(keras.ops.size(v)) for v in model.weights)
-        previous = read_run_json(folder.run_json)
-        update_run_json(
-            folder.run_json,
-            name=run.name,
-            model_name=run.model_name,
-            family=run.parsed.family.name,
-            provider=run.provider,
-            pretrained=run.weights,
-            preprocessing=run.parsed.family.preprocessing,
-            input_shape=list(run.parsed.input_shape),
-            run_options=run.options.model_dump(),
-            config=run.config.to_dict(),
-            seed=run.config.seed,
-            split_hash=data.split_hash,
-            split_manifest=folder.split.name if folder.split.exists() else None,
-            data={"images": data.counts, **data.extra},
-            parameters={"trainable": trainable, "total": total},
-            precision=policy,
-            strategy={
-                "name": run.config.strategy,
-                "replicas": int(strategy.num_replicas_in_sync),
-            },
-            packages=package_versions(),
-            created=previous.get("created", _now()),
-            status="running",
-            resumed_from_epoch=committed or None,
-            notes=run.notes,
-            timings=previous.get("timings", {"sessions": [], "train_seconds": 0.0}),
-        )
-
-    @staticmethod
-    def _record_session(run: RunContext, committed: int, started: float, status: str) -> None:
-        seconds = round(time.perf_counter() - started, 3)
-        history = read_history(run.folder.history)
-        last = int(history["epoch"].max()) if len(history) else committed
-        info = read_run_json(run.folder.run_json)
-        timings = info.get("timings") or {"sessions": [], "train_seconds": 0.0}
-        timings["sessions"].append(
-            {
-                "finished": _now(),
-                "status": status,
-                "first_epoch": committed + 1,
-                "last_epoch": last,
-                "seconds": seconds,
-            }
-        )
-        timings["train_seconds"] = round(timings.get("train_seconds", 0.0) + seconds, 3)
-        update_run_json(run.folder.run_json, timings=timings, status=status)
 
     def _evaluate(self, run: RunContext, model: Any) -> Evaluation | None:
         from mura_core.training.inference import evaluate_run

@@ -1,0 +1,114 @@
+"""What a run records of its training in its folder: the split manifest, the start of
+training and each session in ``run.json``, and the cleanup of uncommitted epochs."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from mura_core.errors import MuraError
+from mura_core.runs.artifacts import (
+    package_versions,
+    read_history,
+    read_run_json,
+    update_run_json,
+    write_model_plot,
+    write_model_summary,
+)
+from mura_core.runs.layout import RunFolder, weights_files
+from mura_core.training.context import RunContext
+from mura_core.training.data import RunData
+from mura_core.training.setup import _now
+
+__all__ = ["discard_uncommitted", "record_session", "write_split", "write_start"]
+
+
+def write_split(run: RunContext, data: RunData) -> None:
+    """Write the split manifest; a resumed run must see the split it started with."""
+    if data.split is None:
+        return
+    split_hash = data.split.manifest_hash()
+    previous = read_run_json(run.folder.run_json).get("split_hash")
+    resuming = (run.folder.backup / "state.json").exists()
+    if resuming and previous and previous != split_hash:
+        raise MuraError(
+            f"cannot resume {run.name}: the data split changed (hash {split_hash[:12]}, "
+            f"was {previous[:12]}); use the same data and settings, or --overwrite"
+        )
+    data.split.write_manifest(run.folder.split)
+
+
+def discard_uncommitted(folder: RunFolder, committed: int) -> None:
+    """Drop checkpoints and history rows of epochs after the last committed one."""
+    for item in weights_files(folder.path):
+        if item.epoch > committed:
+            item.path.unlink()
+    history = read_history(folder.history)
+    if len(history) and (history["epoch"] > committed).any():
+        history[history["epoch"] <= committed].to_csv(folder.history, sep="\t", index=False)
+
+
+def write_start(
+    run: RunContext, data: RunData, policy: str, strategy: Any, committed: int
+) -> None:
+    """Record in ``run.json`` everything known when training starts, and write the
+    model's summary and plot."""
+    model = run.model
+    folder = run.folder
+    write_model_summary(model, folder.model_summary)
+    plot_note = write_model_plot(model, folder.model_plot)
+    if plot_note and plot_note not in run.notes:
+        run.notes.append(plot_note)
+    import keras
+
+    trainable = sum(int(keras.ops.size(v)) for v in model.trainable_weights)
+    total = sum(int(keras.ops.size(v)) for v in model.weights)
+    previous = read_run_json(folder.run_json)
+    update_run_json(
+        folder.run_json,
+        name=run.name,
+        model_name=run.model_name,
+        family=run.parsed.family.name,
+        provider=run.provider,
+        pretrained=run.weights,
+        preprocessing=run.parsed.family.preprocessing,
+        input_shape=list(run.parsed.input_shape),
+        run_options=run.options.model_dump(),
+        config=run.config.to_dict(),
+        seed=run.config.seed,
+        split_hash=data.split_hash,
+        split_manifest=folder.split.name if folder.split.exists() else None,
+        data={"images": data.counts, **data.extra},
+        parameters={"trainable": trainable, "total": total},
+        precision=policy,
+        strategy={
+            "name": run.config.strategy,
+            "replicas": int(strategy.num_replicas_in_sync),
+        },
+        packages=package_versions(),
+        created=previous.get("created", _now()),
+        status="running",
+        resumed_from_epoch=committed or None,
+        notes=run.notes,
+        timings=previous.get("timings", {"sessions": [], "train_seconds": 0.0}),
+    )
+
+
+def record_session(run: RunContext, committed: int, started: float, status: str) -> None:
+    """Append a training session (its epochs, seconds and outcome) to ``run.json``."""
+    seconds = round(time.perf_counter() - started, 3)
+    history = read_history(run.folder.history)
+    last = int(history["epoch"].max()) if len(history) else committed
+    info = read_run_json(run.folder.run_json)
+    timings = info.get("timings") or {"sessions": [], "train_seconds": 0.0}
+    timings["sessions"].append(
+        {
+            "finished": _now(),
+            "status": status,
+            "first_epoch": committed + 1,
+            "last_epoch": last,
+            "seconds": seconds,
+        }
+    )
+    timings["train_seconds"] = round(timings.get("train_seconds", 0.0) + seconds, 3)
+    update_run_json(run.folder.run_json, timings=timings, status=status)
