@@ -87,16 +87,10 @@ def _predictor(args: argparse.Namespace, export: Path | None) -> Any:
         return lambda rows: artifact.predict_frame(rows, batch_size=args.batch_size)
     if args.format:
         raise MuraError(f"--format chooses an export's artifact; {args.run} is a run")
-    from mura_core.training.inference import predict_frame
+    from mura_core.export.parity import run_probabilities
 
     loaded = load_run_from(args)
-
-    def predict(rows: Any) -> Any:
-        predicted = predict_frame(loaded.model, rows.fillna({"body_part": ""}), loaded.name,
-                                  batch_size=args.batch_size)  # fmt: skip
-        return predicted["probability"].reindex(rows.index)
-
-    return predict
+    return lambda rows: run_probabilities(loaded, rows, args.batch_size)
 
 
 def _report(problems: list[str], looked_under: list[str]) -> None:

@@ -24,7 +24,7 @@ import pandas as pd
 from mura_core.errors import MuraError
 from mura_core.export.artifact import EXPORT_JSON, Artifact, read_export_json
 from mura_core.export.formats import ARTIFACT_FILES, check_available, tolerance, write_artifact
-from mura_core.export.parity import Parity, measure_parity, parity_sample
+from mura_core.export.parity import Parity, measure_parity, parity_sample, run_probabilities
 from mura_core.vocabulary import ExportFormat, Quantize
 
 __all__ = ["ExportResult", "export_run"]
@@ -74,14 +74,6 @@ def _check_output(output: Path, run: str, format: str, overwrite: bool) -> dict[
         article = "an" if format[0] in "aeio" else "a"
         raise MuraError(f"{output} already holds {article} {format} export; pass --overwrite")
     return record if record.get("run") == run else {}
-
-
-def _covered_probabilities(loaded: Any, rows: pd.DataFrame, batch_size: int) -> np.ndarray:
-    """The run's probabilities of ``rows`` (NaN for images an ensemble does not cover)."""
-    from mura_core.training.inference import predict_frame
-
-    predicted = predict_frame(loaded.model, rows, loaded.name, batch_size=batch_size)
-    return predicted["probability"].reindex(rows.index).to_numpy(dtype=np.float64)
 
 
 def _training_rows(loaded: Any, root: Path) -> pd.DataFrame:
@@ -199,7 +191,7 @@ def export_run(
             entry["calibration"] = {"images": CALIBRATION_IMAGES, "split": "train"}
         artifact = Artifact(loaded.name, format, path, graph.image_size, graph.route, entry)
         parity = measure_parity(
-            _covered_probabilities(loaded, rows, batch_size),
+            run_probabilities(loaded, rows, batch_size),
             artifact.predict_frame(rows, batch_size=batch_size),
             rows,
             format=format,

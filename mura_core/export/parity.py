@@ -15,7 +15,7 @@ import pandas as pd
 
 from mura_core.errors import MuraError
 
-__all__ = ["Parity", "measure_parity", "parity_sample"]
+__all__ = ["Parity", "measure_parity", "parity_sample", "run_probabilities"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,16 @@ def parity_sample(rows: pd.DataFrame, images: int, seed: int = 0) -> pd.DataFram
         chosen.add(study)
         total += int(sizes[study])
     return rows[rows["study"].isin(chosen)]
+
+
+def run_probabilities(loaded: Any, rows: pd.DataFrame, batch_size: int = 32) -> np.ndarray:
+    """A loaded run's probabilities of ``rows`` in row order (NaN for images an ensemble
+    does not cover, or whose body part is unknown)."""
+    from mura_core.training.inference import predict_frame
+
+    predicted = predict_frame(loaded.model, rows.fillna({"body_part": ""}), loaded.name,
+                              batch_size=batch_size)  # fmt: skip
+    return predicted["probability"].reindex(rows.index).to_numpy(dtype=np.float64)
 
 
 def _study_kappa(rows: pd.DataFrame, probabilities: np.ndarray) -> float:
