@@ -100,6 +100,8 @@ def drop_stale_weights(backup: str | Path, keep: str | None) -> None:
 
 def _drop_temporary(folder: RunFolder) -> None:
     for place in (folder.path, folder.backup):
+        if not place.is_dir():
+            continue
         for pattern in _TEMPORARY:
             for path in place.glob(pattern):
                 if path.is_file():
@@ -128,6 +130,8 @@ def reconcile(folder: RunFolder) -> int:
 
 
 def release(folder: RunFolder) -> None:
-    """Remove the backup once ``run.json`` records that training finished."""
+    """Remove the backup (and any temporary file) once ``run.json`` records that
+    training finished."""
     if folder.backup.is_dir():
         shutil.rmtree(folder.backup)
+    _drop_temporary(folder)
