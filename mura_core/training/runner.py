@@ -131,6 +131,19 @@ class Runner:
 
     # -- preparation ---------------------------------------------------------------
 
+    def check(self, *, data_root: bool = True) -> None:
+        """Check the name, its family's weights and size, and (with ``data_root``) the
+        data root, writing nothing (a sweep checks every run so before the first starts).
+
+        Raises:
+            MuraError: an input the run would refuse.
+        """
+        _check_family(self._parsed(), self.config.pretrained)
+        if data_root and self.data is mura_data:
+            from mura_core.data.layout import resolve_root
+
+            resolve_root(self.config.data_root)
+
     def prepare(self) -> RunContext:
         """Resolve the run name and its folder; check every input before touching it.
 
