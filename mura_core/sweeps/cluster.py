@@ -48,11 +48,11 @@ JOIN_SECONDS = 30
 #: Seconds the cluster's port has to accept a connection.
 PROBE_SECONDS = 5.0
 #: Ray's connection settings while joining (unless set in the environment): 2 attempts
-#: of at most 2 s to reach the GCS and 4 s to hear its cluster id, about 9 s each.
+#: of at most 2 s to reach the GCS and 3 s to hear its cluster id, about 8 s each.
 JOIN_LIMITS = {
     "RAY_gcs_server_port_wait_time_s": "2",
     "RAY_gcs_rpc_server_connect_timeout_s": "2",
-    "RAY_py_gcs_connect_timeout_s": "4",
+    "RAY_py_gcs_connect_timeout_s": "3",
 }
 #: How to join a cluster with token authentication, said when it refuses this process.
 TOKEN_FIX = (
@@ -125,20 +125,40 @@ def _auto_address() -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def _reload_ray_config() -> None:
+    """Make Ray's native configuration read the ``RAY_*`` environment again (as Ray does
+    when it turns token authentication on)."""
+    try:
+        from ray._raylet import Config
+
+        Config.initialize("")
+    except (ImportError, AttributeError):  # another Ray: its defaults apply
+        pass
+
+
 @contextlib.contextmanager
 def _join_limits() -> Iterator[None]:
-    """Ray's connection settings of :data:`JOIN_LIMITS` for the duration of the block."""
+    """Ray's connection settings of :data:`JOIN_LIMITS` for the join in the block.
+
+    A joined driver keeps them (its later connections to the cluster are bounded too);
+    after a failed join, Ray's configuration is what it was.
+    """
     saved = {name: os.environ.get(name) for name in JOIN_LIMITS}
     for name, value in JOIN_LIMITS.items():
         os.environ.setdefault(name, value)
+    _reload_ray_config()
+    joined = False
     try:
         yield
+        joined = True
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        if not joined:
+            _reload_ray_config()
 
 
 def _join_error(address: str, error: BaseException, warnings: str) -> MuraError:
@@ -156,7 +176,10 @@ def _join_error(address: str, error: BaseException, warnings: str) -> MuraError:
         )
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     first = lines[0] if lines else type(error).__name__
-    return MuraError(f"cannot join the Ray cluster at {address}: {first[:300]}")
+    return MuraError(
+        f"cannot join the Ray cluster at {address}: {first[:300]} (is it the GCS port of a "
+        "head node started with `ray start --head`, of the same Ray version?)"
+    )
 
 
 def _join(ray: Any, address: str, settings: dict[str, Any]) -> None:
@@ -164,13 +187,13 @@ def _join(ray: Any, address: str, settings: dict[str, Any]) -> None:
     host_port = check_address(address)
     host, port = host_port if host_port is not None else _auto_address()
     probe(host, port)
-    with _join_limits(), captured_stderr() as warnings:
+    failure: Exception | None = None
+    with captured_stderr() as warnings:
         try:
-            ray.init(address=address, **settings)
+            with _join_limits():
+                ray.init(address=address, **settings)
         except Exception as error:
-            failure: Exception | None = error
-        else:
-            failure = None
+            failure = error
     if failure is not None:
         raise _join_error(address, failure, warnings.text) from None
 
