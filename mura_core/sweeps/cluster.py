@@ -110,12 +110,15 @@ def probe(host: str, port: int, seconds: float = PROBE_SECONDS) -> None:
     )
 
 
-def _auto_address() -> tuple[str, int]:
-    """Host and port of the cluster ``--address auto`` finds, as Ray finds it."""
-    from ray._private import services
-
+def _auto_address() -> tuple[str, int] | None:
+    """Host and port of the cluster ``--address auto`` finds, as Ray finds it (``None``
+    when this Ray does not say: its join is then bounded by :data:`JOIN_LIMITS` only)."""
     try:
+        from ray._private import services
+
         found = services.canonicalize_bootstrap_address_or_die("auto")
+    except (ImportError, AttributeError):
+        return None
     except ConnectionError:
         raise MuraError(
             "--address auto found no running Ray cluster on this machine; start one with "
@@ -184,9 +187,9 @@ def _join_error(address: str, error: BaseException, warnings: str) -> MuraError:
 
 def _join(ray: Any, address: str, settings: dict[str, Any]) -> None:
     """``ray.init(address=...)``, bounded in time, every failure one line."""
-    host_port = check_address(address)
-    host, port = host_port if host_port is not None else _auto_address()
-    probe(host, port)
+    host_port = check_address(address) or _auto_address()
+    if host_port is not None:
+        probe(*host_port)
     failure: Exception | None = None
     with captured_stderr() as warnings:
         try:

@@ -3,6 +3,8 @@
 By default an embedded Ray starts on this machine (no dashboard) and stops with the
 sweep; ``address`` joins a running cluster instead (``auto``, or ``HOST:PORT``), whose
 workers must see the data root and the runs folder at the same paths (shared storage).
+Starting or joining Ray, bounded in time, and keeping what Ray prints off standard
+output are :mod:`mura_core.sweeps.cluster`'s.
 Each trial gets ``cpus_per_run`` CPUs (its TensorFlow keeps to as many threads) and
 ``gpus_per_run`` GPUs (Ray pins it to them through ``CUDA_VISIBLE_DEVICES``); without
 early stopping, a worker serves trial after trial, so TensorFlow starts once per worker,
@@ -10,7 +12,8 @@ not once per run. Each
 trial runs the same trial code as the local engine, so it writes the same run folder as
 ``mura train``. Per-epoch validation metrics go to Tune, whose ASHA scheduler may stop
 poor runs. Tune's own records go to ``RUNS/.ray_results``; Ray's temporary files to
-``temp_dir`` (Ray's default ``/tmp/ray`` when not given). Ray is imported only here.
+``temp_dir`` (Ray's default ``/tmp/ray`` when not given). Ray is imported only here
+and in :mod:`~mura_core.sweeps.cluster`.
 """
 
 from __future__ import annotations
