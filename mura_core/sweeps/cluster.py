@@ -47,12 +47,13 @@ ADDRESS_FORMS = "auto or HOST:PORT"
 JOIN_SECONDS = 30
 #: Seconds the cluster's port has to accept a connection.
 PROBE_SECONDS = 5.0
-#: Ray's connection settings while joining (unless set in the environment): 2 attempts
-#: of at most 2 s to reach the GCS and 3 s to hear its cluster id, about 8 s each.
+#: Ray's connection settings while joining (unless set in the environment): one attempt
+#: (the port answered the probe), of at most 2 s to reach the GCS and its event channel
+#: each and 4 s to hear its cluster id: about 8 s.
 JOIN_LIMITS = {
-    "RAY_gcs_server_port_wait_time_s": "2",
+    "RAY_gcs_server_port_wait_time_s": "1",
     "RAY_gcs_rpc_server_connect_timeout_s": "2",
-    "RAY_py_gcs_connect_timeout_s": "3",
+    "RAY_py_gcs_connect_timeout_s": "4",
 }
 #: How to join a cluster with token authentication, said when it refuses this process.
 TOKEN_FIX = (
