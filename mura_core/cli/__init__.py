@@ -38,6 +38,7 @@ INTERNAL_ERROR = 1
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``mura`` argument parser with every command registered."""
+    from mura_core.cli.flags import document_limits
     from registry import __version__
 
     parser = argparse.ArgumentParser(
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
+    document_limits(parser)  # every numeric flag's help states its range
     return parser
 
 

@@ -7,7 +7,8 @@
 Modules: :mod:`~mura_core.sweeps.patterns` (brace patterns, validation),
 :mod:`~mura_core.sweeps.trial` (one run, the runner of ``mura train``),
 :mod:`~mura_core.sweeps.engine_local` and :mod:`~mura_core.sweeps.engine_ray` (where
-the runs go), :mod:`~mura_core.sweeps.results` (the table and ``--json``). Importing this
+the runs go), :mod:`~mura_core.sweeps.cluster` (starting or joining Ray),
+:mod:`~mura_core.sweeps.results` (the table and ``--json``). Importing this
 package imports neither TensorFlow nor Ray.
 
 Running a sweep again skips its complete and stopped runs, resumes interrupted ones from
