@@ -17,7 +17,8 @@ import math
 from mura_core.errors import MuraError
 from registry.tokens import Limits
 
-__all__ = ["FLAG_LIMITS", "check_flags", "document_limits", "limits_of"]
+__all__ = [
+    "check_text","FLAG_LIMITS", "check_flags", "document_limits", "limits_of"]
 
 #: Every numeric flag's range, whichever command takes it.
 FLAG_LIMITS: dict[str, Limits] = {
@@ -89,3 +90,16 @@ def check_flags(args: argparse.Namespace) -> None:
             continue
         if not math.isfinite(value) or not limits.contains(value):
             raise MuraError(f"{flag} must be a finite number {_in(limits)} (got {value})")
+
+
+def check_text(args: argparse.Namespace) -> None:
+    """Refuse a NUL character in any argument: no name, path or value may hold one.
+
+    Raises:
+        MuraError: naming the argument.
+    """
+    for attribute, value in vars(args).items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(item, str) and "\x00" in item for item in values):
+            raise MuraError(f"{attribute.replace('_', '-')}: holds a NUL character, which no "
+                            "name, path or value may hold")  # fmt: skip
