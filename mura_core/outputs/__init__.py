@@ -10,7 +10,8 @@ Every command that writes a file or folder the user names goes through this pack
   or ``--overwrite`` is given; ``--overwrite`` never replaces a file of a MURA tree, a
   split manifest or anything inside a run folder;
 * :func:`inside` resolves every path built under a named folder (following symbolic
-  links) and refuses one that lands outside it;
+  links) and refuses one that lands outside it; :func:`check_links` refuses a run folder
+  holding a link that leads out of it (its files are written by fixed names);
 * :func:`output_names` gives each input its own output name (never ``..``, never an
   absolute path, never the name of another input's output).
 """
@@ -18,9 +19,10 @@ Every command that writes a file or folder the user names goes through this pack
 from mura_core.outputs.claims import claim_file, protected_file
 from mura_core.outputs.markers import figure_metadata, is_output_of, png_info
 from mura_core.outputs.names import output_names, path_component, unique_names
-from mura_core.outputs.places import check_place, inside, protected_place
+from mura_core.outputs.places import check_links, check_place, inside, protected_place
 
 __all__ = [
+    "check_links",
     "check_place",
     "claim_file",
     "figure_metadata",

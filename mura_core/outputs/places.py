@@ -14,7 +14,14 @@ from pathlib import Path
 
 from mura_core.errors import MuraError
 
-__all__ = ["RUN_RECORD", "check_place", "inside", "is_mura_csv", "protected_place"]
+__all__ = [
+    "RUN_RECORD",
+    "check_links",
+    "check_place",
+    "inside",
+    "is_mura_csv",
+    "protected_place",
+]
 
 #: The record every run folder holds: what makes a folder a run folder.
 RUN_RECORD = "run.json"
@@ -90,3 +97,20 @@ def inside(folder: str | os.PathLike[str], *parts: str | os.PathLike[str]) -> Pa
         raise MuraError(f"{target} resolves to {landed}, outside {base}; mura writes only "
                         "inside the folder it is given")  # fmt: skip
     return target
+
+
+def check_links(folder: str | os.PathLike[str], what: str = "run folder") -> None:
+    """Refuse a folder that mura writes into by fixed names (a run folder) when one of
+    its entries is a symbolic link leading out of it: a write through it would land
+    elsewhere. Links are listed, never followed.
+
+    Raises:
+        MuraError: one line naming the first such link and where it leads.
+    """
+    base = resolved(folder)
+    for directory, folders, files in os.walk(base):
+        for name in (*folders, *files):
+            path = Path(directory) / name
+            if path.is_symlink() and base not in resolved(path).parents:
+                raise MuraError(f"{path} is a link to {resolved(path)}, outside the {what} "
+                                f"{folder}; mura writes only inside it")  # fmt: skip

@@ -99,3 +99,18 @@ def test_no_command_writes_into_a_data_tree_or_a_run_folder(capsys, world, comma
               **{key: value for key, value in world.items()}}  # fmt: skip
     args = [part.format(**values) for part in COMMANDS[command]]
     _refused(capsys, world, args, kind, "not even with --overwrite")
+
+
+def test_a_run_folder_holding_a_link_out_of_it_is_neither_evaluated_nor_trained(
+    capsys, world, mura_root
+):
+    mine = world["root"] / "mine.tsv"
+    mine.write_text("a file of the user's\n")
+    (world["run"] / "evaluation.tsv").unlink()
+    (world["run"] / "evaluation.tsv").symlink_to(mine)
+    _refused(capsys, world, ["evaluate", world["run"], "--data", mura_root],
+             "evaluation.tsv is a link to", "outside the run folder")  # fmt: skip
+    _refused(capsys, world, ["train", TINY_CNN, "--data", mura_root, "--runs", world["run"].parent,
+                             "--weight-classes", "--augment", "--epochs", "3"],
+             "outside the run folder")  # fmt: skip
+    assert mine.read_text() == "a file of the user's\n"

@@ -178,3 +178,16 @@ def test_a_dangling_link_counts_as_an_existing_file(tmp_path):
     with pytest.raises(MuraError, match="--overwrite"):
         claim_file(link, "submit", overwrite=False)
     assert Path(link).is_symlink()
+
+
+def test_a_folder_holding_a_link_out_of_it_is_refused(tmp_path):
+    from mura_core.outputs import check_links
+
+    run = tmp_path / "run"
+    (run / "backup").mkdir(parents=True)
+    (run / "inner").symlink_to(run / "backup")  # a link that stays inside is fine
+    check_links(run)
+    (run / "backup" / "state.json").symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(MuraError, match="state.json is a link to .*outside the run folder"):
+        check_links(run)
+    check_links(tmp_path / "not yet created")
