@@ -6,10 +6,11 @@ Each PATH is a PNG file, a study folder or a MURA CSV of image paths. For every 
 views with the study's probability and prediction. The folder name is the last three
 parts of the study's absolute path; studies (or images) whose names coincide each get
 ``~`` and a digest of their path (:func:`mura_core.outputs.output_names`), and every
-file is checked to land inside DIR before anything is computed. The layer explained is the one the
-run's family declares; a family that declares none cannot be explained. An ensemble
-explains each image through the member that scored it (``route``) or the mean of its
-members' heatmaps (``avg``); images no member covers are counted in one warning line.
+file is checked to land inside DIR before anything is computed. The layer explained is
+the one the run's family declares; a family that declares none cannot be explained. An
+ensemble explains each image through the member that scored it (``route``) or the mean
+of its members' heatmaps (``avg``); images no member covers are counted in one warning
+line.
 """
 
 from __future__ import annotations
