@@ -41,10 +41,12 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.cli.train import uncovered_warning
     from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
+    from mura_core.outputs import check_links
     from mura_core.runs import find_run, parse_run_folder
     from mura_core.training.inference import evaluate_run, subset_frame
 
     folder, _ = parse_run_folder(find_run(args.run, args.runs))
+    check_links(folder.path)  # the evaluation's files are written inside the run folder
     subset_frame(folder, args.data, args.subset)  # check the data before loading a model
     loaded = load_run_from(args)
     weights = loaded.weights.path.name if loaded.weights is not None else "best of each member"

@@ -4,7 +4,10 @@ SOURCE is a run (folder, or name under ``--runs``) or an export folder of ``mura
 export`` (or one of its artifact files); an export needs none of the model families'
 plugins. INPUT is a headerless CSV of image paths (``valid_image_paths.csv``), OUTPUT
 the headerless ``study path,label`` CSV the competition's evaluation reads. Bad rows
-are listed, one line each, and nothing is written (exit 2).
+are listed, one line each, and nothing is written (exit 2). An existing OUTPUT is
+replaced only with ``--overwrite`` (a submission cannot carry a marker of its own: it
+looks exactly like a data set's label file), and never when it is a file of a MURA tree,
+a split manifest or anything inside a run folder (:mod:`mura_core.outputs`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     add_run_flags(parser)
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
+    parser.add_argument(
+        "--overwrite", action="store_true",
+        help="replace an existing OUTPUT (never a data set's or a run's file)",
+    )  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -54,9 +61,11 @@ def _export_of(source: str) -> Path | None:
 
 
 def _check_output(args: argparse.Namespace, source: Path | None) -> None:
-    """Refuse an output that would overwrite the input or anything of the source, or
-    whose folder does not exist: before anything is predicted."""
+    """Refuse an output that would overwrite the input or anything of the source, whose
+    folder does not exist, or that :func:`~mura_core.outputs.claim_file` refuses: before
+    anything is predicted."""
     from mura_core.errors import MuraError
+    from mura_core.outputs import claim_file
     from mura_core.runs import find_run
 
     output = Path(args.output).resolve()
@@ -69,6 +78,7 @@ def _check_output(args: argparse.Namespace, source: Path | None) -> None:
     folder = (source if source is not None else find_run(args.run, args.runs)).resolve()
     if folder == output.parent or folder in output.parents:
         raise MuraError(f"{args.output}: inside {folder}; write the submission elsewhere")
+    claim_file(args.output, "submit", overwrite=args.overwrite)
 
 
 def _predictor(args: argparse.Namespace, export: Path | None) -> Any:

@@ -100,8 +100,14 @@ def pretrained_option(value: str | None) -> str | None:
 
 def config_from_args(args: argparse.Namespace, name: str) -> Any:
     """The :class:`~mura_core.training.context.TrainConfig` of run ``name`` from the flags
-    of :func:`add_train_flags`."""
+    of :func:`add_train_flags`; the runs folder and a cache folder must not be in a MURA
+    tree or a run folder (:func:`~mura_core.outputs.check_place`)."""
+    from mura_core.outputs import check_place
     from mura_core.training.context import TrainConfig
+
+    check_place(args.runs, "--runs")
+    if args.cache not in ("memory", "none"):
+        check_place(args.cache, "--cache")
 
     return TrainConfig(
         name=name,

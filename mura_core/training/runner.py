@@ -29,6 +29,7 @@ import pandas as pd
 
 from mura_core.errors import MuraError
 from mura_core.evaluation import Evaluation
+from mura_core.outputs import check_links
 from mura_core.runs.artifacts import (
     progress_record,
     read_history,
@@ -181,6 +182,7 @@ class Runner:
         parsed = self._parsed()
         _check_family(parsed, self.config.pretrained)  # refused before the folder is locked
         folder = self._folder(parsed)
+        check_links(folder.path)  # every file is written by a fixed name inside the folder
         created = not folder.path.exists()
         with RunLock(folder.path):
             try:
