@@ -2,7 +2,8 @@
 
 :func:`check_flags` looks at every flag of :data:`FLAG_LIMITS` that the parsed command
 has; a command may narrow or widen a range with ``parser.set_defaults(flag_limits=...)``.
-A value out of range (or not finite) is one line naming the flag and its range.
+A value out of range (or not finite) is one line naming the flag and its range. The
+selecting arguments are checked too (:mod:`~mura_core.cli.selections`: never empty).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from mura_core.cli.selections import check_selections
 from mura_core.errors import MuraError
 from registry.tokens import Limits
 
@@ -39,11 +41,12 @@ def _attribute(flag: str) -> str:
 
 
 def check_flags(args: argparse.Namespace) -> None:
-    """Check the numeric flags of ``args`` against their ranges.
+    """Check the numeric flags of ``args`` against their ranges, and its selections.
 
     Raises:
-        MuraError: a flag out of its range, or not a finite number.
+        MuraError: a flag out of its range, or not a finite number; an empty selection.
     """
+    check_selections(args)
     limits_of = {**FLAG_LIMITS, **getattr(args, "flag_limits", {})}
     for flag, limits in limits_of.items():
         value = getattr(args, _attribute(flag), None)

@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args, args.name)
     if parse(args.name).is_ensemble:
         return run_ensemble(args, config)
-    if args.members:
+    if args.members is not None:
         raise MuraError("--members applies to ensemble names only")
     given = engine_flags_given(args)
     if given:
@@ -200,10 +200,11 @@ def run_ensemble(args: argparse.Namespace, config: Any) -> int:
 
     from mura_core.cli.engine_flags import check_engine, progress, ray_options
     from mura_core.cli.output import print_json
+    from mura_core.cli.selections import comma_list
     from mura_core.ensembles import train_ensemble
     from mura_core.evaluation import scores_table
 
-    keys = [key for key in (args.members or "").split(",") if key.strip()] or None
+    keys = None if args.members is None else comma_list(args.members, "--members")
     result = train_ensemble(
         config,
         members=keys,

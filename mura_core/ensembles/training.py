@@ -76,10 +76,19 @@ def resolve_ensemble(config: TrainConfig) -> ParsedName:
 
 
 def select_members(members: list[Member], keys: Sequence[str] | None) -> list[Member]:
-    """The members named by ``keys`` (``XR_WRIST`` or ``WRIST``; all when ``None``)."""
+    """The members named by ``keys`` (``XR_WRIST`` or ``WRIST``; all when ``None``).
+
+    Raises:
+        MuraError: no key, an empty key, or a key naming no member.
+    """
     if keys is None:
         return members
     by_key = {member.key: member for member in members}
+    if not keys or not all(isinstance(key, str) and key.strip() for key in keys):
+        raise MuraError(
+            f"an empty member selection ({list(keys)!r}); name members "
+            f"({', '.join(by_key)}) or select none for all"
+        )
     chosen = []
     for key in keys:
         key = key.strip()
