@@ -188,7 +188,7 @@ def uncovered_warning(uncovered: list[str]) -> None:
     if uncovered:
         print(
             f"mura: warning: {len(uncovered)} image(s) of body parts without a trained member "
-            "are uncovered and excluded from the scores (listed by --json)",
+            f"are uncovered and left out, e.g. {uncovered[0]}",
             file=sys.stderr,
         )
 
