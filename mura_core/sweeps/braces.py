@@ -39,7 +39,9 @@ class Range:
     last: int
     width: int
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """How many integers (not ``len``: a range may hold more than an index can)."""
         return abs(self.last - self.first) + 1
 
     def __iter__(self) -> Iterator[str]:
@@ -166,7 +168,7 @@ def _count_part(part: str | Range | Choice) -> int:
     if isinstance(part, str):
         return 1
     if isinstance(part, Range):
-        return len(part)
+        return part.size
     return sum(count_names(alternative) for alternative in part.alternatives)
 
 
