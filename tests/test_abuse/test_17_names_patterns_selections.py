@@ -3,7 +3,8 @@
 A corpus of hostile names, sweep patterns and selections is run through every command
 that takes one: each ends in one ``mura: error:`` line with exit status 2, no
 ``unexpected``, no traceback, and nothing written. The bounds are those of
-:mod:`registry.limits`.
+:mod:`registry.limits`, pinned here (:data:`PINNED`) so that changing one is a visible
+change.
 """
 
 from __future__ import annotations
@@ -15,19 +16,28 @@ import pytest
 import registry
 from mura_core.cli import build_parser
 from mura_core.errors import MuraError
-from mura_core.sweeps.braces import count_names, parse_pattern
 from mura_core.sweeps.patterns import expand_all
 from mura_core.sweeps.sweepfile import read_sweep_file
-from registry.limits import (
-    LIMITS,
-    MAX_NAME_DEPTH,
-    MAX_PATTERN_DEPTH,
-    MAX_PATTERN_GROUPS,
-    MAX_PATTERN_LENGTH,
-)
 from tests.conftest import TINY_CNN
 
 from .helpers import assert_one_line_error, run_cli
+
+#: The documented bounds of :mod:`registry.limits`.
+PINNED = {
+    "MAX_NAME_DEPTH": 4,
+    "MAX_INT_DIGITS": 30,
+    "MAX_PATTERN_LENGTH": 65_536,
+    "MAX_PATTERN_GROUPS": 100,
+    "MAX_PATTERN_DEPTH": 8,
+}
+MAX_NAME_DEPTH, MAX_PATTERN_DEPTH = PINNED["MAX_NAME_DEPTH"], PINNED["MAX_PATTERN_DEPTH"]
+MAX_PATTERN_GROUPS, MAX_PATTERN_LENGTH = PINNED["MAX_PATTERN_GROUPS"], PINNED["MAX_PATTERN_LENGTH"]
+
+
+def test_the_bounds_are_the_documented_ones():
+    from registry.limits import LIMITS
+
+    assert {bound.constant: bound.value for bound in LIMITS} == PINNED
 
 
 def nested(depth: int) -> str:
@@ -138,6 +148,7 @@ def test_a_deeply_nested_sweep_file_is_one_line(capsys, tmp_path):
 
 def test_names_are_counted_before_any_is_expanded(monkeypatch):
     import mura_core.sweeps.patterns as patterns
+    from mura_core.sweeps.braces import count_names, parse_pattern
 
     def never(*args):
         raise AssertionError("expanded before counting")
@@ -221,6 +232,8 @@ def test_every_selection_refuses_an_empty_value(capsys, monkeypatch, tmp_path, v
 def test_every_limit_is_in_the_grammar_reference():
     import sys
     from pathlib import Path
+
+    from registry.limits import LIMITS
 
     docs = Path(__file__).parents[2] / "docs"
     sys.path.insert(0, str(docs / "_ext"))
