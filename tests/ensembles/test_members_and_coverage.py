@@ -10,7 +10,6 @@ import shutil
 import pytest
 
 from mura_core.cli import main
-from mura_core.ensembles.coverage import coverage
 from mura_core.ensembles.training import select_members
 from mura_core.errors import MuraError
 from mura_core.runs import load_run, read_run_json
@@ -128,6 +127,7 @@ def test_predict_and_explain_refuse_the_same_images(ensemble_runs, mura_root, tm
 
 def test_coverage_of_a_single_run_is_every_image(trained, mura_root):
     from mura_core.data.images import collect_images
+    from mura_core.ensembles.coverage import coverage
 
     frame = collect_images([str(_study(mura_root, "XR_ELBOW"))])
     found = coverage(load_run(trained.folder.path), frame)
