@@ -94,8 +94,10 @@ def _predictor(args: argparse.Namespace, export: Path | None) -> Any:
 
 
 def _report(problems: list[str], looked_under: list[str]) -> None:
+    from mura_core.cli import print_error
+
     for problem in problems[:SHOWN_PROBLEMS]:
-        print(f"mura: error: {problem}", file=sys.stderr)
+        print_error(problem)
     if len(problems) > SHOWN_PROBLEMS:
         print(f"mura: error: ... and {len(problems) - SHOWN_PROBLEMS} more", file=sys.stderr)
     where = f" (paths are looked up under {', '.join(looked_under)})" if looked_under else ""

@@ -132,8 +132,6 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.cli.engine_flags import engine_flags_given
     from mura_core.cli.output import print_json
     from mura_core.errors import MuraError
-    from mura_core.evaluation import reference_table, scores_table
-    from mura_core.training.runner import Runner
     from registry import parse
 
     config = config_from_args(args, args.name)
@@ -144,6 +142,9 @@ def run(args: argparse.Namespace) -> int:
     given = engine_flags_given(args)
     if given:
         raise MuraError(f"{given[0]} applies to ensemble names only (mura sweep spreads runs)")
+    from mura_core.evaluation import reference_table, scores_table
+    from mura_core.training.runner import Runner
+
     result = Runner(config, evaluate=not args.no_evaluate).run()
     best = None
     if result.best is not None:
@@ -201,14 +202,15 @@ def run_ensemble(args: argparse.Namespace, config: Any) -> int:
     from mura_core.cli.engine_flags import check_engine, progress, ray_options
     from mura_core.cli.output import print_json
     from mura_core.cli.selections import comma_list
+
+    engine = check_engine(args)  # a malformed --address before the slow imports
     from mura_core.ensembles import train_ensemble
-    from mura_core.evaluation import scores_table
 
     keys = None if args.members is None else comma_list(args.members, "--members")
     result = train_ensemble(
         config,
         members=keys,
-        engine=check_engine(args),  # type: ignore[arg-type]
+        engine=engine,  # type: ignore[arg-type]
         ray=ray_options(args),
         progress=progress("member", None, quiet=args.json or args.quiet),
         notes=lambda text: print(f"mura: {text}", file=sys.stderr, flush=True),
@@ -231,6 +233,8 @@ def run_ensemble(args: argparse.Namespace, config: Any) -> int:
     for key, outcome in result.members.items():
         print(f"member {key}: {outcome}")
     if result.evaluation is not None:
+        from mura_core.evaluation import scores_table
+
         print()
         print(scores_table(result.evaluation))
     print(f"\nrun folder: {result.folder.path}")

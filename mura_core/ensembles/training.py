@@ -239,6 +239,7 @@ def train_ensemble(
             missing warm-start run.
     """
     from mura_core.sweeps import run_sweep
+    from mura_core.sweeps.cluster import engine_session
 
     started = time.perf_counter()
     parsed = resolve_ensemble(config)
@@ -256,7 +257,7 @@ def train_ensemble(
     settings = {**common.to_dict(), "evaluate": evaluate}
     del settings["name"]
     runner = {key: value for key, value in (("callbacks", callbacks), ("data", data)) if value}
-    with RunLock(folder.path):
+    with engine_session(engine, ray, notes), RunLock(folder.path):  # joined before any write
         folder.write_name(parsed.full_name)
         _record_start(folder, parsed, config)
         records = run_sweep(_member_trials(folder, chosen, warm), settings, engine=engine,
