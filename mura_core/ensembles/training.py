@@ -10,12 +10,13 @@ the other in this process, or as parallel Ray Tune trials. Each trains through t
 run's artifacts, its own lock, resume and overwrite rules: re-running the command skips
 complete members, trains a missing one (a member folder deleted), resumes an interrupted
 one from its last epoch and retries a failed one; a failed member does not stop the
-others. The ensemble is trained (and refused without ``--overwrite``, which retrains every
-selected member) only when every selected member is complete. ``members`` trains a subset. With warm
-start, every member starts from the best weights of the all-parts run the ensembler
-names (a missing run is refused before anything is trained). Once members are trained,
-the ensemble (its complete members) is evaluated on the test set of its body parts;
-``run.json`` records its members, their status and the rule.
+others. ``members`` trains a subset. The ensemble is trained only when every selected
+member is complete: then it is refused, unless ``overwrite`` trains every selected member
+again (:func:`refuse_if_trained`). With warm start, every member starts from the best
+weights of the all-parts run the ensembler names (a missing run is refused before
+anything is trained). Once members are trained, the ensemble (its complete members) is
+evaluated on the test set of its body parts; ``run.json`` records its members, their
+status and the rule.
 """
 
 from __future__ import annotations
@@ -134,8 +135,9 @@ def trained_members(folder: RunFolder, chosen: Sequence[Member]) -> list[str]:
     info = read_run_json(folder.run_json)
     if info.get("status") not in ("complete", "partial"):
         return []  # never finished (or interrupted): the sweep skips what is complete
-    recorded = {item.get("key"): item.get("status") for item in info.get("members", [])
-                if isinstance(item, dict)}  # fmt: skip
+    listed = info.get("members")
+    recorded = {item.get("key"): item.get("status") for item in
+                (listed if isinstance(listed, list) else []) if isinstance(item, dict)}  # fmt: skip
     return [member.key for member in chosen
             if recorded.get(member.key) == "complete"
             and member_status(folder.member(member.key)) == "complete"]  # fmt: skip
