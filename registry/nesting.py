@@ -9,6 +9,8 @@ unlike ``/ \\ : * ? " < > |``; ``{``, ``}`` and ``,`` stay free for sweep patter
 
 Every split of a name (tokens on ``_``, the run suffix on ``__``) happens at depth 0
 only, so an embedded name is one token of its ensemble's name, whatever it contains.
+Names nest at most :data:`~registry.limits.MAX_NAME_DEPTH` deep, checked (with the
+pairing) before anything recurses into an embedded name.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.errors import InvalidNameError
+from registry.limits import MAX_NAME_DEPTH
 
 OPEN, CLOSE = "(", ")"
 
@@ -32,13 +35,21 @@ class NestedName:
 
 
 def check_balance(name: str) -> None:
-    """Refuse unpaired parentheses, pointing at the position of the first one."""
+    """Refuse unpaired parentheses, pointing at the position of the first one, and names
+    nested deeper than :data:`~registry.limits.MAX_NAME_DEPTH`."""
     depth = 0
     opened: list[int] = []
     for position, character in enumerate(name):
         if character == OPEN:
             depth += 1
             opened.append(position)
+            if depth > MAX_NAME_DEPTH:
+                raise InvalidNameError(
+                    name,
+                    f"'(' at position {position} nests names more than {MAX_NAME_DEPTH} deep",
+                    token=OPEN,
+                    expected=f"embedded names nested at most {MAX_NAME_DEPTH} deep",
+                )
         elif character == CLOSE:
             depth -= 1
             if depth < 0:

@@ -22,12 +22,11 @@ from typing import Any, Literal
 import annotated_types
 
 from registry.errors import InvalidNameError, closest, shorten
+from registry.limits import MAX_INT_DIGITS
 from registry.nesting import unwrap
 
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9]*\Z")
 WORD_PATTERN = re.compile(r"[A-Za-z0-9+-]+\Z")
-#: Longest integer value accepted, in digits (far beyond any range a family declares).
-MAX_INT_DIGITS = 30
 #: Keys a family may not use: they start a run suffix.
 RESERVED_KEYS = frozenset({"wc", "aug", "xr", "seed"})
 

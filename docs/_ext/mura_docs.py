@@ -9,6 +9,8 @@ Directives (each re-reads its page on every build, since its source is the code)
     not be registered, e.g. a third-party plugin's).
 ``.. mura-run-suffix::``
     The run-suffix tokens, from :mod:`registry.run_options`.
+``.. mura-limits::``
+    The bounds on names and sweep patterns, from :data:`registry.limits.LIMITS`.
 ``.. mura-name-errors::``
     Content lines ``label | name``: each name is parsed and the registry's real error
     message is shown. A name that parses is a build error.
@@ -275,6 +277,15 @@ def run_suffix_rst() -> list[str]:
     )
 
 
+def limits_rst() -> list[str]:
+    """The bounds on names and sweep patterns, from :data:`registry.limits.LIMITS`."""
+    from registry.limits import LIMITS
+
+    rows = [(f"{bound.value:,}", bound.what, _literal(f"registry.limits.{bound.constant}"))
+            for bound in LIMITS]  # fmt: skip
+    return list_table(("at most", "of", "constant"), rows, widths=(15, 50, 35))
+
+
 def name_errors_rst(entries: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
     """Parse each bad name; returns the lines and the names that unexpectedly parsed."""
     import registry
@@ -511,6 +522,11 @@ class RunSuffixDirective(_GeneratingDirective):
         return self.render(run_suffix_rst())
 
 
+class LimitsDirective(_GeneratingDirective):
+    def run(self) -> list[nodes.Node]:
+        return self.render(limits_rst())
+
+
 class NameErrorsDirective(_GeneratingDirective):
     has_content = True
 
@@ -557,6 +573,7 @@ class APIDirective(_GeneratingDirective):
 def setup(app: Any) -> dict[str, Any]:
     app.add_directive("mura-grammar", GrammarDirective)
     app.add_directive("mura-run-suffix", RunSuffixDirective)
+    app.add_directive("mura-limits", LimitsDirective)
     app.add_directive("mura-name-errors", NameErrorsDirective)
     app.add_directive("mura-cli", CLIDirective)
     app.add_directive("mura-presets", PresetsDirective)

@@ -10,13 +10,12 @@ file is checked to land inside DIR before anything is computed. The layer explai
 the one the run's family declares; a family that declares none cannot be explained. An
 ensemble explains each image through the member that scored it (``route``) or the mean
 of its members' heatmaps (``avg``); images no member covers are counted in one warning
-line.
+line, and images none of them covers are refused, as ``mura predict`` refuses them.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +64,9 @@ def planned_files(output: Path, images: Any) -> tuple[dict[str, Path], dict[str,
 
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json
+    from mura_core.cli.train import uncovered_warning
     from mura_core.data.images import collect_images
+    from mura_core.ensembles.coverage import require_coverage
     from mura_core.explain import (
         explain_ensemble,
         explain_frame,
@@ -84,14 +85,13 @@ def run(args: argparse.Namespace) -> int:
     images = collect_images(args.paths)
     overlays, montages = planned_files(output, images)
     loaded = load_run_from(args)
+    found = require_coverage(loaded, images)  # the check mura predict makes too
+    uncovered_warning(found.uncovered)
+    images = found.covered
     progress = len(images) > args.batch_size
     if parsed.is_ensemble:
-        explanations, uncovered = explain_ensemble(loaded, images, batch_size=args.batch_size,
-                                                   progress=progress)  # fmt: skip
-        if uncovered:
-            print(f"mura: warning: {len(uncovered)} image(s) not covered by any member of the "
-                  f"ensemble (no member for their body part), e.g. {uncovered[0]}",
-                  file=sys.stderr)  # fmt: skip
+        explanations, _ = explain_ensemble(loaded, images, batch_size=args.batch_size,
+                                           progress=progress)  # fmt: skip
     else:
         explanations = explain_frame(loaded.model, images, loaded.name, layer,
                                      batch_size=args.batch_size, progress=progress)  # fmt: skip

@@ -6,7 +6,8 @@ Every count has an upper bound, so that no flag asks for work or memory without 
 may narrow or widen a range with ``parser.set_defaults(flag_limits=...)``.
 :func:`document_limits` appends each flag's range to its help (and so to the CLI
 reference of the docs); :func:`check_flags` refuses a value out of range (or not
-finite) in one line naming the flag and its range.
+finite) in one line naming the flag and its range. The selecting arguments are checked
+too (:mod:`~mura_core.cli.selections`: never empty).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from mura_core.cli.selections import check_selections
 from mura_core.errors import MuraError
 from registry.tokens import Limits
 
@@ -78,11 +80,12 @@ def document_limits(parser: argparse.ArgumentParser) -> None:
 
 
 def check_flags(args: argparse.Namespace) -> None:
-    """Check the numeric flags of ``args`` against their ranges.
+    """Check the numeric flags of ``args`` against their ranges, and its selections.
 
     Raises:
-        MuraError: a flag out of its range, or not a finite number.
+        MuraError: a flag out of its range, or not a finite number; an empty selection.
     """
+    check_selections(args)
     limits_by_flag = {**FLAG_LIMITS, **getattr(args, "flag_limits", {})}
     for flag, limits in limits_by_flag.items():
         value = getattr(args, _attribute(flag), None)

@@ -2,6 +2,8 @@
 
 Each PATH is a PNG file, a folder (a study: its PNG files) or a MURA CSV of image
 paths. A study's probability is the mean of its images'; it is called abnormal above 0.5.
+An ensemble predicts the images its trained members cover (one warning line for the
+others) and refuses, as ``mura explain`` does, images none of them covers.
 """
 
 from __future__ import annotations
@@ -24,29 +26,26 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _covered(predicted: Any, images: Any, name: str) -> tuple[Any, Any, list[str]]:
-    """The predicted images and their rows, and the paths an ensemble left uncovered
-    (one warning line); an ensemble covering none of them is an error."""
-    from mura_core.cli.train import uncovered_warning
-    from mura_core.errors import MuraError
-
-    uncovered = list(predicted.attrs.get("uncovered", []))
-    uncovered_warning(uncovered)
-    if predicted.empty:
-        raise MuraError(f"{name} covers none of the given images")
+def _with_body_part(predicted: Any, images: Any) -> Any:
+    """The predicted images' path, study, probability and body part."""
     predicted = predicted[["path", "study", "probability"]].copy()
     predicted["body_part"] = images.loc[predicted.index, "body_part"]
-    return predicted, images.loc[predicted.index], uncovered
+    return predicted
 
 
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json
+    from mura_core.cli.train import uncovered_warning
     from mura_core.data.images import collect_images
+    from mura_core.ensembles.coverage import require_coverage
     from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies, format_table
     from mura_core.training.inference import predict_frame
 
     images = collect_images(args.paths)
     loaded = load_run_from(args)
+    found = require_coverage(loaded, images)  # the check mura explain makes too
+    uncovered_warning(found.uncovered)
+    images, uncovered = found.covered, found.uncovered
     predicted = predict_frame(
         loaded.model,
         images.fillna({"body_part": ""}),
@@ -54,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         progress=len(images) > args.batch_size,
     )
-    predicted, images, uncovered = _covered(predicted, images, loaded.name)
+    predicted = _with_body_part(predicted, images)
+    images = images.loc[predicted.index]
     studies = aggregate_studies(predicted.drop(columns="body_part")).merge(
         images[["study", "body_part"]].drop_duplicates("study"), on="study"
     )

@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args, args.name)
     if parse(args.name).is_ensemble:
         return run_ensemble(args, config)
-    if args.members:
+    if args.members is not None:
         raise MuraError("--members applies to ensemble names only")
     given = engine_flags_given(args)
     if given:
@@ -195,7 +195,7 @@ def uncovered_warning(uncovered: list[str]) -> None:
     if uncovered:
         print(
             f"mura: warning: {len(uncovered)} image(s) of body parts without a trained member "
-            "are uncovered and excluded from the scores (listed by --json)",
+            f"are uncovered and left out, e.g. {uncovered[0]}",
             file=sys.stderr,
         )
 
@@ -207,11 +207,12 @@ def run_ensemble(args: argparse.Namespace, config: Any) -> int:
 
     from mura_core.cli.engine_flags import check_engine, progress, ray_options
     from mura_core.cli.output import print_json
+    from mura_core.cli.selections import comma_list
 
     engine = check_engine(args)  # a malformed --address before the slow imports
     from mura_core.ensembles import train_ensemble
 
-    keys = [key for key in (args.members or "").split(",") if key.strip()] or None
+    keys = None if args.members is None else comma_list(args.members, "--members")
     result = train_ensemble(
         config,
         members=keys,

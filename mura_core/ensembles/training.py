@@ -8,12 +8,15 @@ The members are the runs of a sweep (:func:`~mura_core.sweeps.run_sweep`): one a
 the other in this process, or as parallel Ray Tune trials. Each trains through the
 :class:`~mura_core.training.runner.Runner` into its own folder, with all of a single
 run's artifacts, its own lock, resume and overwrite rules: re-running the command skips
-complete members, resumes an interrupted one from its last epoch and retries a failed
-one; a failed member does not stop the others. ``members`` trains a subset. With warm
-start, every member starts from the best weights of the all-parts run the ensembler
-names (a missing run is refused before anything is trained). Once members are trained,
-the ensemble (its complete members) is evaluated on the test set of its body parts;
-``run.json`` records its members, their status and the rule.
+complete members, trains a missing one (a member folder deleted), resumes an interrupted
+one from its last epoch and retries a failed one; a failed member does not stop the
+others. ``members`` trains a subset. The ensemble is trained only when every selected
+member is complete: then it is refused, unless ``overwrite`` trains every selected member
+again (:func:`refuse_if_trained`). With warm start, every member starts from the best
+weights of the all-parts run the ensembler names (a missing run is refused before
+anything is trained). Once members are trained, the ensemble (its complete members) is
+evaluated on the test set of its body parts; ``run.json`` records its members, their
+status and the rule.
 """
 
 from __future__ import annotations
@@ -43,7 +46,14 @@ if TYPE_CHECKING:
     from mura_core.vocabulary import Engine
     from registry import ParsedName
 
-__all__ = ["EnsembleResult", "select_members", "train_ensemble", "warm_start_weights"]
+__all__ = [
+    "EnsembleResult",
+    "refuse_if_trained",
+    "select_members",
+    "train_ensemble",
+    "trained_members",
+    "warm_start_weights",
+]
 
 
 @dataclass
@@ -77,10 +87,19 @@ def resolve_ensemble(config: TrainConfig) -> ParsedName:
 
 
 def select_members(members: list[Member], keys: Sequence[str] | None) -> list[Member]:
-    """The members named by ``keys`` (``XR_WRIST`` or ``WRIST``; all when ``None``)."""
+    """The members named by ``keys`` (``XR_WRIST`` or ``WRIST``; all when ``None``).
+
+    Raises:
+        MuraError: no key, an empty key, or a key naming no member.
+    """
     if keys is None:
         return members
     by_key = {member.key: member for member in members}
+    if not keys or not all(isinstance(key, str) and key.strip() for key in keys):
+        raise MuraError(
+            f"an empty member selection ({list(keys)!r}); name members "
+            f"({', '.join(by_key)}) or select none for all"
+        )
     chosen = []
     for key in keys:
         key = key.strip()
@@ -109,6 +128,41 @@ def warm_start_weights(parsed: ParsedName, runs: str | Path) -> Path | None:
             f"(mura train '{source}' --data ROOT --runs {runs})"
         )
     return best.path
+
+
+def trained_members(folder: RunFolder, chosen: Sequence[Member]) -> list[str]:
+    """Keys of the ``chosen`` members that are trained: complete in their own folder and
+    recorded complete by the ensemble's last ``mura train``."""
+    info = read_run_json(folder.run_json)
+    if info.get("status") not in ("complete", "partial"):
+        return []  # never finished (or interrupted): the sweep skips what is complete
+    listed = info.get("members")
+    recorded = {item.get("key"): item.get("status") for item in
+                (listed if isinstance(listed, list) else []) if isinstance(item, dict)}  # fmt: skip
+    return [member.key for member in chosen
+            if recorded.get(member.key) == "complete"
+            and member_status(folder.member(member.key)) == "complete"]  # fmt: skip
+
+
+def refuse_if_trained(
+    folder: RunFolder, parsed: ParsedName, chosen: Sequence[Member], *, whole: bool
+) -> None:
+    """Refuse to train again an ensemble whose selected members are all trained: it is
+    complete only when every selected member is (a deleted member folder is missing, and
+    the same command trains it and nothing else).
+
+    Raises:
+        MuraError: every selected member is trained (use ``--overwrite``).
+    """
+    trained = trained_members(folder, chosen)
+    if len(trained) < len(chosen):
+        return
+    plural = "s" if len(trained) > 1 else ""
+    what = "" if whole else f" (member{plural} {', '.join(trained)})"
+    raise MuraError(
+        f"run {parsed.full_name}{what} is already trained in {folder.path} "
+        "(use --overwrite to train it again)"
+    )
 
 
 def _record_start(folder: RunFolder, parsed: ParsedName, config: TrainConfig) -> None:
@@ -200,11 +254,8 @@ def train_ensemble(
         from mura_core.data.layout import resolve_root
 
         resolve_root(config.data_root)
-    if read_run_json(folder.run_json).get("status") == "complete" and not config.overwrite:
-        raise MuraError(
-            f"run {parsed.full_name} is already trained in {folder.path} "
-            "(use --overwrite to train it again)"
-        )
+    if not config.overwrite:
+        refuse_if_trained(folder, parsed, chosen, whole=members is None)
     common = replace(config, weight_classes=None, augment=None, body_part=None, seed=0)
     settings = {**common.to_dict(), "evaluate": evaluate}
     del settings["name"]

@@ -43,7 +43,7 @@ def explain(
     run: Any, paths: Sequence[str | Path], *, batch_size: int = 16, progress: bool = False
 ) -> list[Explanation]:
     """Explain images with a trained run (an ensemble: see :func:`explain_ensemble`;
-    images it does not cover are left out).
+    images it does not cover are left out, and none covered is refused).
 
     Args:
         run: a run folder, or a run already loaded by :func:`~mura_core.runs.load_run`.
@@ -52,15 +52,19 @@ def explain(
         progress: draw a progress bar on stderr.
 
     Raises:
-        MuraError: the family declares no explain layer, or a path is not an image.
+        MuraError: the family declares no explain layer, a path is not an image, or an
+            ensemble covers none of the images
+            (:func:`~mura_core.ensembles.coverage.require_coverage`).
     """
     from mura_core.data.images import collect_images
+    from mura_core.ensembles.coverage import require_coverage
     from mura_core.runs import load_run
 
     loaded = load_run(run) if isinstance(run, (str, Path)) else run
     frame = collect_images([str(path) for path in paths])
     if loaded.parsed.is_ensemble:
         member_layer(loaded.parsed)
+        frame = require_coverage(loaded, frame).covered
         return explain_ensemble(loaded, frame, batch_size=batch_size, progress=progress)[0]
     layer = explain_layer(loaded.parsed)
     return explain_frame(

@@ -103,8 +103,10 @@ def read_run_json(path: str | Path) -> dict[str, Any]:
         return {}
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         reason = getattr(error, "strerror", None) or type(error).__name__
+        if isinstance(error, RecursionError):  # json recurses into nested arrays
+            reason = "nested too deeply"
         raise MuraError(f"{path}: damaged run.json ({reason})") from None
     if not isinstance(content, dict):
         kind = type(content).__name__

@@ -58,6 +58,8 @@ def read_sweep_file(path: str | Path) -> SweepFile:
         raise MuraError(f"no sweep file at {path}") from None
     except ValueError as error:  # tomllib.TOMLDecodeError
         raise MuraError(f"{path} is not valid TOML: {error}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and tables
+        raise MuraError(f"{path} is not a sweep file: its arrays nest too deeply") from None
     unknown = sorted(set(content) - {"patterns", "train"})
     if unknown:
         raise MuraError(f"{path}: unknown key {unknown[0]!r} (expected patterns and [train])")
