@@ -53,7 +53,7 @@ class RunLock:
     def _holder(self) -> dict[str, object]:
         try:
             value = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # json recurses into nested arrays
             return {}
         return value if isinstance(value, dict) else {}
 

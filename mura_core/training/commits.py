@@ -64,7 +64,7 @@ def read_state(backup: str | Path) -> dict[str, Any] | None:
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
         int(state["epoch"]), str(state["weights"])
-    except (OSError, ValueError, TypeError, KeyError) as error:
+    except (OSError, ValueError, TypeError, KeyError, RecursionError) as error:
         raise MuraError(f"{path} is not a training state record ({error}); "
                         "use --overwrite to train the run again") from error  # fmt: skip
     return state

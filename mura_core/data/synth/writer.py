@@ -207,7 +207,7 @@ def synthetic_record(mura: Path) -> dict[str, object] | None:
         return None
     try:
         record = json.loads((mura / DATASET_JSON).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # json recurses into nested arrays
         return {}
     return record if isinstance(record, dict) else {}
 
