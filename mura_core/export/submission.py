@@ -40,18 +40,24 @@ class SubmissionRows:
     looked_under: list[str] = field(default_factory=list)
 
 
-def _row_problem(table: Path, number: int, row: list[str]) -> tuple[str | None, Path | None]:
-    """The problem of one row, or the image it names."""
-    from mura_core.data.images import locate_csv_path
+def _row_problem(row: list[str], number: int) -> str | None:
+    """The problem of one row's shape (several columns, not a PNG path), or None."""
     from mura_core.data.layout import IMAGE_SUFFIXES
-    from mura_core.data.loader import image_problem
 
     given = row[0].strip()
     if len([cell for cell in row if cell.strip()]) != 1:
-        return f"expected one image path, got {len(row)} columns", None
+        return f"expected one image path, got {len(row)} columns"
     if Path(given).suffix.lower() not in IMAGE_SUFFIXES:
         header = " (the CSV has no header row)" if number == 1 else ""
-        return f"{given} is not a PNG image path{header}", None
+        return f"{given} is not a PNG image path{header}"
+    return None
+
+
+def _image_problem(table: Path, given: str) -> tuple[str | None, Path | None]:
+    """The problem of the image a row names, or the file it is (once per distinct path)."""
+    from mura_core.data.images import locate_csv_path
+    from mura_core.data.loader import image_problem
+
     found = locate_csv_path(table, given)
     if found is None:
         return f"no image at {given}", None
@@ -59,36 +65,47 @@ def _row_problem(table: Path, number: int, row: list[str]) -> tuple[str | None, 
     return (f"{given}: {problem}", None) if problem else (None, found)
 
 
+def _study(given: str) -> str:
+    """A row's study: the folder of its path as written (``./`` for a bare file name)."""
+    given = given.replace("\\", "/")
+    return given.rsplit("/", 1)[0] + "/" if "/" in given else "./"
+
+
 def read_submission_csv(table: str | Path) -> SubmissionRows:
     """Read a headerless CSV of image paths; each row's study is its folder as written.
 
     Rows naming no file, something other than a PNG image, or an unreadable image are
     problems (one line each, with the line number); so is a row of several columns.
+    Each distinct path is looked up and checked once, however many rows name it.
 
     Raises:
         MuraError: no such file, or no image path in it.
     """
+    from mura_core.data.distinct import once_each
     from mura_core.data.images import body_part_of, csv_bases, csv_rows
 
     table = Path(table)
     if not table.is_file():
         raise MuraError(f"{table}: no such file")
+    numbered = csv_rows(table)
+    shapes = {number: _row_problem(row, number) for number, row in numbered}
+    images = once_each((row[0].strip() for number, row in numbered if not shapes[number]),
+                       lambda given: _image_problem(table, given))  # fmt: skip
     rows, problems, missing = [], [], False
-    for number, row in csv_rows(table):
-        problem, found = _row_problem(table, number, row)
-        if problem:
+    for number, row in numbered:
+        given = row[0].strip()
+        problem, found = (shapes[number], None) if shapes[number] else images[given]
+        if problem or found is None:
             problems.append(f"{table}, line {number}: {problem}")
-            missing = missing or problem.startswith("no image at")
+            missing = missing or str(problem).startswith("no image at")
             continue
-        given = row[0].strip().replace("\\", "/")
-        study = given.rsplit("/", 1)[0] + "/" if "/" in given else "./"
-        rows.append({"path": str(found), "study": study, "body_part": body_part_of(found)})
+        rows.append((str(found), _study(given), body_part_of(found)))
     if not rows and not problems:
         raise MuraError(f"{table}: no image paths")
-    images = pd.DataFrame(rows, columns=["path", "study", "body_part"])
-    unique = images.drop_duplicates("path").reset_index(drop=True)
+    frame = pd.DataFrame(rows, columns=["path", "study", "body_part"])
+    unique = frame.drop_duplicates("path").reset_index(drop=True)
     looked = [str(base) for base in csv_bases(table)] if missing else []
-    return SubmissionRows(unique, problems, len(images) - len(unique), looked)
+    return SubmissionRows(unique, problems, len(frame) - len(unique), looked)
 
 
 def study_predictions(images: pd.DataFrame, predict: Predictor) -> pd.DataFrame:
