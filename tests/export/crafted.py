@@ -25,27 +25,39 @@ def write_record(folder: Path, record: Any) -> Path:
     return folder
 
 
-def _writing_function(target: Path) -> Any:
-    """A serving function that writes ``target`` each time it runs."""
+def _writing_function(target: Path, how: str = "write_file") -> Any:
+    """A serving function that writes ``target`` each time it runs: with
+    ``tf.io.write_file``, or as a checkpoint (``SaveV2``, the saver's own operation)."""
     import tensorflow as tf
 
     @tf.function(input_signature=[tf.TensorSpec([None, SIZE, SIZE, 1], tf.uint8, name="image")])
     def serve(image: Any) -> dict[str, Any]:
-        tf.io.write_file(str(target), "written by the artifact")
-        return {"probability": tf.reduce_mean(tf.cast(image, tf.float32), axis=[1, 2, 3])}
+        probability = tf.reduce_mean(tf.cast(image, tf.float32), axis=[1, 2, 3])
+        if how == "write_file":
+            tf.io.write_file(str(target), "written by the artifact")
+        else:
+            tf.raw_ops.SaveV2(prefix=str(target), tensor_names=["p"], shape_and_slices=[""],
+                              tensors=[probability])  # fmt: skip
+        return {"probability": probability}
 
     return serve
 
 
-def writing_savedmodel(folder: Path, target: Path) -> Path:
-    """An export folder whose SavedModel's signature calls ``tf.io.write_file(target)``."""
+def writing_savedmodel(folder: Path, target: Path, how: str = "write_file") -> Path:
+    """An export folder whose SavedModel's signature writes ``target`` (``how``: see
+    :func:`_writing_function`)."""
     import tensorflow as tf
 
     module = tf.Module()
-    module.serve = _writing_function(target)
+    module.serve = _writing_function(target, how)
     tf.saved_model.save(module, str(folder / "saved_model"),
                         signatures={"serving_default": module.serve})  # fmt: skip
     return write_record(folder, minimal_record())
+
+
+def checkpointing_savedmodel(folder: Path, target: Path) -> Path:
+    """An export folder whose SavedModel's signature writes a checkpoint at ``target``."""
+    return writing_savedmodel(folder, target, how="SaveV2")
 
 
 def writing_tflite(folder: Path, target: Path) -> Path:

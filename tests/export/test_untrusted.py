@@ -15,6 +15,7 @@ import pytest
 
 from mura_core.cli import main
 from tests.export.crafted import (
+    checkpointing_savedmodel,
     foreign_onnx,
     minimal_record,
     write_record,
@@ -42,9 +43,10 @@ def assert_refused(code: int, err: list[str], message: str) -> None:
 
 @pytest.mark.parametrize(
     ("craft", "operation"),
-    [(writing_savedmodel, "WriteFile"), (writing_tflite, "CUSTOM:FlexWriteFile")],
-    ids=["savedmodel", "tflite"],
-)
+    [(writing_savedmodel, "WriteFile"), (checkpointing_savedmodel, "SaveV2"),
+     (writing_tflite, "CUSTOM:FlexWriteFile")],
+    ids=["savedmodel", "savedmodel-checkpoint", "tflite"],
+)  # fmt: skip
 def test_an_artifact_that_writes_a_file_is_refused_before_it_runs(
     craft, operation, valid_csv, tmp_path, capsys
 ):
@@ -53,7 +55,7 @@ def test_an_artifact_that_writes_a_file_is_refused_before_it_runs(
     output = tmp_path / "out.csv"
     code, err = submit(folder, valid_csv, output, capsys)
     assert_refused(code, err, f"operation {operation}")
-    assert not target.exists() and not output.exists()
+    assert not list(tmp_path.glob(f"{target.name}*")) and not output.exists()
 
 
 def test_an_onnx_operation_of_a_foreign_domain_is_refused(valid_csv, tmp_path, capsys):
