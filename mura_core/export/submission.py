@@ -40,29 +40,32 @@ class SubmissionRows:
     looked_under: list[str] = field(default_factory=list)
 
 
-def _row_problem(row: list[str], number: int) -> str | None:
-    """The problem of one row's shape (several columns, not a PNG path), or None."""
-    from mura_core.data.layout import IMAGE_SUFFIXES
-
-    given = row[0].strip()
-    if len([cell for cell in row if cell.strip()]) != 1:
-        return f"expected one image path, got {len(row)} columns"
-    if Path(given).suffix.lower() not in IMAGE_SUFFIXES:
-        header = " (the CSV has no header row)" if number == 1 else ""
-        return f"{given} is not a PNG image path{header}"
-    return None
+#: The problem of a row naming something other than a PNG file.
+_NOT_PNG = "is not a PNG image path"
 
 
 def _image_problem(table: Path, given: str) -> tuple[str | None, Path | None]:
     """The problem of the image a row names, or the file it is (once per distinct path)."""
     from mura_core.data.images import locate_csv_path
+    from mura_core.data.layout import IMAGE_SUFFIXES
     from mura_core.data.loader import image_problem
 
+    if Path(given).suffix.lower() not in IMAGE_SUFFIXES:
+        return f"{given} {_NOT_PNG}", None
     found = locate_csv_path(table, given)
     if found is None:
         return f"no image at {given}", None
     problem = image_problem(found)
     return (f"{given}: {problem}", None) if problem else (None, found)
+
+
+def _row_problem(number: int, row: list[str], image: str | None) -> str | None:
+    """The problem of one row: its columns, then the image it names."""
+    if len([cell for cell in row if cell.strip()]) != 1:
+        return f"expected one image path, got {len(row)} columns"
+    if number == 1 and image is not None and image.endswith(_NOT_PNG):
+        return f"{image} (the CSV has no header row)"
+    return image
 
 
 def _study(given: str) -> str:
@@ -88,18 +91,19 @@ def read_submission_csv(table: str | Path) -> SubmissionRows:
     if not table.is_file():
         raise MuraError(f"{table}: no such file")
     numbered = csv_rows(table)
-    shapes = {number: _row_problem(row, number) for number, row in numbered}
-    images = once_each((row[0].strip() for number, row in numbered if not shapes[number]),
+    images = once_each((row[0].strip() for _, row in numbered),
                        lambda given: _image_problem(table, given))  # fmt: skip
+    parts = once_each((found for _, found in images.values() if found), body_part_of)
     rows, problems, missing = [], [], False
     for number, row in numbered:
         given = row[0].strip()
-        problem, found = (shapes[number], None) if shapes[number] else images[given]
+        image, found = images[given]
+        problem = _row_problem(number, row, image)
         if problem or found is None:
             problems.append(f"{table}, line {number}: {problem}")
             missing = missing or str(problem).startswith("no image at")
             continue
-        rows.append((str(found), _study(given), body_part_of(found)))
+        rows.append((str(found), _study(given), parts[found]))
     if not rows and not problems:
         raise MuraError(f"{table}: no image paths")
     frame = pd.DataFrame(rows, columns=["path", "study", "body_part"])
