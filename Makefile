@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/pipeline.py
 	$(PY) benchmarks/runner.py
 	$(PY) benchmarks/synth.py
+	$(PY) benchmarks/submit.py
 
 clean:
 	rm -rf docs/_build .pytest_cache build *.egg-info

@@ -45,21 +45,6 @@ def register(subparsers: Any) -> None:
 SHOWN_PROBLEMS = 20
 
 
-def _export_of(source: str) -> Path | None:
-    """The export folder ``source`` names (itself, or the folder of one of its recorded
-    artifacts); None when it is not an export (then it is a run)."""
-    from mura_core.export.artifact import EXPORT_JSON, read_export_json
-
-    path = Path(source)
-    if path.is_dir() and (path / EXPORT_JSON).is_file():
-        return path
-    if (path.parent / EXPORT_JSON).is_file():
-        entries = read_export_json(path.parent)["artifacts"].values()
-        if any(path.parent / entry["file"] == path for entry in entries):
-            return path.parent
-    return None
-
-
 def _check_output(args: argparse.Namespace, source: Path | None) -> None:
     """Refuse an output that would overwrite the input or anything of the source, whose
     folder does not exist, or that :func:`~mura_core.outputs.claim_file` refuses: before
@@ -91,7 +76,7 @@ def _predictor(args: argparse.Namespace, export: Path | None) -> Any:
         if args.weights or args.allow_other_provider:
             raise MuraError("--weights and --allow-other-provider apply to runs, not exports")
         artifact = load_artifact(args.run, args.format)
-        if artifact.record.get("parity", {}).get("passed") is False:
+        if artifact.record.parity is not None and not artifact.record.parity.passed:
             print(f"mura: warning: {artifact.path} failed its parity check on export",
                   file=sys.stderr)  # fmt: skip
         return lambda rows: artifact.predict_frame(rows, batch_size=args.batch_size)
@@ -115,13 +100,14 @@ def _report(problems: list[str], looked_under: list[str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mura_core.export.artifact import export_folder_of
     from mura_core.export.submission import (
         read_submission_csv,
         study_predictions,
         write_submission,
     )
 
-    export = _export_of(args.run)
+    export = export_folder_of(args.run)
     _check_output(args, export)
     read = read_submission_csv(args.input)
     if read.problems:

@@ -53,12 +53,17 @@ def locate_csv_path(table: Path, relative: str) -> Path | None:
 
 
 def _csv_images(table: Path) -> Iterator[Path]:
-    for number, row in csv_rows(table):
-        relative = Path(row[0].strip())
-        found = locate_csv_path(table, row[0])
-        if found is None:
-            raise MuraError(f"{table}, line {number}: no image at {relative}")
-        yield found
+    """The files a CSV's rows name, in row order (each distinct path looked up once)."""
+    from mura_core.data.distinct import once_each
+
+    numbered = csv_rows(table)
+    found = once_each((row[0].strip() for _, row in numbered),
+                      lambda given: locate_csv_path(table, given))  # fmt: skip
+    for number, row in numbered:
+        file = found[row[0].strip()]
+        if file is None:
+            raise MuraError(f"{table}, line {number}: no image at {Path(row[0].strip())}")
+        yield file
 
 
 def _files(given: str) -> list[Path]:
@@ -83,22 +88,23 @@ def _files(given: str) -> list[Path]:
 def collect_images(paths: Sequence[str]) -> pd.DataFrame:
     """One row per image: ``path``, ``study`` (its folder) and ``body_part``.
 
+    Each distinct file is checked once, however many times it is named.
+
     Raises:
         MuraError: a path that is not an image, a folder of images or a CSV of them, or
             an image that cannot be read (one line naming it).
     """
+    from mura_core.data.distinct import once_each
     from mura_core.data.loader import image_problem
     from mura_core.data.walking import decodable, printable
 
-    rows = []
-    for given in paths:
-        for file in _files(given):
-            if not decodable(str(file)):
-                raise MuraError(f"{printable(str(file))}: file name is not valid UTF-8")
-            problem = image_problem(file)
-            if problem:
-                raise MuraError(f"{file}: {problem}")
-            rows.append(
-                {"path": str(file), "study": str(file.parent), "body_part": body_part_of(file)}
-            )
-    return pd.DataFrame(rows).drop_duplicates("path").reset_index(drop=True)
+    def checked(file: Path) -> dict[str, str | None]:
+        if not decodable(str(file)):
+            raise MuraError(f"{printable(str(file))}: file name is not valid UTF-8")
+        problem = image_problem(file)
+        if problem:
+            raise MuraError(f"{file}: {problem}")
+        return {"path": str(file), "study": str(file.parent), "body_part": body_part_of(file)}
+
+    files = (file for given in paths for file in _files(given))
+    return pd.DataFrame(list(once_each(files, checked).values())).reset_index(drop=True)

@@ -1,11 +1,12 @@
 """The model card's sections on exported artifacts: their signature and their parity
-with the run, from the entries of ``export.json``."""
+with the run, from the entries of ``export.json`` (:class:`ArtifactRecord`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from mura_core.evaluation.tables import markdown_table
+from mura_core.export.record import ArtifactRecord
 
 __all__ = [
     "PARITY_COLUMNS",
@@ -16,7 +17,7 @@ __all__ = [
 ]
 
 #: The ``export.json`` entries of an export folder, by format.
-Artifacts = dict[str, dict[str, Any]]
+Artifacts = dict[str, ArtifactRecord]
 
 #: Fields of a parity record (:meth:`mura_core.export.parity.Parity.as_dict`) and their
 #: column headers.
@@ -41,9 +42,7 @@ _ARTIFACT_COLUMNS: dict[str, str] = {
 }
 
 
-def _shape(shape: Any) -> str:
-    if not isinstance(shape, (list, tuple)):
-        return f"`{shape}`"
+def _shape(shape: list[int | None]) -> str:
     return "`[" + ", ".join("None" if size is None else str(size) for size in shape) + "]`"
 
 
@@ -52,36 +51,34 @@ def artifact_section(artifacts: Artifacts | None) -> str:
     if not artifacts:
         return "## Artifact\n\nNot exported: this card describes the run folder only."
     entries = list(artifacts.values())
-    rows = [[entry.get(key) for key in _ARTIFACT_COLUMNS] for entry in entries]
+    rows = [[getattr(entry, key) for key in _ARTIFACT_COLUMNS] for entry in entries]
     lines = ["## Artifact", "", markdown_table(rows, list(_ARTIFACT_COLUMNS.values()))]
     signature = []  # the same for every format: listed once
     for entry in entries:
-        for direction in ("inputs", "outputs"):
-            for item in entry.get(direction) or []:
-                row = [direction[:-1], f"`{item.get('name')}`", _shape(item.get("shape")),
-                       item.get("dtype")]  # fmt: skip
+        for direction, tensors in (("input", entry.inputs), ("output", entry.outputs)):
+            for tensor in tensors:
+                row = [direction, f"`{tensor.name}`", _shape(tensor.shape), tensor.dtype]
                 if row not in signature:
                     signature.append(row)
-    if signature:
-        table = markdown_table(signature, ("tensor", "name", "shape", "dtype"))
-        lines += ["", "Signature (a `None` dimension is the batch):", "", table]
-    parts = entries[0].get("body_part_index")
+    table = markdown_table(signature, ("tensor", "name", "shape", "dtype"))
+    lines += ["", "Signature (a `None` dimension is the batch):", "", table]
+    parts = entries[0].body_part_index
     if parts and any(row[1] == "`body_part`" for row in signature):
         indexes = ", ".join(f"{index} {part}" for index, part in enumerate(parts))
-        covered = ", ".join(entries[0].get("covered_body_parts") or []) or "none"
+        covered = ", ".join(entries[0].covered_body_parts or []) or "none"
         lines += ["", f"`body_part` is the index of the image's body part: {indexes}. "
                   f"Members cover {covered}; the probability of any other part is NaN."]
     for entry in entries:
-        calibration = entry.get("calibration")
-        if calibration:
-            lines += ["", f"The {entry.get('format')} int8 artifact was calibrated on "
-                      f"{calibration['images']} images of the {calibration['split']} split."]
+        if entry.calibration:
+            lines += ["", f"The {entry.format} int8 artifact was calibrated on "
+                      f"{entry.calibration.images} images of the {entry.calibration.split} "
+                      "split."]  # fmt: skip
     return "\n".join(lines)
 
 
 def parity_section(artifacts: Artifacts | None) -> str:
     """Each artifact's predictions against the run's, one row per format."""
-    records = [entry["parity"] for entry in (artifacts or {}).values() if entry.get("parity")]
+    records = [entry.parity for entry in (artifacts or {}).values() if entry.parity]
     if not records:
         return "## Parity\n\nNot measured."
 
@@ -92,8 +89,8 @@ def parity_section(artifacts: Artifacts | None) -> str:
             return f"{value:.2g}"
         return value
 
-    rows = [[cell(key, record.get(key)) for key in PARITY_COLUMNS] for record in records]
-    roots = sorted({str(record["data_root"]) for record in records if record.get("data_root")})
+    rows = [[cell(key, getattr(record, key)) for key in PARITY_COLUMNS] for record in records]
+    roots = sorted({record.data_root for record in records if record.data_root})
     where = f" of `{'`, `'.join(roots)}`" if roots else ""
     return "\n".join(
         [
@@ -109,7 +106,7 @@ def parity_section(artifacts: Artifacts | None) -> str:
 def mismatch_warning(artifacts: Artifacts | None) -> str | None:
     """A warning for artifacts kept beyond their parity tolerance (``--keep-mismatched``)."""
     failed = [format for format, entry in (artifacts or {}).items()
-              if (entry.get("parity") or {}).get("passed") is False]  # fmt: skip
+              if entry.parity is not None and not entry.parity.passed]  # fmt: skip
     if not failed:
         return None
     return (f"> **Warning: parity failed.** The {', '.join(failed)} artifact(s) differ from "

@@ -343,9 +343,9 @@ def limitations_section(run: CardRun, artifacts: Artifacts | None) -> str:
     if missing:
         lines.append(f"- Members not (fully) trained: {', '.join(missing)}.")
     quantised = [
-        f"{entry.get('format')} ({entry['quantize']})"
+        f"{entry.format} ({entry.quantize})"
         for entry in (artifacts or {}).values()
-        if entry.get("quantize") not in (None, "none")
+        if entry.quantize != "none"
     ]
     if quantised:
         lines.append(

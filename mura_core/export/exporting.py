@@ -9,7 +9,6 @@ format's tolerance is removed and nothing already in the output folder changes, 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -22,9 +21,17 @@ import numpy as np
 import pandas as pd
 
 from mura_core.errors import MuraError
-from mura_core.export.artifact import EXPORT_JSON, Artifact, read_export_json
+from mura_core.export.artifact import Artifact
 from mura_core.export.formats import ARTIFACT_FILES, check_available, tolerance, write_artifact
 from mura_core.export.parity import Parity, measure_parity, parity_sample, run_probabilities
+from mura_core.export.record import (
+    EXPORT_JSON,
+    ArtifactRecord,
+    ExportRecord,
+    ParityRecord,
+    read_export_record,
+    write_export_record,
+)
 from mura_core.vocabulary import ExportFormat, Quantize
 
 __all__ = ["ExportResult", "export_run"]
@@ -62,9 +69,10 @@ def data_root_of(loaded: Any, data: str | Path | None) -> Path:
     return Path(recorded)
 
 
-def _check_output(output: Path, run: str, format: str, overwrite: bool) -> dict[str, Any]:
-    """The output folder's current record; refuse to clobber anything not asked to, a
-    folder in a MURA tree or a run folder, and a file that would land outside it."""
+def _check_output(output: Path, run: str, format: str, overwrite: bool) -> ExportRecord | None:
+    """The output folder's current record of ``run``; refuse to clobber anything not
+    asked to, a folder in a MURA tree or a run folder, and a file that would land outside
+    it."""
     from mura_core.outputs import check_place, inside
 
     if output.exists() and not output.is_dir():
@@ -72,16 +80,16 @@ def _check_output(output: Path, run: str, format: str, overwrite: bool) -> dict[
     check_place(output, "--output")
     for name in (ARTIFACT_FILES[format], EXPORT_JSON, MODEL_CARD, f".staging-{format}"):
         inside(output, name)
-    record = read_export_json(output) if output.is_dir() else {}
+    record = read_export_record(output) if output.is_dir() else None
     if output.is_dir() and not record and any(not p.name.startswith(".") for p in output.iterdir()):
         raise MuraError(f"{output}: not an export folder and not empty; choose a new folder")
-    if record and record.get("run") != run and not overwrite:
-        raise MuraError(f"{output} holds exports of {record.get('run')}; pass --overwrite "
+    if record and record.run != run and not overwrite:
+        raise MuraError(f"{output} holds exports of {record.run}; pass --overwrite "
                         "to replace them")  # fmt: skip
-    if record.get("run") == run and format in record["artifacts"] and not overwrite:
+    if record and record.run == run and format in record.artifacts and not overwrite:
         article = "an" if format[0] in "aeio" else "a"
         raise MuraError(f"{output} already holds {article} {format} export; pass --overwrite")
-    return record if record.get("run") == run else {}
+    return record if record and record.run == run else None
 
 
 def _training_rows(loaded: Any, root: Path) -> pd.DataFrame:
@@ -111,14 +119,6 @@ def _calibration(rows: pd.DataFrame, graph: Any, body_parts: list[str]) -> Any:
             yield item
 
     return images
-
-
-def _write_record(output: Path, record: dict[str, Any]) -> Path:
-    path = output / EXPORT_JSON
-    staged = path.with_name(f".{EXPORT_JSON}.tmp")
-    staged.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(staged, path)
-    return path
 
 
 def _move_into_place(staged: Path, target: Path) -> None:
@@ -163,13 +163,13 @@ def export_run(
     output = Path(output)
     record = _check_output(output, loaded.name, format, overwrite)
     weights = _weights_of(loaded)
-    artifacts = record.get("artifacts", {})
-    others = sorted(f for f, entry in artifacts.items() if entry.get("weights") != weights)
+    artifacts = record.artifacts if record else {}
+    others = sorted(f for f, entry in artifacts.items() if entry.weights != weights)
     if others and not overwrite:
         raise MuraError(f"{output} holds {', '.join(others)} exports of other weights of this "
                         "run; use another folder, or --overwrite to replace them")  # fmt: skip
     if others:
-        record = {}  # the other weights' artifacts are removed once this one is in
+        artifacts = {}  # the other weights' artifacts are removed once this one is in
     root = data_root_of(loaded, data)
     rows = parity_sample(subset_frame(loaded.folder, root, "test"), parity_images)
     graph = serving_graph(loaded)
@@ -184,7 +184,7 @@ def export_run(
     try:
         path = write_artifact(graph.model, format, staging, quantize=quantize,
                               calibration=calibration)  # fmt: skip
-        entry: dict[str, Any] = {
+        fields: dict[str, Any] = {
             "format": format,
             "file": ARTIFACT_FILES[format],
             "quantize": quantize,
@@ -193,11 +193,11 @@ def export_run(
             "combination": getattr(loaded, "combination", None),
         }
         if graph.route:
-            entry["body_part_index"] = list(BODY_PARTS)
-            entry["covered_body_parts"] = graph.covered
+            fields["body_part_index"] = list(BODY_PARTS)
+            fields["covered_body_parts"] = graph.covered
         if calibration is not None:
-            entry["calibration"] = {"images": CALIBRATION_IMAGES, "split": "train"}
-        artifact = Artifact(loaded.name, format, path, graph.image_size, graph.route, entry)
+            fields["calibration"] = {"images": CALIBRATION_IMAGES, "split": "train"}
+        artifact = Artifact(loaded.name, format, path, ArtifactRecord.model_validate(fields))
         parity = measure_parity(
             run_probabilities(loaded, rows, batch_size),
             artifact.predict_frame(rows, batch_size=batch_size),
@@ -216,21 +216,23 @@ def export_run(
             output.rmdir()  # nothing of a failed export is left behind
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    entry["parity"] = {**parity.as_dict(), "data_root": str(root)}
-    entry["exported"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    entry["versions"] = _versions()
-    if not record:
+    entry = ArtifactRecord.model_validate({
+        **fields,
+        "parity": ParityRecord(**parity.as_dict(), data_root=str(root)),
+        "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": _versions(),
+    })  # fmt: skip
+    if not artifacts:
         for stale in (output / name for name in ARTIFACT_FILES.values()):
             if stale != target and stale.exists():  # another run's artifacts (overwrite)
                 shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-    artifacts = {**record.get("artifacts", {}), format: entry}
-    record = {
-        "run": loaded.name,
-        "run_folder": str(loaded.folder.path),
-        "provider": loaded.info.get("provider"),
-        "artifacts": artifacts,
-    }
-    record_path = _write_record(output, record)
+    record = ExportRecord(
+        run=loaded.name,
+        run_folder=str(loaded.folder.path),
+        provider=loaded.info.get("provider"),
+        artifacts={**artifacts, format: entry},
+    )
+    record_path = write_export_record(output, record)
     card_path = _write_card(loaded, output, record, data) if card else None
     return ExportResult(loaded.name, format, quantize, target, parity, record_path, card_path)
 
@@ -254,7 +256,7 @@ def _weights_of(loaded: Any) -> str | dict[str, str]:
     return loaded.weights.path.name
 
 
-def _write_card(loaded: Any, output: Path, record: dict[str, Any], data: Any) -> Path:
+def _write_card(loaded: Any, output: Path, record: ExportRecord, data: Any) -> Path:
     """``MODEL_CARD.md`` beside the artifacts. The card describes the data the run was
     trained on; ``--data`` stands for it only when the recorded root is gone."""
     from mura_core.export.card import write_model_card
@@ -262,4 +264,4 @@ def _write_card(loaded: Any, output: Path, record: dict[str, Any], data: Any) ->
     recorded = (loaded.info.get("config") or {}).get("data_root")
     root = data if data is not None and not (recorded and Path(recorded).is_dir()) else None
     return write_model_card(loaded.folder.path, output / MODEL_CARD,
-                            artifacts=record["artifacts"], data_root=root)  # fmt: skip
+                            artifacts=record.artifacts, data_root=root)  # fmt: skip

@@ -40,18 +40,18 @@ class SubmissionRows:
     looked_under: list[str] = field(default_factory=list)
 
 
-def _row_problem(table: Path, number: int, row: list[str]) -> tuple[str | None, Path | None]:
-    """The problem of one row, or the image it names."""
+#: The problem of a row naming something other than a PNG file.
+_NOT_PNG = "is not a PNG image path"
+
+
+def _image_problem(table: Path, given: str) -> tuple[str | None, Path | None]:
+    """The problem of the image a row names, or the file it is (once per distinct path)."""
     from mura_core.data.images import locate_csv_path
     from mura_core.data.layout import IMAGE_SUFFIXES
     from mura_core.data.loader import image_problem
 
-    given = row[0].strip()
-    if len([cell for cell in row if cell.strip()]) != 1:
-        return f"expected one image path, got {len(row)} columns", None
     if Path(given).suffix.lower() not in IMAGE_SUFFIXES:
-        header = " (the CSV has no header row)" if number == 1 else ""
-        return f"{given} is not a PNG image path{header}", None
+        return f"{given} {_NOT_PNG}", None
     found = locate_csv_path(table, given)
     if found is None:
         return f"no image at {given}", None
@@ -59,36 +59,57 @@ def _row_problem(table: Path, number: int, row: list[str]) -> tuple[str | None, 
     return (f"{given}: {problem}", None) if problem else (None, found)
 
 
+def _row_problem(number: int, row: list[str], image: str | None) -> str | None:
+    """The problem of one row: its columns, then the image it names."""
+    if len([cell for cell in row if cell.strip()]) != 1:
+        return f"expected one image path, got {len(row)} columns"
+    if number == 1 and image is not None and image.endswith(_NOT_PNG):
+        return f"{image} (the CSV has no header row)"
+    return image
+
+
+def _study(given: str) -> str:
+    """A row's study: the folder of its path as written (``./`` for a bare file name)."""
+    given = given.replace("\\", "/")
+    return given.rsplit("/", 1)[0] + "/" if "/" in given else "./"
+
+
 def read_submission_csv(table: str | Path) -> SubmissionRows:
     """Read a headerless CSV of image paths; each row's study is its folder as written.
 
     Rows naming no file, something other than a PNG image, or an unreadable image are
     problems (one line each, with the line number); so is a row of several columns.
+    Each distinct path is looked up and checked once, however many rows name it.
 
     Raises:
         MuraError: no such file, or no image path in it.
     """
+    from mura_core.data.distinct import once_each
     from mura_core.data.images import body_part_of, csv_bases, csv_rows
 
     table = Path(table)
     if not table.is_file():
         raise MuraError(f"{table}: no such file")
+    numbered = csv_rows(table)
+    images = once_each((row[0].strip() for _, row in numbered),
+                       lambda given: _image_problem(table, given))  # fmt: skip
+    parts = once_each((found for _, found in images.values() if found), body_part_of)
     rows, problems, missing = [], [], False
-    for number, row in csv_rows(table):
-        problem, found = _row_problem(table, number, row)
-        if problem:
+    for number, row in numbered:
+        given = row[0].strip()
+        image, found = images[given]
+        problem = _row_problem(number, row, image)
+        if problem or found is None:
             problems.append(f"{table}, line {number}: {problem}")
-            missing = missing or problem.startswith("no image at")
+            missing = missing or str(problem).startswith("no image at")
             continue
-        given = row[0].strip().replace("\\", "/")
-        study = given.rsplit("/", 1)[0] + "/" if "/" in given else "./"
-        rows.append({"path": str(found), "study": study, "body_part": body_part_of(found)})
+        rows.append((str(found), _study(given), parts[found]))
     if not rows and not problems:
         raise MuraError(f"{table}: no image paths")
-    images = pd.DataFrame(rows, columns=["path", "study", "body_part"])
-    unique = images.drop_duplicates("path").reset_index(drop=True)
+    frame = pd.DataFrame(rows, columns=["path", "study", "body_part"])
+    unique = frame.drop_duplicates("path").reset_index(drop=True)
     looked = [str(base) for base in csv_bases(table)] if missing else []
-    return SubmissionRows(unique, problems, len(images) - len(unique), looked)
+    return SubmissionRows(unique, problems, len(frame) - len(unique), looked)
 
 
 def study_predictions(images: pd.DataFrame, predict: Predictor) -> pd.DataFrame:

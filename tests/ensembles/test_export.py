@@ -50,9 +50,9 @@ def test_route_takes_the_body_part_index_and_leaves_uncovered_parts_nan(exports,
     assert result.parity.passed and exports["route-tflite"][1].parity.passed
     assert exports["route-tflite"][1].parity.max_abs_difference <= TOLERANCES["tflite"]
     artifact = load_artifact(result.path.parent, "onnx")
-    assert artifact.record["covered_body_parts"] == ["XR_HAND", "XR_WRIST"]
+    assert artifact.record.covered_body_parts == ["XR_HAND", "XR_WRIST"]
     assert artifact.route
-    assert [i["name"] for i in artifact.record["inputs"]] == ["image", "body_part"]
+    assert [i.name for i in artifact.record.inputs] == ["image", "body_part"]
     rows = subset_frame(loaded.folder, mura_root, "test")
     rows = rows[rows["body_part"].isin(["XR_HAND", "XR_WRIST", "XR_ELBOW"])]
     got = artifact.predict_frame(rows)
@@ -80,3 +80,10 @@ def test_submit_from_a_route_export_refuses_uncovered_parts(exports, mura_root, 
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "no member for their body part" in err[0]
     assert not output.exists()
+
+
+def test_every_ensemble_operation_is_on_the_allow_list(exports):
+    from tests.export.exported_ops import unlisted_ops
+
+    for key, (_, result) in exports.items():
+        assert unlisted_ops(result.format, result.path) == set(), key

@@ -188,3 +188,11 @@ def test_other_weights_of_the_run_need_their_own_folder(trained, tmp_path, capsy
     assert record["artifacts"]["tflite"]["weights"] == first.name
     assert not (output / "model.onnx").exists()
     assert first.name in (output / "MODEL_CARD.md").read_text()
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_every_operation_exported_is_on_the_allow_list(exported, format):
+    from tests.export.exported_ops import unlisted_ops
+
+    output, results = exported
+    assert unlisted_ops(format, results[format].path) == set()

@@ -49,3 +49,11 @@ def test_densenet_export_is_within_tolerance_and_runs_alone(
     expected = predict_frame(densenet.model, rows, densenet.name)["probability"].to_numpy()
     out = run_in_clean_process(output, format, images, tmp_path)
     assert np.max(np.abs(out - expected)) <= TOLERANCES[format]
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_every_densenet_operation_is_on_the_allow_list(exported, format):
+    from tests.export.exported_ops import unlisted_ops
+
+    _, results = exported
+    assert unlisted_ops(format, results[format].path) == set()

@@ -222,3 +222,56 @@ def test_csv_quirks_a_byte_order_mark_a_header_and_no_rows(
         for table in (with_bom, with_header, empty):
             table.unlink()
     assert not (tmp_path / "h.csv").exists() and not (tmp_path / "e.csv").exists()
+
+
+def test_work_is_per_distinct_image_not_per_row(
+    trained, onnx_export, valid_csv, tmp_path, capsys, monkeypatch
+):
+    """5,000 rows over the same images: each is checked once and predicted once, by
+    ``submit`` from a run and from an export, and by ``predict``."""
+    import mura_core.data.checks as checks
+    import mura_core.training.inference as inference
+    from mura_core.export.artifact import Artifact
+
+    paths = valid_csv.read_text().split()
+    table = valid_csv.parent / "repeated_image_paths.csv"
+    table.write_text("\n".join(paths[i % len(paths)] for i in range(5000)) + "\n")
+    checked: list[Path] = []
+    predicted: list[int] = []
+    check_file, predict_frame = checks.check_file, inference.predict_frame
+    artifact_predict_frame = Artifact.predict_frame
+
+    def counted_check(file, *args, **kwargs):
+        checked.append(file)
+        return check_file(file, *args, **kwargs)
+
+    def counted_predict(model, frame, *args, **kwargs):
+        predicted.append(len(frame))
+        return predict_frame(model, frame, *args, **kwargs)
+
+    def counted_artifact(self, frame, **kwargs):
+        predicted.append(len(frame))
+        return artifact_predict_frame(self, frame, **kwargs)
+
+    monkeypatch.setattr(checks, "check_file", counted_check)
+    monkeypatch.setattr(inference, "predict_frame", counted_predict)
+    monkeypatch.setattr(Artifact, "predict_frame", counted_artifact)
+    run = str(trained.run.folder.path)
+    try:
+        commands = {
+            "submit run": ["submit", run, str(table), str(tmp_path / "run.csv")],
+            "submit export": ["submit", str(onnx_export), str(table), str(tmp_path / "x.csv")],
+            "predict": ["predict", run, str(table), "--json"],
+        }
+        for label, argv in commands.items():
+            checked.clear()
+            predicted.clear()
+            assert main(argv) == 0, label
+            assert len(checked) == len(set(paths)), (label, len(checked))
+            assert sum(predicted) == len(set(paths)), (label, predicted)
+    finally:
+        table.unlink()
+    capsys.readouterr()
+    once = tmp_path / "once.csv"
+    assert main(["submit", run, str(valid_csv), str(once)]) == 0
+    assert (tmp_path / "run.csv").read_text() == once.read_text()
