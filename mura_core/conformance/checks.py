@@ -199,7 +199,9 @@ def _train_step(fut: FamilyUnderTest) -> str:
     model = compile_model(fut.model("first"), jit_compile=False)
     model.run_eagerly = True  # one step: tracing a large graph would cost more than it saves
     before = [np.array(weight) for weight in model.trainable_weights]
-    labels = np.array([0.0, 1.0], dtype=np.float32)
+    # Both labels 1: the output's gradient p - 1 is never zero. With labels 0 and 1 it
+    # cancels exactly when a head's ReLUs all start dead and the output is sigmoid(0).
+    labels = np.ones(2, dtype=np.float32)
     loss = float(np.ravel(model.train_on_batch(fut.batch(), labels))[0])
     if not np.isfinite(loss):
         raise CheckFailed(f"one training step gives loss {loss}")
