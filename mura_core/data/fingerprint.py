@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mura_core.data.layout import labeled_studies_csv, parse_image_path, resolve_root
+from mura_core.data.layout import labeled_studies_csv, parse_study_path, resolve_root
 from mura_core.errors import MuraError
 
 __all__ = [
@@ -127,22 +127,30 @@ def read_fingerprint(file: str | os.PathLike[str]) -> pd.DataFrame | None:
 def current_labels(root: str | Path, paths: Iterable[str]) -> np.ndarray:
     """The label the MURA tree at ``root`` gives each image of ``paths`` (``MURA-v1.1/...``)
     now: its study's row in ``<split>_labeled_studies.csv``, else its folder's name, as
-    :func:`~mura_core.data.loader.load_mura` reads them."""
+    :func:`~mura_core.data.loader.load_mura` reads them.
+
+    Raises:
+        MuraError: a path that is not a MURA image path.
+    """
     from mura_core.data.loader import read_study_labels
 
     mura = resolve_root(root).mura
     csvs: dict[str, dict[str, int] | None] = {}
+    studies: dict[str, int] = {}
     labels = []
     for path in paths:
-        try:
-            image = parse_image_path(path)
-        except ValueError as error:
-            raise MuraError(f"{path}: not an image path of MURA ({error})") from None
-        if image.split not in csvs:
-            file = mura / labeled_studies_csv(image.split)
-            csvs[image.split] = read_study_labels(file, image.split) if file.is_file() else None
-        listed = csvs[image.split]
-        labels.append(image.label if listed is None else listed.get(image.study, image.label))
+        folder = str(path).rsplit("/", 1)[0]
+        if folder not in studies:
+            try:
+                study = parse_study_path(folder)
+            except ValueError as error:
+                raise MuraError(f"{path}: not an image path of MURA ({error})") from None
+            if study.split not in csvs:
+                file = mura / labeled_studies_csv(study.split)
+                csvs[study.split] = read_study_labels(file, study.split) if file.is_file() else None
+            listed = csvs[study.split] or {}
+            studies[folder] = listed.get(study.study, study.label)
+        labels.append(studies[folder])
     return np.array(labels, dtype=np.int64)
 
 
@@ -223,8 +231,8 @@ def compare(recorded: pd.DataFrame, root: str | Path) -> DataChanges:
     Raises:
         MuraError: ``root`` is not a MURA tree.
     """
-    base = resolve_root(root).base
-    files = [base.joinpath(*str(path).split("/")) for path in recorded["path"]]
+    base = str(resolve_root(root).base)
+    files = [os.path.join(base, str(path)) for path in recorded["path"]]
     images = compare_files(recorded, files).images
     now = current_labels(root, recorded["path"])
     studies = recorded.assign(study=[path.rsplit("/", 1)[0] for path in recorded["path"]],
