@@ -22,8 +22,10 @@ __all__ = [
     "package_versions",
     "progress_record",
     "read_history",
+    "keep_history_until",
     "read_run_json",
     "update_run_json",
+    "write_history_row",
     "write_json_atomic",
     "write_model_plot",
     "write_model_summary",
@@ -154,6 +156,39 @@ def read_history(path: str | Path) -> pd.DataFrame:
         return history
     if epochs is None or not pd.api.types.is_integer_dtype(epochs):
         raise MuraError(f"{path}: damaged history (no column 'epoch' of whole numbers)")
+    return history
+
+
+#: Order of the history columns: the report's, then the rate and the epoch's seconds.
+HISTORY_ORDER = (*HISTORY_COLUMNS, "learning_rate", "seconds")
+
+
+def _write_history(path: Path, history: pd.DataFrame) -> None:
+    known = [column for column in HISTORY_ORDER if column in history]
+    history = history[known + [column for column in history if column not in known]]
+    temporary = path.with_name(f".{path.name}.tmp")
+    history.to_csv(temporary, sep="\t", index=False)
+    os.replace(temporary, path)
+
+
+def write_history_row(path: str | Path, row: dict[str, Any]) -> None:
+    """Put ``row`` into the history TSV at ``path`` (atomically), dropping any row of its
+    epoch or later."""
+    path = Path(path)
+    history = read_history(path)
+    if "epoch" in history and len(history):
+        history = history[history["epoch"] < row["epoch"]]
+    frames = [frame for frame in (history, pd.DataFrame([row])) if len(frame)]
+    _write_history(path, pd.concat(frames, ignore_index=True))
+
+
+def keep_history_until(path: str | Path, epoch: int) -> pd.DataFrame:
+    """Drop the history rows after ``epoch`` (atomically); return what is kept."""
+    path = Path(path)
+    history = read_history(path)
+    if len(history) and (history["epoch"] > epoch).any():
+        history = history[history["epoch"] <= epoch]
+        _write_history(path, history)
     return history
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from mura_core.runs.layout import RunFolder, weights_files
+from mura_core.errors import MuraError
+from mura_core.runs.artifacts import read_run_json
+from mura_core.runs.layout import RunFolder
 
 __all__ = [
     "ARTIFACT_DIRS",
@@ -94,8 +96,15 @@ def discard_aside(folder: RunFolder) -> None:
 
 
 def new_run_has_checkpoint(folder: RunFolder) -> bool:
-    """True once the run writing into ``folder`` has saved a checkpoint."""
-    return bool(weights_files(folder.path)) or (folder.backup / "state.json").exists()
+    """True once the run writing into ``folder`` has committed an epoch (or finished
+    training): a checkpoint of an epoch not committed does not count."""
+    if folder.state.exists():
+        return True
+    try:
+        status = read_run_json(folder.run_json).get("status")
+    except MuraError:
+        return False
+    return status in ("trained", "complete")
 
 
 def recover_aside(folder: RunFolder) -> str | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 __all__ = [
     "MAX_COMPONENT_BYTES",
     "NAME_FILE",
+    "STATE_FILE",
     "WEIGHTS_TEMPLATE",
     "RunFolder",
     "WeightsFile",
@@ -38,6 +39,8 @@ NAME_FILE = "name.txt"
 #: Separates a shortened folder name from its digest (never part of a name).
 SHORT_MARK = "~"
 _DIGEST_LENGTH = 16
+#: The record of a run's last committed epoch, inside its ``backup/`` folder.
+STATE_FILE = "state.json"
 #: Folder holding an ensemble's member runs.
 MEMBERS_FOLDER = "members"
 
@@ -141,7 +144,9 @@ class RunFolder:
     def write_name(self, run_name: str) -> None:
         """Write ``name.txt`` (every run has one)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        self.name_file.write_text(run_name + "\n", encoding="utf-8")
+        temporary = self.name_file.with_name(f".{NAME_FILE}.tmp")
+        temporary.write_text(run_name + "\n", encoding="utf-8")
+        temporary.replace(self.name_file)
 
     @property
     def members(self) -> Path:
@@ -211,6 +216,12 @@ class RunFolder:
     def backup(self) -> Path:
         """Training state for resuming; removed when training finishes."""
         return self.path / "backup"
+
+    @property
+    def state(self) -> Path:
+        """``backup/state.json``: which epoch is committed (see
+        :mod:`~mura_core.training.commits`)."""
+        return self.backup / STATE_FILE
 
     @property
     def weights_template(self) -> str:

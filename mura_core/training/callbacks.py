@@ -19,13 +19,13 @@ or, from a plugin::
         callbacks.insert(-1, MyCallback(run.folder.path))
 
 Keep :class:`TrainingStateBackup` last, so everything an epoch writes is on disk
-before the epoch is committed as finished.
+before the epoch is committed as finished (the history row is written after the commit,
+from the commit record: see :mod:`~mura_core.training.commits`).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -33,9 +33,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import keras
-import pandas as pd
 
-from mura_core.runs.artifacts import HISTORY_COLUMNS, read_history, write_json_atomic
+from mura_core.runs.artifacts import write_history_row
+from mura_core.training.commits import (
+    commit,
+    committed_epoch,
+    drop_stale_weights,
+    read_state,
+    weights_name,
+)
 
 if TYPE_CHECKING:
     from mura_core.training.context import RunContext
@@ -56,10 +62,6 @@ CallbackFactory = Callable[["RunContext"], list[keras.callbacks.Callback]]
 #: ``on_epoch(epoch, logs)``: told of each committed epoch (numbered from 1).
 EpochObserver = Callable[[int, dict[str, float]], None]
 
-#: Order of the history columns the report kept; other logged values follow.
-_HISTORY_ORDER = (*HISTORY_COLUMNS, "learning_rate", "seconds")
-
-
 def _current_learning_rate(model: Any) -> float | None:
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None:
@@ -77,33 +79,33 @@ class HistoryTSV(keras.callbacks.Callback):
     later, so a resumed run has one row per epoch: none lost, none repeated. Epochs are
     numbered from 1, as in the checkpoint file names. ``learning_rate`` is the rate the
     epoch trained with; ``seconds`` its wall time.
+
+    With ``deferred``, the row is only computed (:attr:`row`): a
+    :class:`TrainingStateBackup` given this writer records the row in its commit and
+    writes it after the commit, so the file never shows an epoch that is not committed.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, deferred: bool = False) -> None:
         super().__init__()
         self.path = Path(path)
+        self.deferred = deferred
+        self.row: dict[str, Any] | None = None
         self._started = 0.0
         self._learning_rate: float | None = None
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._started = time.perf_counter()
         self._learning_rate = _current_learning_rate(self.model)
+        self.row = None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         row: dict[str, Any] = {"epoch": epoch + 1}
         row.update({key: float(value) for key, value in (logs or {}).items()})
         row["learning_rate"] = self._learning_rate
         row["seconds"] = round(time.perf_counter() - self._started, 3)
-        history = read_history(self.path)
-        if "epoch" in history and len(history):
-            history = history[history["epoch"] < epoch + 1]
-        frames = [frame for frame in (history, pd.DataFrame([row])) if len(frame)]
-        history = pd.concat(frames, ignore_index=True)
-        known = [column for column in _HISTORY_ORDER if column in history]
-        history = history[known + [column for column in history if column not in known]]
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        history.to_csv(temporary, sep="\t", index=False)
-        os.replace(temporary, self.path)
+        self.row = row
+        if not self.deferred:
+            write_history_row(self.path, row)
 
 
 class EpochObserverCallback(keras.callbacks.Callback):
@@ -124,15 +126,19 @@ class EpochObserverCallback(keras.callbacks.Callback):
 class TrainingStateBackup(keras.callbacks.BackupAndRestore):
     """``BackupAndRestore`` that commits each epoch atomically, with its callbacks' state.
 
-    At the end of every epoch it writes the weights and optimizer state to a new file,
-    then commits the epoch by atomically replacing ``state.json`` (which names that
-    file and records the state of ``stateful`` callbacks: EarlyStopping's patience
-    counter, ReduceLROnPlateau's plateau counter, ModelCheckpoint's best value). A run
-    killed at any instant (Ctrl-C, ``kill -9``, a crash) restarts at the first epoch
-    not committed: no epoch lost or repeated, and early stopping, learning-rate
-    reduction and best-only checkpointing continue as if uninterrupted.
+    At the end of every epoch it writes the weights and optimizer state to a new file
+    (through a temporary name), then commits the epoch by atomically replacing
+    ``state.json`` (:mod:`~mura_core.training.commits`: it names that file, records the
+    state of ``stateful`` callbacks (EarlyStopping's patience counter,
+    ReduceLROnPlateau's plateau counter, ModelCheckpoint's best value) and the epoch's
+    history row), and only then writes the row to the history of a deferred
+    :class:`HistoryTSV`. A run killed at any instant (Ctrl-C, ``kill -9``, a crash)
+    restarts after the last committed epoch: at most the epoch in progress is trained
+    again, and early stopping, learning-rate reduction and best-only checkpointing
+    continue as if uninterrupted.
 
-    The backup folder is removed when training ends normally.
+    With ``delete_checkpoint`` the backup folder is removed when training ends normally;
+    the runner keeps it until the run records that training finished.
     """
 
     #: Attributes saved from each stateful callback, when it has them.
@@ -143,17 +149,17 @@ class TrainingStateBackup(keras.callbacks.BackupAndRestore):
         backup_dir: str | Path,
         stateful: Sequence[keras.callbacks.Callback] = (),
         *,
+        history: HistoryTSV | None = None,
         delete_checkpoint: bool = True,
     ) -> None:
         super().__init__(str(backup_dir), save_freq="epoch", delete_checkpoint=delete_checkpoint)
         self.stateful = list(stateful)
-        self._state_path = Path(backup_dir) / "state.json"
+        self.history = history
+        self._folder = Path(backup_dir)
 
     def restored_epoch(self) -> int:
         """Number of epochs committed in the backup (0 when there is none)."""
-        if not self._state_path.exists():
-            return 0
-        return int(json.loads(self._state_path.read_text(encoding="utf-8"))["epoch"])
+        return committed_epoch(self._folder)
 
     def _callback_states(self) -> list[dict[str, Any]]:
         states = []
@@ -167,13 +173,13 @@ class TrainingStateBackup(keras.callbacks.BackupAndRestore):
         return states
 
     def _load_model(self) -> None:
-        if not self._state_path.exists():
+        state = read_state(self._folder)
+        if state is None:
             return
-        state = json.loads(self._state_path.read_text(encoding="utf-8"))
         optimizer = self.model.optimizer
         if optimizer is not None and not optimizer.built:
             optimizer.build(self.model.trainable_variables)
-        self.model.load_weights(str(self._state_path.parent / state["weights"]))
+        self.model.load_weights(str(self._folder / state["weights"]))
         self.model._initial_epoch = int(state["epoch"])
         for callback, saved in zip(self.stateful, state.get("callbacks", []), strict=False):
             if saved["type"] != type(callback).__name__:
@@ -186,19 +192,22 @@ class TrainingStateBackup(keras.callbacks.BackupAndRestore):
         self._load_model()
 
     def _save_model(self) -> None:
-        folder = self._state_path.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        weights = f"epoch-{self._current_epoch:04d}.weights.h5"
-        self.model.save_weights(str(folder / weights), overwrite=True)
-        state = {
-            "epoch": self._current_epoch,
-            "weights": weights,
-            "callbacks": self._callback_states(),
-        }
-        write_json_atomic(self._state_path, state)  # the commit point
-        for stale in folder.glob("epoch-*.weights.h5"):
-            if stale.name != weights:
-                stale.unlink(missing_ok=True)
+        self._folder.mkdir(parents=True, exist_ok=True)
+        weights = weights_name(self._current_epoch)
+        temporary = self._folder / f".{weights}.tmp.weights.h5"
+        self.model.save_weights(str(temporary), overwrite=True)
+        os.replace(temporary, self._folder / weights)
+        row = self.history.row if self.history is not None else None
+        commit(
+            self._folder,
+            epoch=self._current_epoch,
+            weights=weights,
+            callbacks=self._callback_states(),
+            history_row=row,
+        )
+        if row is not None:
+            write_history_row(self.history.path, row)
+        drop_stale_weights(self._folder, keep=weights)
 
 
 def default_callbacks(
@@ -245,9 +254,15 @@ def default_callbacks(
                 log_dir=str(folder.tensorboard), write_graph=False, profile_batch=0
             )
         )
-    callbacks.append(HistoryTSV(folder.history))
+    history = HistoryTSV(folder.history, deferred=True)
+    callbacks.append(history)
     callbacks.append(
-        TrainingStateBackup(folder.backup, stateful=[early_stopping, reduce_lr, checkpoint])
+        TrainingStateBackup(
+            folder.backup,
+            stateful=[early_stopping, reduce_lr, checkpoint],
+            history=history,
+            delete_checkpoint=False,  # the runner removes it once training is recorded
+        )
     )
     return callbacks
 

@@ -1,6 +1,6 @@
 """What a run records of its training in its folder: the split manifest and the
-fingerprint of its images, the start of training and each session in ``run.json``, and
-the cleanup of uncommitted epochs."""
+fingerprint of its images, and the start of training and each session in ``run.json``
+(the epochs' own commits are :mod:`~mura_core.training.commits`)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from mura_core.runs.artifacts import (
     write_model_plot,
     write_model_summary,
 )
-from mura_core.runs.layout import RunFolder, weights_files
+from mura_core.training.commits import committed_epoch
 from mura_core.training.context import RunContext
 from mura_core.training.data import RunData
 from mura_core.training.setup import _now
 
-__all__ = ["discard_uncommitted", "record_session", "write_split", "write_start"]
+__all__ = ["record_session", "write_split", "write_start"]
 
 
 def write_split(run: RunContext, data: RunData) -> None:
@@ -32,7 +32,7 @@ def write_split(run: RunContext, data: RunData) -> None:
         return
     split_hash = data.split.manifest_hash()
     previous = read_run_json(run.folder.run_json).get("split_hash")
-    resuming = (run.folder.backup / "state.json").exists()
+    resuming = committed_epoch(run.folder.backup) > 0
     if resuming and previous and previous != split_hash:
         raise MuraError(
             f"cannot resume {run.name}: the data split changed (hash {split_hash[:12]}, "
@@ -41,16 +41,6 @@ def write_split(run: RunContext, data: RunData) -> None:
     data.split.write_manifest(run.folder.split)
     if not (resuming and run.folder.fingerprint.exists()):
         write_fingerprint(fingerprint_split(data.split), run.folder.fingerprint)
-
-
-def discard_uncommitted(folder: RunFolder, committed: int) -> None:
-    """Drop checkpoints and history rows of epochs after the last committed one."""
-    for item in weights_files(folder.path):
-        if item.epoch > committed:
-            item.path.unlink()
-    history = read_history(folder.history)
-    if len(history) and (history["epoch"] > committed).any():
-        history[history["epoch"] <= committed].to_csv(folder.history, sep="\t", index=False)
 
 
 def write_start(

@@ -50,18 +50,13 @@ from mura_core.training.callbacks import (
     CallbackFactory,
     EpochObserver,
     EpochObserverCallback,
-    TrainingStateBackup,
     default_callbacks,
     make_callbacks,
 )
+from mura_core.training.commits import reconcile, release
 from mura_core.training.context import RunContext, TrainConfig, resolve_run_name
 from mura_core.training.data import DataFactory, mura_data
-from mura_core.training.records import (
-    discard_uncommitted,
-    record_session,
-    write_split,
-    write_start,
-)
+from mura_core.training.records import record_session, write_split, write_start
 from mura_core.training.resume import (
     RESUME_KEYS,
     check_resumable,
@@ -208,6 +203,7 @@ class Runner:
         """The model of a run whose training finished but whose evaluation did not."""
         from mura_core.runs.loading import load_run
 
+        release(run.folder)  # left by a kill after training was recorded
         model = load_run(run.folder.path).model
         run.model = model
         history = read_history(run.folder.history)
@@ -245,8 +241,7 @@ class Runner:
                     callbacks.append(EpochObserverCallback(self.on_epoch))
                 run.folder.path.mkdir(parents=True, exist_ok=True)
                 write_split(run, data)
-                committed = self._committed_epoch(callbacks)
-                discard_uncommitted(run.folder, committed)
+                committed = reconcile(run.folder)
                 write_start(run, data, policy, strategy, committed)
                 run.folder.write_name(run.name)
                 record_identity(run.folder, model)
@@ -269,6 +264,7 @@ class Runner:
                 self._abandon(run, created=False)  # the folder keeps its resumable state
                 raise
             record_session(run, committed, fit_started, status="trained")
+        release(run.folder)  # after the record: a kill in between still finds the state
         discard_aside(run.folder)
         return model, committed
 
@@ -317,11 +313,6 @@ class Runner:
             learning_rate=run.config.learning_rate,
             jit_compile=run.config.jit_compile,
         )
-
-    @staticmethod
-    def _committed_epoch(callbacks: list[Any]) -> int:
-        backups = [item for item in callbacks if isinstance(item, TrainingStateBackup)]
-        return backups[0].restored_epoch() if backups else 0
 
     def _evaluate(self, run: RunContext, model: Any) -> Evaluation | None:
         from mura_core.training.inference import evaluate_run

@@ -206,7 +206,9 @@ def test_the_fingerprint_is_written_at_start_and_kept_on_resume(trained, mura_ro
     recorded = folder.fingerprint.read_bytes()
     folder.fingerprint.write_bytes(recorded.replace(b"\t0\n", b"\t1\n", 1))
     (folder.backup).mkdir()
-    (folder.backup / "state.json").write_text("{}")
+    (folder.backup / "state.json").write_text(
+        json.dumps({"epoch": 1, "weights": "epoch-0001.weights.h5", "callbacks": []})
+    )  # one committed epoch: the run resumes
     write_split(run, SimpleNamespace(split=split))  # resuming: the record stays
     assert folder.fingerprint.read_bytes() != recorded
     (folder.backup / "state.json").unlink()
