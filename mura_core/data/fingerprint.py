@@ -171,23 +171,23 @@ class DataChanges:
         return bool(self.images or self.labels)
 
     def describe(self, budget: int = _EXAMPLES_BUDGET) -> str:
-        """``3 images differ (valid/XR_.../image1.png size, ...) and 1 label (...)``: the
-        counts, and examples (at least one of each) in about ``budget`` characters."""
+        """``3 images differ (valid/XR_.../image1.png size, ...) and 1 label differs
+        (...)``: the counts, and examples (at least one of each) in about ``budget``
+        characters."""
         budget = [budget]
         parts = []
         if self.images:
-            count = len(self.images)
             examples = [f"{_short(path)} {what}" for path, what in self.images]
-            verb = "differs" if count == 1 else "differ"
-            parts.append(f"{_count(count, 'image')} {verb} ({_shown(examples, budget)})")
+            parts.append(f"{_differ(len(self.images), 'image')} ({_shown(examples, budget)})")
         if self.labels:
             examples = [f"{_short(study)} {old}, now {new}" for study, old, new in self.labels]
-            parts.append(f"{_count(len(self.labels), 'label')} ({_shown(examples, budget)})")
+            parts.append(f"{_differ(len(self.labels), 'label')} ({_shown(examples, budget)})")
         return " and ".join(parts)
 
 
-def _count(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def _differ(count: int, noun: str) -> str:
+    """``1 image differs``, ``3 images differ``."""
+    return f"1 {noun} differs" if count == 1 else f"{count} {noun}s differ"
 
 
 def _short(path: str) -> str:

@@ -78,10 +78,10 @@ def _argv(command: str, s: SimpleNamespace) -> list:
 
 CASES = [
     ("evaluate", "images", "3 images differ"),
-    ("evaluate", "labels", "1 label ("),
+    ("evaluate", "labels", "1 label differs ("),
     ("validation", "validation images", "3 images differ"),
     ("export", "images", "3 images differ"),
-    ("export", "labels", "1 label ("),
+    ("export", "labels", "1 label differs ("),
     ("submit", "images", "3 images differ"),
 ]
 
