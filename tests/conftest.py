@@ -18,8 +18,10 @@ REPO = Path(__file__).resolve().parents[1]
 #: Test modules sharing one Ray session (``ray_session``): all their tests run on one
 #: xdist worker.
 RAY_SESSION_MODULES = ("tests/sweeps/test_sweep_ray.py", "tests/ensembles/test_ensemble_ray.py")
-#: Folders whose modules share a costly module fixture: each module runs on one worker.
-MODULE_SCOPED = ("tests/export/",)
+#: Folders (or modules) whose modules share a costly module fixture: each module runs on
+#: one worker. The two-node cluster module starts its own Ray cluster, apart from
+#: ``ray_session``.
+MODULE_SCOPED = ("tests/export/", "tests/sweeps/test_cluster_two_nodes.py")
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -38,6 +38,7 @@ INTERNAL_ERROR = 1
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``mura`` argument parser with every command registered."""
+    from mura_core.cli.flags import document_limits
     from registry import __version__
 
     parser = argparse.ArgumentParser(
@@ -48,14 +49,38 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
+    document_limits(parser)  # every numeric flag's help states its range
     return parser
 
 
-def one_line(error: BaseException, limit: int = 400) -> str:
-    """The first line of an error's message, shortened to ``limit`` characters."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    text = lines[0] if lines else type(error).__name__
+def one_line(error: BaseException | str, limit: int = 400) -> str:
+    """An error's message as one line, shortened to ``limit`` characters.
+
+    The package's own messages are one line by design: a line break or other control
+    character in one comes from a value the user gave, and is shown escaped (``\\n``).
+    Of any other error's message, the first line.
+    """
+    from mura_core.errors import MuraError
+    from registry.errors import RegistryError
+
+    if isinstance(error, (str, MuraError, RegistryError)):
+        text = escape_controls(str(error).strip()) or type(error).__name__
+    else:
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        text = escape_controls(lines[0]) if lines else type(error).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character written as its escape (``\\n``, ``\\x00``)."""
+    return "".join(
+        char if char.isprintable() or char == " " else repr(char)[1:-1] for char in text
+    )
+
+
+def print_error(error: BaseException | str) -> None:
+    """Print ``mura: error: ...`` (one line) on standard error."""
+    print(f"mura: error: {one_line(error)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     naming the exception and returns 1 (``MURA_DEBUG=1`` shows the traceback instead).
     """
     from mura_core.cli import quiet
-    from mura_core.cli.flags import check_flags
+    from mura_core.cli.flags import check_flags, check_text
     from mura_core.errors import MuraError
     from registry.errors import RegistryError
 
@@ -73,10 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_text(args)
         check_flags(args)
         return int(args.func(args) or 0)
     except (MuraError, RegistryError) as error:
-        print(f"mura: error: {one_line(error)}", file=sys.stderr)
+        print_error(error)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("mura: interrupted", file=sys.stderr)
@@ -84,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as error:  # a file or folder the user named, or the disk
-        print(f"mura: error: {one_line(error)}", file=sys.stderr)
+        print_error(error)
         return USAGE_ERROR
     except Exception as error:
         if os.environ.get("MURA_DEBUG"):

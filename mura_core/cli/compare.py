@@ -6,7 +6,9 @@ For each run: its best epoch (training and validation metrics, as the report's
 (:data:`PLOT_SUFFIXES`; a name without a suffix gets ``.png``) and, next to it,
 ``FILE.parts.png`` when an ensemble is compared: study kappa per body part, run by run
 (a single model on all parts beside an ensemble: the report's comparison). Runs without
-a training history (an ensemble) are left out of the curves.
+a training history (an ensemble) are left out of the curves. The figures carry a marker,
+so a later ``--plot`` replaces them; any other existing file needs ``--overwrite``
+(:mod:`mura_core.outputs`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ def plot_target(text: str) -> Path:
     return path
 
 
+def parts_target(target: Path) -> Path:
+    """``FILE.parts.png`` beside the curves ``FILE.png``: study kappa per body part."""
+    return target.with_name(f"{target.stem}.parts{target.suffix}")
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("compare", help="compare runs side by side")
     parser.add_argument("names", nargs="+", metavar="RUN", help="run folders or run names")
@@ -51,12 +58,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--plot", metavar="FILE", help="write the training curves to FILE (.png, .pdf or .svg)"
     )
+    parser.add_argument(
+        "--overwrite", action="store_true",
+        help="replace an existing FILE that mura compare did not write",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
 
 
 def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
     """Training (dashed) and validation (solid) curves of several runs, one panel per metric."""
+    from mura_core.outputs import figure_metadata
     from mura_core.plotting import colour_cycle, label_epochs, new_figure
     from mura_core.runs.artifacts import HISTORY_METRICS
 
@@ -79,24 +91,29 @@ def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
     rows = (len(labels) + 1) // 2
     figure.tight_layout(rect=(0, min(0.45, 0.03 * rows + 0.02), 1, 1))
     path = Path(path)
-    figure.savefig(path, dpi=90)
+    figure.savefig(path, dpi=90, metadata=figure_metadata(path, "compare"))
     return path
 
 
 def run(args: argparse.Namespace) -> int:
-    import registry
     from mura_core.cli.output import print_json
     from mura_core.errors import MuraError
     from mura_core.evaluation import format_table
     from mura_core.evaluation.by_part import part_scores, part_table, plot_parts
+    from mura_core.outputs import claim_file
     from mura_core.runs import find_run, parse_run_folder, read_history, summarize_run
     from mura_core.runs.artifacts import HISTORY_COLUMNS, HISTORY_METRICS
 
     target = plot_target(args.plot) if args.plot else None
-    folders = [parse_run_folder(find_run(run, args.runs))[0] for run in args.names]
+    parsed = [parse_run_folder(find_run(run, args.runs)) for run in args.names]
+    folders = [folder for folder, _ in parsed]
     names = [folder.name for folder in folders]
     if len(set(names)) != len(names):
         raise MuraError("the same run is given twice")
+    ensemble = any(name.is_ensemble for _, name in parsed)
+    if target is not None:
+        for path in (target, parts_target(target)) if ensemble else (target,):
+            claim_file(path, "compare", overwrite=args.overwrite)
     summaries = [summarize_run(folder.path) for folder in folders]
     by_part = [part_scores(folder.evaluation) for folder in folders]
     if args.json:
@@ -127,9 +144,9 @@ def run(args: argparse.Namespace) -> int:
         if not histories:
             raise MuraError("no run has a training history to plot")
         written = [plot_curves(histories, target)]
-        if any(by_part) and any(registry.parse(s.name).is_ensemble for s in summaries):
-            parts_file = target.with_name(f"{target.stem}.parts{target.suffix}")
-            written.append(plot_parts([s.name for s in summaries], by_part, parts_file))
+        if any(by_part) and ensemble:
+            written.append(plot_parts([s.name for s in summaries], by_part, parts_target(target),
+                                      written_by="compare"))  # fmt: skip
         if not args.json:
             print(f"\nwrote {', '.join(str(path) for path in written)}")
     return 0

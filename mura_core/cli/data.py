@@ -5,7 +5,8 @@
     object, schema in :mod:`mura_core.data.inspection`).
 ``mura data split ROOT OUT.csv [--validation-fraction F] [--seed S] [--body-part P ...]``
     the patient-level split as a manifest, and its SHA-256 next to it (an existing
-    manifest is replaced only with ``--overwrite``).
+    manifest is replaced only with ``--overwrite``; any other existing file too, and
+    never one in a MURA tree or a run folder: :mod:`mura_core.outputs`).
 
 Neither imports TensorFlow.
 """
@@ -54,7 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     split.add_argument("--validation-fraction", type=float, default=0.2, metavar="F")
     split.add_argument("--seed", type=int, default=0)
     split.add_argument(
-        "--overwrite", action="store_true", help="replace OUT and OUT.sha256 if they exist"
+        "--overwrite", action="store_true",
+        help="replace OUT and OUT.sha256 if they exist (never in a MURA tree or a run folder)",
     )
     split.set_defaults(
         func=run_split,
@@ -81,16 +83,18 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 
 def _check_out(out: str, overwrite: bool) -> None:
-    """Refuse to replace a manifest (or its hash) without ``--overwrite``."""
+    """Refuse to replace a manifest (or its hash) without ``--overwrite``, any file in a
+    MURA tree or a run folder, and another command's file without ``--overwrite``."""
     from pathlib import Path
 
     from mura_core.errors import MuraError
+    from mura_core.outputs import claim_file
+    from mura_core.outputs.claims import is_manifest, is_manifest_hash
 
-    for path in (Path(out), Path(f"{out}.sha256")):
+    for path, own in ((Path(out), is_manifest), (Path(f"{out}.sha256"), is_manifest_hash)):
         if path.is_dir():
             raise MuraError(f"{path} is a folder; give the manifest's file name")
-        if path.exists() and not overwrite:
-            raise MuraError(f"{path} exists (use --overwrite to replace it)")
+        claim_file(path, "data split", overwrite=overwrite, own=own, replace_own=False)
 
 
 def run_split(args: argparse.Namespace) -> int:

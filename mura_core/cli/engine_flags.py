@@ -26,7 +26,8 @@ def add_engine_flags(group: Any) -> None:
     _flag(
         "--address",
         metavar="ADDR",
-        help="join a Ray cluster (auto or HOST:PORT) instead of starting one",
+        help="join a Ray cluster (auto or HOST:PORT) instead of starting one; a cluster "
+        "that does not answer is refused within 30 s",
     )
     _flag(
         "--cpus-per-run",
@@ -77,16 +78,19 @@ def check_engine(args: argparse.Namespace) -> str:
     """The engine to use; Ray-only options with the local engine are refused.
 
     Raises:
-        MuraError: Ray is missing for ``--engine ray`` (naming the extra), or a Ray-only
-            flag with the local engine.
+        MuraError: Ray is missing for ``--engine ray`` (naming the extra), a malformed
+            ``--address``, or a Ray-only flag with the local engine.
     """
     from mura_core.errors import MuraError
     from mura_core.sweeps import default_engine
+    from mura_core.sweeps.cluster import check_address
     from mura_core.sweeps.engine_ray import import_ray
 
     engine = args.engine or default_engine()
     if engine == "ray":
         import_ray()  # one line naming the extra when Ray is missing
+        if args.address:
+            check_address(args.address)  # its syntax, before any work
         return engine
     given = _ray_only(args)
     if given:

@@ -78,10 +78,12 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.cli.train import uncovered_warning
     from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
+    from mura_core.outputs import check_links
     from mura_core.runs import find_run, parse_run_folder
     from mura_core.training.inference import evaluate_run, subset_frame
 
     folder, _ = parse_run_folder(find_run(args.run, args.runs))
+    check_links(folder.path)  # the evaluation's files are written inside the run folder
     rows = subset_frame(folder, args.data, args.subset)  # the data, before loading a model
     target, rows, check = _where(args, folder, rows)
     loaded = load_run_from(args)

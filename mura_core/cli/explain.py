@@ -3,10 +3,14 @@
 Each PATH is a PNG file, a study folder or a MURA CSV of image paths. For every image,
 ``DIR/<part>_<patient>_<study>/<image>_gradcam.png`` overlays the heatmap on the X-ray
 (same size as the image, with a colour bar); for every study, ``montage.png`` shows its
-views with the study's probability and prediction. The layer explained is the one the
-run's family declares; a family that declares none cannot be explained. An ensemble
-explains each image through the member that scored it (``route``) or the mean of its
-members' heatmaps (``avg``); images no member covers are counted in one warning line.
+views with the study's probability and prediction. The folder name is the last three
+parts of the study's absolute path; studies (or images) whose names coincide each get
+``~`` and a digest of their path (:func:`mura_core.outputs.output_names`), and every
+file is checked to land inside DIR before anything is computed. The layer explained is
+the one the run's family declares; a family that declares none cannot be explained. An
+ensemble explains each image through the member that scored it (``route``) or the mean
+of its members' heatmaps (``avg``); images no member covers are counted in one warning
+line.
 """
 
 from __future__ import annotations
@@ -35,15 +39,33 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def study_folder_name(study: str) -> str:
-    """``XR_WRIST_patient00001_study1_positive``: the study's last three path parts."""
-    return "_".join(Path(study).parts[-3:])
+def check_output(output: Path, overwrite: bool) -> None:
+    """Refuse a file, a folder in a MURA tree or a run folder, or (without
+    ``--overwrite``) a folder that is not empty."""
+    from mura_core.errors import MuraError
+    from mura_core.outputs import check_place
+
+    if output.exists() and not output.is_dir():
+        raise MuraError(f"{output}: exists and is not a folder")
+    check_place(output, "--output")
+    if output.is_dir() and any(output.iterdir()) and not overwrite:
+        raise MuraError(f"{output} is not empty (use --overwrite to write into it)")
+
+
+def planned_files(output: Path, images: Any) -> tuple[dict[str, Path], dict[str, Path]]:
+    """Each image's overlay file and each study's montage (keyed by image path), all
+    checked to land inside ``output``."""
+    from mura_core.outputs import inside, output_names
+
+    names = output_names(zip(images["path"], images["study"]), "_gradcam.png")
+    overlays = {path: inside(output, name) for path, name in names.items()}
+    montages = {path: inside(output, name.parent, "montage.png") for path, name in names.items()}
+    return overlays, montages
 
 
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json
     from mura_core.data.images import collect_images
-    from mura_core.errors import MuraError
     from mura_core.explain import (
         explain_ensemble,
         explain_frame,
@@ -55,14 +77,12 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.runs import find_run, parse_run_folder
 
     output = Path(args.output)
-    if output.exists() and not output.is_dir():
-        raise MuraError(f"{output}: exists and is not a folder")
-    if output.is_dir() and any(output.iterdir()) and not args.overwrite:
-        raise MuraError(f"{output} is not empty (use --overwrite to write into it)")
+    check_output(output, args.overwrite)
     _, parsed = parse_run_folder(find_run(args.run, args.runs))
     # a family without an explain layer fails here, before anything is loaded
     layer = member_layer(parsed) if parsed.is_ensemble else explain_layer(parsed)
     images = collect_images(args.paths)
+    overlays, montages = planned_files(output, images)
     loaded = load_run_from(args)
     progress = len(images) > args.batch_size
     if parsed.is_ensemble:
@@ -75,16 +95,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         explanations = explain_frame(loaded.model, images, loaded.name, layer,
                                      batch_size=args.batch_size, progress=progress)  # fmt: skip
-    output.mkdir(parents=True, exist_ok=True)
     rows, studies = [], {}
     for item in explanations:
-        folder = output / study_folder_name(item.study)
-        folder.mkdir(exist_ok=True)
-        picture = write_overlay(item, folder / f"{Path(item.path).stem}_gradcam.png")
-        rows.append(item.as_dict(str(picture)))
-        studies.setdefault(item.study, []).append(item)
-    for study, items in studies.items():
-        write_montage(items, output / study_folder_name(study) / "montage.png")
+        picture = overlays[item.path]
+        picture.parent.mkdir(parents=True, exist_ok=True)
+        rows.append(item.as_dict(str(write_overlay(item, picture))))
+        studies.setdefault(montages[item.path], []).append(item)
+    for montage, items in studies.items():
+        write_montage(items, montage)
     if args.json:
         print_json(rows)
         return 0

@@ -58,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
     from mura_core.export.exporting import export_run
     from mura_core.export.formats import check_available
+    from mura_core.outputs import check_place
 
     check_available(args.format)  # before loading anything
+    check_place(args.output, "--output")
     loaded = load_run_from(args)
     result = export_run(
         loaded,

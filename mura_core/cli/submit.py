@@ -5,7 +5,10 @@ export`` (or one of its artifact files); an export needs none of the model famil
 plugins. INPUT is a headerless CSV of image paths (``valid_image_paths.csv``), OUTPUT
 the headerless ``study path,label`` CSV the competition's evaluation reads. Bad rows
 are listed, one line each, and nothing is written (exit 2); so are images of the run's
-own data that changed since it was trained, unless ``--other-data``.
+own data that changed since it was trained, unless ``--other-data``. An existing OUTPUT is
+replaced only with ``--overwrite`` (a submission cannot carry a marker of its own: it
+looks exactly like a data set's label file), and never when it is a file of a MURA tree,
+a split manifest or anything inside a run folder (:mod:`mura_core.outputs`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ def register(subparsers: Any) -> None:
         help="predict images that changed since the run was trained",
     )  # fmt: skip
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
+    parser.add_argument(
+        "--overwrite", action="store_true",
+        help="replace an existing OUTPUT (never a data set's or a run's file)",
+    )  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -59,9 +66,11 @@ def _export_of(source: str) -> Path | None:
 
 
 def _check_output(args: argparse.Namespace, source: Path | None) -> None:
-    """Refuse an output that would overwrite the input or anything of the source, or
-    whose folder does not exist: before anything is predicted."""
+    """Refuse an output that would overwrite the input or anything of the source, whose
+    folder does not exist, or that :func:`~mura_core.outputs.claim_file` refuses: before
+    anything is predicted."""
     from mura_core.errors import MuraError
+    from mura_core.outputs import claim_file
     from mura_core.runs import find_run
 
     output = Path(args.output).resolve()
@@ -74,6 +83,7 @@ def _check_output(args: argparse.Namespace, source: Path | None) -> None:
     folder = (source if source is not None else find_run(args.run, args.runs)).resolve()
     if folder == output.parent or folder in output.parents:
         raise MuraError(f"{args.output}: inside {folder}; write the submission elsewhere")
+    claim_file(args.output, "submit", overwrite=args.overwrite)
 
 
 def _predictor(args: argparse.Namespace, export: Path | None) -> Any:
@@ -113,8 +123,10 @@ def _check_data(args: argparse.Namespace, images: Any) -> None:
 
 
 def _report(problems: list[str], looked_under: list[str]) -> None:
+    from mura_core.cli import print_error
+
     for problem in problems[:SHOWN_PROBLEMS]:
-        print(f"mura: error: {problem}", file=sys.stderr)
+        print_error(problem)
     if len(problems) > SHOWN_PROBLEMS:
         print(f"mura: error: ... and {len(problems) - SHOWN_PROBLEMS} more", file=sys.stderr)
     where = f" (paths are looked up under {', '.join(looked_under)})" if looked_under else ""

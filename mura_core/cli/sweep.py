@@ -63,6 +63,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mura_core.cli import print_error
     from mura_core.cli.engine_flags import check_engine, progress, ray_options
     from mura_core.cli.output import print_json
     from mura_core.cli.sweep_args import plan_from_args, settings_from_args
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         planned = plan_from_args(args)
     except SweepPlanError as error:
         for problem in error.problems:
-            print(f"mura: error: {problem}", file=sys.stderr)
+            print_error(problem)
         return 2
     if args.dry_run:
         names = [item.name for item in planned]

@@ -100,8 +100,14 @@ def pretrained_option(value: str | None) -> str | None:
 
 def config_from_args(args: argparse.Namespace, name: str) -> Any:
     """The :class:`~mura_core.training.context.TrainConfig` of run ``name`` from the flags
-    of :func:`add_train_flags`."""
+    of :func:`add_train_flags`; the runs folder and a cache folder must not be in a MURA
+    tree or a run folder (:func:`~mura_core.outputs.check_place`)."""
+    from mura_core.outputs import check_place
     from mura_core.training.context import TrainConfig
+
+    check_place(args.runs, "--runs")
+    if args.cache not in ("memory", "none"):
+        check_place(args.cache, "--cache")
 
     return TrainConfig(
         name=name,
@@ -132,8 +138,6 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.cli.engine_flags import engine_flags_given
     from mura_core.cli.output import print_json
     from mura_core.errors import MuraError
-    from mura_core.evaluation import reference_table, scores_table
-    from mura_core.training.runner import Runner
     from registry import parse
 
     config = config_from_args(args, args.name)
@@ -144,6 +148,9 @@ def run(args: argparse.Namespace) -> int:
     given = engine_flags_given(args)
     if given:
         raise MuraError(f"{given[0]} applies to ensemble names only (mura sweep spreads runs)")
+    from mura_core.evaluation import reference_table, scores_table
+    from mura_core.training.runner import Runner
+
     result = Runner(config, evaluate=not args.no_evaluate).run()
     best = None
     if result.best is not None:
@@ -200,14 +207,15 @@ def run_ensemble(args: argparse.Namespace, config: Any) -> int:
 
     from mura_core.cli.engine_flags import check_engine, progress, ray_options
     from mura_core.cli.output import print_json
+
+    engine = check_engine(args)  # a malformed --address before the slow imports
     from mura_core.ensembles import train_ensemble
-    from mura_core.evaluation import scores_table
 
     keys = [key for key in (args.members or "").split(",") if key.strip()] or None
     result = train_ensemble(
         config,
         members=keys,
-        engine=check_engine(args),  # type: ignore[arg-type]
+        engine=engine,  # type: ignore[arg-type]
         ray=ray_options(args),
         progress=progress("member", None, quiet=args.json or args.quiet),
         notes=lambda text: print(f"mura: {text}", file=sys.stderr, flush=True),
@@ -230,6 +238,8 @@ def run_ensemble(args: argparse.Namespace, config: Any) -> int:
     for key, outcome in result.members.items():
         print(f"member {key}: {outcome}")
     if result.evaluation is not None:
+        from mura_core.evaluation import scores_table
+
         print()
         print(scores_table(result.evaluation))
     print(f"\nrun folder: {result.folder.path}")

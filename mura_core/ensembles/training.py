@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from mura_core.ensembles.interface import Member, ensembler_of
 from mura_core.ensembles.loading import load_ensemble, member_status
 from mura_core.errors import MuraError
+from mura_core.outputs import check_links
 from mura_core.runs.artifacts import package_versions, read_run_json, update_run_json
 from mura_core.runs.layout import RunFolder
 from mura_core.runs.lock import RunLock
@@ -187,6 +188,7 @@ def train_ensemble(
             missing warm-start run.
     """
     from mura_core.sweeps import run_sweep
+    from mura_core.sweeps.cluster import engine_session
 
     started = time.perf_counter()
     parsed = resolve_ensemble(config)
@@ -207,7 +209,8 @@ def train_ensemble(
     settings = {**common.to_dict(), "evaluate": evaluate}
     del settings["name"]
     runner = {key: value for key, value in (("callbacks", callbacks), ("data", data)) if value}
-    with RunLock(folder.path):
+    check_links(folder.path)
+    with engine_session(engine, ray, notes), RunLock(folder.path):  # joined before any write
         folder.write_name(parsed.full_name)
         _record_start(folder, parsed, config)
         records = run_sweep(_member_trials(folder, chosen, warm), settings, engine=engine,

@@ -35,8 +35,16 @@ def part_table(names: Sequence[str], scores: Sequence[dict[str, float]]) -> str:
     return f"{format_table(rows, headers)}\n{legend}"
 
 
-def plot_parts(names: Sequence[str], scores: Sequence[dict[str, float]], path: str | Path) -> Path:
-    """Grouped bars of study kappa per body part, one colour per run."""
+def plot_parts(
+    names: Sequence[str],
+    scores: Sequence[dict[str, float]],
+    path: str | Path,
+    *,
+    written_by: str | None = None,
+) -> Path:
+    """Grouped bars of study kappa per body part, one colour per run (``written_by``:
+    the command whose marker the figure carries, :mod:`mura_core.outputs.markers`)."""
+    from mura_core.outputs import figure_metadata
     from mura_core.plotting import colour_cycle, new_figure
 
     parts = sorted({part for run in scores for part in run})
@@ -53,5 +61,6 @@ def plot_parts(names: Sequence[str], scores: Sequence[dict[str, float]], path: s
     axis.legend(fontsize="x-small", loc="lower center", bbox_to_anchor=(0.5, 1.0))
     figure.tight_layout()
     path = Path(path)
-    figure.savefig(path, dpi=90)
+    metadata = figure_metadata(path, written_by) if written_by else None
+    figure.savefig(path, dpi=90, metadata=metadata)
     return path

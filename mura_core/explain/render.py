@@ -20,6 +20,8 @@ __all__ = ["overlay", "write_montage", "write_overlay"]
 #: Opacity of the heatmap over the X-ray, where the heat is highest.
 ALPHA = 0.5
 COLOUR_MAP = "jet"
+#: The command whose marker the pictures carry (:mod:`mura_core.outputs.markers`).
+MARKED_AS = "explain"
 
 
 def _colours(values: np.ndarray) -> np.ndarray:
@@ -62,8 +64,10 @@ def write_overlay(explanation: Explanation, path: str | Path) -> Path:
     """Write the overlay of one image as a PNG of the original image's size."""
     from PIL import Image
 
+    from mura_core.outputs import png_info
+
     path = Path(path)
-    Image.fromarray(overlay(explanation)).save(path)
+    Image.fromarray(overlay(explanation)).save(path, pnginfo=png_info(MARKED_AS))
     return path
 
 
@@ -84,6 +88,8 @@ def write_montage(
         axis.set_title(f"{Path(item.path).name}: {item.probability:.3f}", fontsize="small")
         axis.axis("off")
     figure.tight_layout()
+    from mura_core.outputs import figure_metadata
+
     path = Path(path)
-    figure.savefig(path, dpi=90)
+    figure.savefig(path, dpi=90, metadata=figure_metadata(path, MARKED_AS))
     return path

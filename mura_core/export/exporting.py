@@ -31,6 +31,8 @@ __all__ = ["ExportResult", "export_run"]
 
 #: Images of the training split that calibrate int8 quantisation.
 CALIBRATION_IMAGES = 64
+#: The model card beside the artifacts.
+MODEL_CARD = "MODEL_CARD.md"
 
 
 @dataclass
@@ -63,9 +65,15 @@ def data_root_of(loaded: Any, data: str | Path | None) -> Path:
 
 
 def _check_output(output: Path, run: str, format: str, overwrite: bool) -> dict[str, Any]:
-    """The output folder's current record; refuse to clobber anything not asked to."""
+    """The output folder's current record; refuse to clobber anything not asked to, a
+    folder in a MURA tree or a run folder, and a file that would land outside it."""
+    from mura_core.outputs import check_place, inside
+
     if output.exists() and not output.is_dir():
         raise MuraError(f"{output}: not a folder")
+    check_place(output, "--output")
+    for name in (ARTIFACT_FILES[format], EXPORT_JSON, MODEL_CARD, f".staging-{format}"):
+        inside(output, name)
     record = read_export_json(output) if output.is_dir() else {}
     if output.is_dir() and not record and any(not p.name.startswith(".") for p in output.iterdir()):
         raise MuraError(f"{output}: not an export folder and not empty; choose a new folder")
@@ -276,5 +284,5 @@ def _write_card(loaded: Any, output: Path, record: dict[str, Any], data: Any) ->
 
     recorded = (loaded.info.get("config") or {}).get("data_root")
     root = data if data is not None and not (recorded and Path(recorded).is_dir()) else None
-    return write_model_card(loaded.folder.path, output / "MODEL_CARD.md",
+    return write_model_card(loaded.folder.path, output / MODEL_CARD,
                             artifacts=record["artifacts"], data_root=root)  # fmt: skip

@@ -19,6 +19,7 @@ from mura_core.errors import MuraError
 __all__ = [
     "HISTORY_COLUMNS",
     "HISTORY_METRICS",
+    "STATUS_FIELDS",
     "package_versions",
     "progress_record",
     "read_history",
@@ -111,9 +112,23 @@ def read_run_json(path: str | Path) -> dict[str, Any]:
     return content
 
 
+#: ``run.json`` fields that explain one status: they hold only while the run has it.
+STATUS_FIELDS: dict[str, tuple[str, ...]] = {"failed": ("error",), "stopped": ("stopped",)}
+
+
 def update_run_json(path: str | Path, **changes: Any) -> dict[str, Any]:
-    """Merge top-level ``changes`` into ``run.json`` and return the new content."""
-    content = {**read_run_json(path), **changes}
+    """Merge top-level ``changes`` into ``run.json`` and return the new content.
+
+    A new ``status`` drops the fields that explained another one (:data:`STATUS_FIELDS`):
+    a run that failed and then completed records no error.
+    """
+    content = read_run_json(path)
+    if "status" in changes:
+        for status, fields in STATUS_FIELDS.items():
+            if status != changes["status"]:
+                for name in fields:
+                    content.pop(name, None)
+    content.update(changes)
     write_json_atomic(path, content)
     return content
 

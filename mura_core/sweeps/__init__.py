@@ -7,7 +7,8 @@
 Modules: :mod:`~mura_core.sweeps.patterns` (brace patterns, validation),
 :mod:`~mura_core.sweeps.trial` (one run, the runner of ``mura train``),
 :mod:`~mura_core.sweeps.engine_local` and :mod:`~mura_core.sweeps.engine_ray` (where
-the runs go), :mod:`~mura_core.sweeps.results` (the table and ``--json``). Importing this
+the runs go), :mod:`~mura_core.sweeps.cluster` (starting or joining Ray),
+:mod:`~mura_core.sweeps.results` (the table and ``--json``). Importing this
 package imports neither TensorFlow nor Ray.
 
 Running a sweep again skips its complete and stopped runs, resumes interrupted ones from
@@ -73,6 +74,20 @@ def _trials(runs: Sequence[str | Trial], out: Path) -> list[Trial]:
     ]
 
 
+def _check_before_start(
+    trials: Sequence[Trial], settings: dict[str, Any], runner_options: dict[str, Any]
+) -> None:
+    """What every run would refuse (its name, weights, size, the data root), refused
+    before the first run starts."""
+    from mura_core.training.context import TrainConfig
+    from mura_core.training.runner import Runner
+
+    fields = {key: value for key, value in settings.items() if key != "evaluate"}
+    for index, trial in enumerate(trials):
+        runner = Runner(TrainConfig(name=trial.run, **fields), **runner_options)
+        runner.check(data_root=index == 0)  # the data root once
+
+
 def run_sweep(
     runs: Sequence[str | Trial],
     settings: dict[str, Any],
@@ -111,6 +126,7 @@ def run_sweep(
     trials = _trials(runs, out)
     skipped = _skipped(trials, bool(settings.get("overwrite")))
     pending = [trial for trial in trials if trial.run not in skipped]
+    _check_before_start(pending, settings, runner_options or {})
     for outcome in skipped.values():
         if progress is not None:
             progress(outcome)

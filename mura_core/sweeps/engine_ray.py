@@ -3,6 +3,8 @@
 By default an embedded Ray starts on this machine (no dashboard) and stops with the
 sweep; ``address`` joins a running cluster instead (``auto``, or ``HOST:PORT``), whose
 workers must see the data root and the runs folder at the same paths (shared storage).
+Starting or joining Ray, bounded in time, and keeping what Ray prints off standard
+output are :mod:`mura_core.sweeps.cluster`'s.
 Each trial gets ``cpus_per_run`` CPUs (its TensorFlow keeps to as many threads) and
 ``gpus_per_run`` GPUs (Ray pins it to them through ``CUDA_VISIBLE_DEVICES``); without
 early stopping, a worker serves trial after trial, so TensorFlow starts once per worker,
@@ -10,7 +12,8 @@ not once per run. Each
 trial runs the same trial code as the local engine, so it writes the same run folder as
 ``mura train``. Per-epoch validation metrics go to Tune, whose ASHA scheduler may stop
 poor runs. Tune's own records go to ``RUNS/.ray_results``; Ray's temporary files to
-``temp_dir`` (Ray's default ``/tmp/ray`` when not given). Ray is imported only here.
+``temp_dir`` (Ray's default ``/tmp/ray`` when not given). Ray is imported only here
+and in :mod:`~mura_core.sweeps.cluster`.
 """
 
 from __future__ import annotations
@@ -78,23 +81,6 @@ def import_ray() -> tuple[Any, Any]:
         raise MuraError(f"--engine ray needs Ray Tune ({error.name} is missing): "
                         f"{INSTALL_HINT}, or use --engine local") from None  # fmt: skip
     return ray, tune
-
-
-def _start(ray: Any, options: RayOptions) -> bool:
-    """Connect to Ray; returns True when this call started it (and must stop it)."""
-    if ray.is_initialized():
-        return False
-    settings: dict[str, Any] = {
-        "log_to_driver": False,
-        "configure_logging": True,
-        "logging_level": logging.ERROR,
-    }
-    if options.address:
-        ray.init(address=options.address, **settings)
-        return True
-    temp = None if options.temp_dir is None else str(Path(options.temp_dir).resolve())
-    ray.init(include_dashboard=False, num_cpus=options.num_cpus, _temp_dir=temp, **settings)
-    return True
 
 
 def _trainable(
@@ -206,34 +192,16 @@ def _wait_unlocked(folder: Path, timeout: float = 60.0) -> None:
         time.sleep(0.2)
 
 
-def run_ray(
-    trials: Sequence[Trial],
-    settings: dict[str, Any],
-    options: RayOptions,
-    *,
-    progress: Callable[[Outcome], None] | None = None,
-    notes: Callable[[str], None] | None = None,
-) -> list[Outcome]:
-    """Run ``trials`` as Tune trials with ``settings``; returns their outcomes in order.
-
-    ``progress`` hears of each finished run; ``notes`` of Ray's start-up time.
-    """
-    ray, tune = import_ray()
-    if not trials:
-        return []
-    clock = time.perf_counter()
-    started_here = _start(ray, options)
-    if notes is not None:
-        how = "started" if started_here and not options.address else "connected"
-        notes(f"Ray {how} in {time.perf_counter() - clock:.1f} s")
-    out = Path(settings["out"])
-    folders = {trial.run: Path(trial.folder) for trial in trials}
-    collector = _collector(tune, folders, progress)
+def _tuner(
+    tune: Any, trials: Sequence[Trial], settings: dict[str, Any], options: RayOptions,
+    collector: Any,
+) -> Any:
+    """The Tune tuner running ``trials``, one grid point per run."""
     cpus = options.cpus_per_run or 1.0
     resources = {"cpu": cpus, "gpu": options.gpus_per_run}
     by_run = {trial.run: trial for trial in trials}
     trainable = tune.with_parameters(_trainable, settings=settings, trials=by_run, cpus=cpus)
-    tuner = tune.Tuner(
+    return tune.Tuner(
         tune.with_resources(trainable, resources),
         param_space={"run": tune.grid_search(list(by_run))},
         tune_config=tune.TuneConfig(
@@ -245,28 +213,60 @@ def run_ray(
         ),
         run_config=tune.RunConfig(
             name=time.strftime("sweep-%Y%m%d-%H%M%S"),
-            storage_path=str((out / RESULTS_FOLDER).resolve()),
+            storage_path=str((Path(settings["out"]) / RESULTS_FOLDER).resolve()),
             verbose=0,
             callbacks=[collector],
             failure_config=tune.FailureConfig(max_failures=0),
         ),
     )
+
+
+def _fit(tuner: Any) -> None:
+    """Run ``tuner`` with Tune's loggers quiet: a failed trial is one line of the
+    results, not Tune's traceback."""
     loggers = [logging.getLogger(name) for name in ("ray", "ray.tune")]
     levels = [item.level for item in loggers]
-    for item in loggers:  # a failed trial is one line of the results, not Tune's traceback
+    for item in loggers:
         item.setLevel(logging.CRITICAL)
     try:
         tuner.fit()
     finally:
         for item, level in zip(loggers, levels):
             item.setLevel(level)
-        if started_here:
-            ray.shutdown()
+
+
+def run_ray(
+    trials: Sequence[Trial],
+    settings: dict[str, Any],
+    options: RayOptions,
+    *,
+    progress: Callable[[Outcome], None] | None = None,
+    notes: Callable[[str], None] | None = None,
+) -> list[Outcome]:
+    """Run ``trials`` as Tune trials with ``settings``; returns their outcomes in order.
+
+    ``progress`` hears of each finished run; ``notes`` of Ray's start-up time. Whatever
+    Ray prints while it runs goes to standard error (:func:`~.cluster.ray_session`).
+
+    Raises:
+        MuraError: the cluster of ``options.address`` cannot be joined.
+    """
+    from mura_core.sweeps.cluster import ray_session
+
+    _, tune = import_ray()
+    if not trials:
+        return []
+    folders = {trial.run: Path(trial.folder) for trial in trials}
+    collector = _collector(tune, folders, progress)
+    with ray_session(options, notes):
+        _fit(_tuner(tune, trials, settings, options, collector))
     for outcome in collector.outcomes.values():
         if outcome.status == "stopped":  # again, once the stopped run's worker let go of it
             _wait_unlocked(folders[outcome.run])
             mark(folders[outcome.run], "stopped")
-    missing = [name for name in by_run if name not in collector.outcomes]
-    for name in missing:  # a trial Tune never finished (the sweep was interrupted)
-        collector.outcomes[name] = Outcome(name, "failed", 0.0, "the trial did not finish")
-    return [collector.outcomes[name] for name in by_run]
+    for trial in trials:  # a trial Tune never finished (the sweep was interrupted)
+        if trial.run not in collector.outcomes:
+            collector.outcomes[trial.run] = Outcome(
+                trial.run, "failed", 0.0, "the trial did not finish"
+            )
+    return [collector.outcomes[trial.run] for trial in trials]

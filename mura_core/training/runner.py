@@ -29,6 +29,7 @@ import pandas as pd
 
 from mura_core.errors import MuraError
 from mura_core.evaluation import Evaluation
+from mura_core.outputs import check_links
 from mura_core.runs.artifacts import (
     progress_record,
     read_history,
@@ -131,6 +132,19 @@ class Runner:
 
     # -- preparation ---------------------------------------------------------------
 
+    def check(self, *, data_root: bool = True) -> None:
+        """Check the name, its family's weights and size, and (with ``data_root``) the
+        data root, writing nothing (a sweep checks every run so before the first starts).
+
+        Raises:
+            MuraError: an input the run would refuse.
+        """
+        _check_family(self._parsed(), self.config.pretrained)
+        if data_root and self.data is mura_data:
+            from mura_core.data.layout import resolve_root
+
+            resolve_root(self.config.data_root)
+
     def prepare(self) -> RunContext:
         """Resolve the run name and its folder; check every input before touching it.
 
@@ -168,6 +182,7 @@ class Runner:
         parsed = self._parsed()
         _check_family(parsed, self.config.pretrained)  # refused before the folder is locked
         folder = self._folder(parsed)
+        check_links(folder.path)  # every file is written by a fixed name inside the folder
         created = not folder.path.exists()
         with RunLock(folder.path):
             try:

@@ -136,7 +136,8 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(
         ]) + "\n")  # fmt: skip
         output = tmp_path / "predictions.csv"
         output.write_text("an earlier submission\n")
-        code = main(["submit", str(trained.run.folder.path), str(table), str(output)])
+        code = main(["submit", str(trained.run.folder.path), str(table), str(output),
+                     "--overwrite"])  # fmt: skip
     finally:
         corrupt.unlink()
         table.unlink()

@@ -120,3 +120,25 @@ def test_resume_after_killing_the_driver(ray_session, mura_root, tmp_path, tmp_p
     assert info["resumed_from_epoch"] == committed  # no epoch lost
     epochs = (runs / second / "history.tsv").read_text().splitlines()[1:]
     assert [int(line.split("\t")[0]) for line in epochs] == list(range(1, 9))
+
+
+def test_what_ray_prints_while_a_sweep_runs_goes_to_stderr(ray_session, mura_root, tmp_path,
+                                                           capfd):  # fmt: skip
+    """Ray's driver prints notices such as ``(raylet) The node ... has been marked dead``
+    on standard output, from its own threads: during a sweep they go to standard error,
+    so that ``mura sweep --json`` stays JSON."""
+    from ray._private.worker import print_to_stdstream
+
+    def progress(outcome) -> None:  # runs in the driver while Tune runs the sweep
+        notice = "The node with node id: 0123 has been marked dead"
+        print_to_stdstream({"lines": [notice], "pid": "raylet", "is_err": False}, False)
+        print("a library's print")
+        os.write(1, b"native output\n")
+
+    settings = _settings(mura_root, tmp_path / "runs", epochs=1, limit=32, evaluate=False)
+    records = run_sweep([GOOD], settings, engine="ray", ray=RayOptions(), progress=progress)
+    assert [item.status for item in records] == ["complete"]
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert "(raylet)" in err and "The node with node id: 0123 has been marked dead" in err
+    assert "a library's print" in err and "native output" in err

@@ -56,8 +56,8 @@ def test_every_range_is_stated_in_the_message(capsys, tmp_path, mura_root):
     line = assert_one_line_error(
         *run_cli(capsys, *_command("train", mura_root, tmp_path), "--patience", "-1")[::2]
     )
-    assert line.endswith("--patience must be a finite number >= 0 (got -1)")
+    assert line.endswith("--patience must be a finite number in [0, 10000] (got -1)")
     line = assert_one_line_error(
         *run_cli(capsys, *_command("train", mura_root, tmp_path), "--learning-rate", "inf")[::2]
     )
-    assert line.endswith("--learning-rate must be a finite number > 0 (got inf)")
+    assert line.endswith("--learning-rate must be a finite number in (0, 10] (got inf)")

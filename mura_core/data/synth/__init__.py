@@ -53,7 +53,6 @@ The output is byte-identical for the same arguments whatever the number of worke
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from mura_core.data.layout import MURA_DIR
 from mura_core.data.synth.ceiling import TRUE_LABELS_CSV, Ceiling, subset_ceiling
@@ -73,6 +72,7 @@ from mura_core.data.synth.writer import (
     write_tree,
 )
 from mura_core.errors import MuraError
+from mura_core.outputs import check_place
 
 __all__ = [
     "ABNORMALITIES_COLUMNS",
@@ -138,14 +138,15 @@ def synthesize(
         overwrite: replace an existing synthetic tree (never a tree it did not write).
 
     Raises:
-        MuraError: invalid arguments, or ``out/MURA-v1.1`` exists.
+        MuraError: invalid arguments, ``out`` in a MURA tree or a run folder, or
+            ``out/MURA-v1.1`` exists (and, with ``overwrite``, was not written here).
     """
     level = parse_difficulty(difficulty)
     _check(studies, valid_fraction, min_side, max_side,
            rgb_fraction=rgb_fraction, label_noise=label_noise)  # fmt: skip
     if workers is not None and workers < 1:
         raise MuraError("--workers must be at least 1")
-    root = Path(out).expanduser() / MURA_DIR
+    root = check_place(out, "OUT") / MURA_DIR
     if root.exists() and not (overwrite and (root / ABNORMALITIES_CSV).is_file()):
         reason = "use --overwrite" if not overwrite else "it was not written by mura synth"
         raise MuraError(f"{root} already exists ({reason})")
