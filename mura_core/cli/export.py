@@ -4,6 +4,8 @@ The artifact takes ``uint8`` grayscale images already resized to the model's inp
 (input ``image``; ``route`` ensembles also take ``body_part``) and gives ``probability``.
 Its parity with the run is measured on a sample of the run's test set and printed; an
 artifact beyond its format's tolerance is removed (exit 2) unless ``--keep-mismatched``.
+A test set (or, for int8, training split) that changed since the run was trained is
+refused unless ``--other-data``.
 ``export.json`` records the artifact and ``MODEL_CARD.md`` describes the model.
 """
 
@@ -40,6 +42,10 @@ def register(subparsers: Any) -> None:
         help="keep an artifact beyond the format's parity tolerance",
     )  # fmt: skip
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier export")
+    parser.add_argument(
+        "--other-data", action="store_true",
+        help="measure parity on data that changed since the run was trained",
+    )  # fmt: skip
     add_run_flags(parser)
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -49,7 +55,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from mura_core.cli.output import print_json
+    from mura_core.cli.output import print_json, print_notes
     from mura_core.export.exporting import export_run
     from mura_core.export.formats import check_available
     from mura_core.outputs import check_place
@@ -67,7 +73,9 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         keep_mismatched=args.keep_mismatched,
         overwrite=args.overwrite,
+        other_data=args.other_data,
     )
+    print_notes(result.notes)
     if args.json:
         print_json({
             "run": result.run, "format": result.format, "quantize": result.quantize,

@@ -4,7 +4,8 @@ SOURCE is a run (folder, or name under ``--runs``) or an export folder of ``mura
 export`` (or one of its artifact files); an export needs none of the model families'
 plugins. INPUT is a headerless CSV of image paths (``valid_image_paths.csv``), OUTPUT
 the headerless ``study path,label`` CSV the competition's evaluation reads. Bad rows
-are listed, one line each, and nothing is written (exit 2). An existing OUTPUT is
+are listed, one line each, and nothing is written (exit 2); so are images of the run's
+own data that changed since it was trained, unless ``--other-data``. An existing OUTPUT is
 replaced only with ``--overwrite`` (a submission cannot carry a marker of its own: it
 looks exactly like a data set's label file), and never when it is a file of a MURA tree,
 a split manifest or anything inside a run folder (:mod:`mura_core.outputs`).
@@ -33,6 +34,10 @@ def register(subparsers: Any) -> None:
         help="which artifact of an export folder (default: savedmodel, onnx, tflite)",
     )  # fmt: skip
     add_run_flags(parser)
+    parser.add_argument(
+        "--other-data", action="store_true",
+        help="predict images that changed since the run was trained",
+    )  # fmt: skip
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
     parser.add_argument(
         "--overwrite", action="store_true",
@@ -73,8 +78,9 @@ def _predictor(args: argparse.Namespace, export: Path | None) -> Any:
     if export is not None:
         from mura_core.export.artifact import load_artifact
 
-        if args.weights or args.allow_other_provider:
-            raise MuraError("--weights and --allow-other-provider apply to runs, not exports")
+        if args.weights or args.allow_other_provider or args.other_data:
+            raise MuraError("--weights, --allow-other-provider and --other-data apply to runs, "
+                            "not exports")  # fmt: skip
         artifact = load_artifact(args.run, args.format)
         if artifact.record.parity is not None and not artifact.record.parity.passed:
             print(f"mura: warning: {artifact.path} failed its parity check on export",
@@ -86,6 +92,19 @@ def _predictor(args: argparse.Namespace, export: Path | None) -> Any:
 
     loaded = load_run_from(args)
     return lambda rows: run_probabilities(loaded, rows, args.batch_size)
+
+
+def _check_data(args: argparse.Namespace, images: Any) -> None:
+    """Refuse images the run recorded that changed since it was trained (unless
+    ``--other-data``), before the model is loaded."""
+    from mura_core.cli.output import print_notes
+    from mura_core.runs import find_run, parse_run_folder
+    from mura_core.runs.data_check import check_images
+
+    folder, _ = parse_run_folder(find_run(args.run, args.runs))
+    check = check_images(folder, folder.name, list(images["path"]),
+                         other_data=args.other_data, hint="predict them as other data")  # fmt: skip
+    print_notes(check.notes)
 
 
 def _report(problems: list[str], looked_under: list[str]) -> None:
@@ -113,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
     if read.problems:
         _report(read.problems, read.looked_under)
         return 2
+    if export is None:
+        _check_data(args, read.images)
     studies = study_predictions(read.images, _predictor(args, export))
     write_submission(studies, args.output)
     abnormal = int(studies["label"].sum())

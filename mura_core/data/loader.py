@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import os
 import posixpath
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -54,6 +54,7 @@ __all__ = [
     "MuraDataset",
     "image_problem",
     "load_mura",
+    "read_study_labels",
     "select_body_parts",
 ]
 
@@ -127,6 +128,33 @@ def _read_csv_rows(file: Path) -> list[tuple[int, list[str]]]:
             row = [line]
         rows.append((number, row or [line]))
     return rows
+
+
+def read_study_labels(
+    file: Path, split: str, malformed: Callable[[str, str], None] | None = None
+) -> dict[str, int]:
+    """Each study's label in ``file``, a ``<split>_labeled_studies.csv`` (the first row
+    of a study wins). Malformed rows are skipped, each passed to ``malformed(text,
+    detail)``.
+
+    Raises:
+        MuraError: the file cannot be read at all.
+    """
+    labels: dict[str, int] = {}
+    for number, row in _read_csv_rows(file):
+        text = row[0].strip()
+        try:
+            study = parse_study_path(posixpath.normpath(text.replace("\\", "/")))
+            if study.split != split:
+                raise ValueError(f"listed in the {split} CSV")
+            if len(row) < 2 or row[1].strip() not in ("0", "1"):
+                raise ValueError("label must be 0 or 1")
+        except ValueError as error:
+            if malformed is not None:
+                malformed(text, f"{file.name}:{number}: {error}")
+            continue
+        labels.setdefault(study.study, int(row[1]))
+    return labels
 
 
 class MuraDataset(ImageDataset):
@@ -302,21 +330,9 @@ class MuraDataset(ImageDataset):
         file = self.root.mura / labeled_studies_csv(split)
         if not file.is_file():
             return None
-        labels: dict[str, int] = {}
-        for number, row in _read_csv_rows(file):
-            where = f"{file.name}:{number}"
-            text = row[0].strip()
-            try:
-                study = parse_study_path(posixpath.normpath(text.replace("\\", "/")))
-                if study.split != split:
-                    raise ValueError(f"listed in the {split} CSV")
-                if len(row) < 2 or row[1].strip() not in ("0", "1"):
-                    raise ValueError("label must be 0 or 1")
-            except ValueError as error:
-                self._problems.add("malformed", text, f"{where}: {error}")
-                continue
-            labels.setdefault(study.study, int(row[1]))
-        return labels
+        return read_study_labels(
+            file, split, lambda text, detail: self._problems.add("malformed", text, detail)
+        )
 
     def _apply_labels(self, split: str, frame: pd.DataFrame) -> pd.DataFrame:
         labels = self._study_labels(split)

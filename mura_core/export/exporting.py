@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,8 @@ class ExportResult:
     parity: Parity
     record: Path
     card: Path | None
+    #: What the user should know (data that could not be checked, or other data).
+    notes: list[str] = field(default_factory=list)
 
 
 def data_root_of(loaded: Any, data: str | Path | None) -> Path:
@@ -145,16 +147,17 @@ def export_run(
     keep_mismatched: bool = False,
     overwrite: bool = False,
     card: bool = True,
+    other_data: bool = False,
 ) -> ExportResult:
     """Export the loaded run ``loaded`` (``load_run``) as ``format`` into ``output``.
 
     Raises:
         MuraError: a format whose tools are not installed, an output folder holding
-            something else, no data to measure parity on, or an artifact beyond the
-            format's tolerance (then removed) without ``keep_mismatched``.
+            something else, no data to measure parity on, data that changed since the
+            run was trained without ``other_data``, or an artifact beyond the format's
+            tolerance (then removed) without ``keep_mismatched``.
     """
     from mura_core.export.graph import serving_graph
-    from mura_core.training.inference import subset_frame
     from registry import BODY_PARTS
 
     check_available(format)
@@ -171,7 +174,7 @@ def export_run(
     if others:
         artifacts = {}  # the other weights' artifacts are removed once this one is in
     root = data_root_of(loaded, data)
-    rows = parity_sample(subset_frame(loaded.folder, root, "test"), parity_images)
+    rows, notes = _parity_rows(loaded, root, parity_images, quantize, other_data)
     graph = serving_graph(loaded)
     calibration = None
     if quantize == "int8":
@@ -234,7 +237,27 @@ def export_run(
     )
     record_path = write_export_record(output, record)
     card_path = _write_card(loaded, output, record, data) if card else None
-    return ExportResult(loaded.name, format, quantize, target, parity, record_path, card_path)
+    return ExportResult(loaded.name, format, quantize, target, parity, record_path, card_path,
+                        notes)  # fmt: skip
+
+
+def _parity_rows(
+    loaded: Any, root: Path, images: int, quantize: str, other_data: bool
+) -> tuple[pd.DataFrame, list[str]]:
+    """The parity sample of the run's test set, once the data (and int8's training
+    split) is checked against the run's record; with notes for the user."""
+    from mura_core.runs.data_check import check_subsets, on_other_data
+    from mura_core.training.inference import subset_frame
+
+    rows = parity_sample(subset_frame(loaded.folder, root, "test"), images)
+    subsets = ["test", "train"] if quantize == "int8" else ["test"]
+    check = check_subsets(loaded.folder, loaded.name, root, subsets, other_data=other_data,
+                          hint="measure parity on it as other data")  # fmt: skip
+    notes = list(check.notes)
+    if check.changes:
+        notes.append(f"parity measured on other data: {check.changes.describe()}")
+        rows = on_other_data(rows, root)
+    return rows, notes
 
 
 def _versions() -> dict[str, str]:

@@ -3,7 +3,9 @@
 ``RUNS/<model name>[__<run suffix>]/`` holds ``run.json`` (resolved config, package
 versions, split hash, seed, timings), ``history.tsv``, ``evaluation.tsv``,
 ``model_summary.txt``, ``training_graph.png``, ``model_plot.png`` (when pydot and
-graphviz are present), ``split.csv``, the best weights
+graphviz are present), ``split.csv``, ``fingerprint.tsv`` (the data the run was given,
+checked by :mod:`~mura_core.runs.data_check`), ``evaluations/<name>/`` (evaluations on
+other data), the best weights
 ``weights.{epoch:02d}-{val_loss:.4f}-{val_auc:.4f}-{val_accuracy:.4f}-{val_kappa:.4f}.weights.h5``
 and TensorBoard logs; while a process trains, ``run.lock``
 (:mod:`~mura_core.runs.lock`); during an overwrite, the old artifacts in ``previous/``

@@ -42,10 +42,12 @@ ARTIFACT_GLOBS = (
     "model_plot.png",
     "split.csv",
     "split.csv.sha256",
+    "fingerprint.tsv",
     "weights.*.weights.h5",
 )
-#: A run's artifact folders: the resumable state and the TensorBoard logs.
-ARTIFACT_DIRS = ("backup", "tensorboard")
+#: A run's artifact folders: the resumable state, the TensorBoard logs and the
+#: evaluations on other data.
+ARTIFACT_DIRS = ("backup", "tensorboard", "evaluations")
 
 
 def _artifacts(folder: Path) -> list[Path]:

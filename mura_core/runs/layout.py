@@ -199,6 +199,16 @@ class RunFolder:
         return self.path / "split.csv"
 
     @property
+    def fingerprint(self) -> Path:
+        """``fingerprint.tsv``: the data the run was given (:mod:`mura_core.data.fingerprint`)."""
+        return self.path / "fingerprint.tsv"
+
+    @property
+    def evaluations(self) -> Path:
+        """``evaluations/``: named evaluations on other data, one folder each."""
+        return self.path / "evaluations"
+
+    @property
     def tensorboard(self) -> Path:
         return self.path / "tensorboard"
 

@@ -143,15 +143,20 @@ def evaluate_run(
     resamples: int = 1000,
     seed: int = 0,
     write: bool = True,
+    rows: pd.DataFrame | None = None,
+    into: RunFolder | None = None,
 ) -> RunEvaluation:
     """Predict ``subset`` with ``model`` and score it per image and per study.
 
     With ``write``, saves ``evaluation[.<subset>].tsv``, ``predictions.<subset>.tsv``
-    and ``roc_curve[.<subset>].png`` in the run folder. An ensemble's predictions keep
-    one probability column per member; images it does not cover (``route``) are left
-    out of the scores and listed in ``uncovered``.
+    and ``roc_curve[.<subset>].png`` in the run folder (or in ``into``). An ensemble's
+    predictions keep one probability column per member; images it does not cover
+    (``route``) are left out of the scores and listed in ``uncovered``. ``rows`` are
+    the images to evaluate, by default :func:`subset_frame`'s.
     """
-    rows = subset_frame(folder, data_root, subset)
+    if rows is None:
+        rows = subset_frame(folder, data_root, subset)
+    target = into or folder
     predictions = predict_frame(model, rows, name, batch_size=batch_size)
     uncovered = list(predictions.attrs.get("uncovered", []))
     if predictions.empty:
@@ -159,15 +164,16 @@ def evaluate_run(
     evaluation = evaluate_predictions(predictions, resamples=resamples, seed=seed)
     files: dict[str, Path] = {}
     if write:
+        target.path.mkdir(parents=True, exist_ok=True)
         columns = [
             c
             for c in ("path", "patient", "study", "body_part", "label", "probability")
             if c in predictions.columns
         ] + [c for c in predictions.columns if str(c).startswith("member.")]
-        files["predictions"] = folder.predictions_for(subset)
+        files["predictions"] = target.predictions_for(subset)
         predictions[columns].to_csv(files["predictions"], sep="\t", index=False)
-        files["evaluation"] = evaluation.write_tsv(folder.evaluation_for(subset))
+        files["evaluation"] = evaluation.write_tsv(target.evaluation_for(subset))
         files["roc_curve"] = plot_roc(
-            predictions, folder.roc_curve_for(subset), title=f"{name} ({subset})"
+            predictions, target.roc_curve_for(subset), title=f"{name} ({subset})"
         )
     return RunEvaluation(evaluation, predictions, subset, files, uncovered)

@@ -1,12 +1,13 @@
-"""What a run records of its training in its folder: the split manifest, and the start of
-training and each session in ``run.json`` (the epochs' own commits are
-:mod:`~mura_core.training.commits`)."""
+"""What a run records of its training in its folder: the split manifest and the
+fingerprint of its images, and the start of training and each session in ``run.json``
+(the epochs' own commits are :mod:`~mura_core.training.commits`)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
+from mura_core.data.fingerprint import fingerprint_split, write_fingerprint
 from mura_core.errors import MuraError
 from mura_core.runs.artifacts import (
     package_versions,
@@ -25,7 +26,8 @@ __all__ = ["record_session", "write_split", "write_start"]
 
 
 def write_split(run: RunContext, data: RunData) -> None:
-    """Write the split manifest; a resumed run must see the split it started with."""
+    """Write the split manifest and the fingerprint of its images; a resumed run must
+    see the split it started with, and keeps the fingerprint taken when it started."""
     if data.split is None:
         return
     split_hash = data.split.manifest_hash()
@@ -37,6 +39,8 @@ def write_split(run: RunContext, data: RunData) -> None:
             f"was {previous[:12]}); use the same data and settings, or --overwrite"
         )
     data.split.write_manifest(run.folder.split)
+    if not (resuming and run.folder.fingerprint.exists()):
+        write_fingerprint(fingerprint_split(data.split), run.folder.fingerprint)
 
 
 def write_start(
