@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.errors import MuraError
     from mura_core.evaluation import format_table
     from mura_core.evaluation.by_part import part_scores, part_table, plot_parts
-    from mura_core.outputs import claim_file
+    from mura_core.outputs import claim_file, figure_metadata
     from mura_core.runs import find_run, parse_run_folder, read_history, summarize_run
     from mura_core.runs.artifacts import HISTORY_COLUMNS, HISTORY_METRICS
 
@@ -145,8 +145,9 @@ def run(args: argparse.Namespace) -> int:
             raise MuraError("no run has a training history to plot")
         written = [plot_curves(histories, target)]
         if any(by_part) and ensemble:
-            written.append(plot_parts([s.name for s in summaries], by_part, parts_target(target),
-                                      written_by="compare"))  # fmt: skip
+            parts = parts_target(target)
+            written.append(plot_parts([s.name for s in summaries], by_part, parts,
+                                      metadata=figure_metadata(parts, "compare")))  # fmt: skip
         if not args.json:
             print(f"\nwrote {', '.join(str(path) for path in written)}")
     return 0

@@ -45,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from mura_core.data.synth import synthesize
     from mura_core.errors import MuraError
+    from mura_core.outputs import check_place
 
+    check_place(args.out, "OUT")  # never inside a MURA tree or a run folder
     min_side = min(160, args.max_side)
     try:
         summary = synthesize(

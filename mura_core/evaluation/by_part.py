@@ -40,11 +40,10 @@ def plot_parts(
     scores: Sequence[dict[str, float]],
     path: str | Path,
     *,
-    written_by: str | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> Path:
-    """Grouped bars of study kappa per body part, one colour per run (``written_by``:
-    the command whose marker the figure carries, :mod:`mura_core.outputs.markers`)."""
-    from mura_core.outputs import figure_metadata
+    """Grouped bars of study kappa per body part, one colour per run (``metadata``: the
+    figure's, such as the marker of :func:`mura_core.outputs.figure_metadata`)."""
     from mura_core.plotting import colour_cycle, new_figure
 
     parts = sorted({part for run in scores for part in run})
@@ -61,6 +60,5 @@ def plot_parts(
     axis.legend(fontsize="x-small", loc="lower center", bbox_to_anchor=(0.5, 1.0))
     figure.tight_layout()
     path = Path(path)
-    metadata = figure_metadata(path, written_by) if written_by else None
     figure.savefig(path, dpi=90, metadata=metadata)
     return path

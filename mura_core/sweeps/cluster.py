@@ -1,4 +1,5 @@
-"""Joining Ray: the ``--address`` syntax, a join bounded in time, one-line reasons.
+"""Starting and joining Ray: how to import it and place trials (:class:`RayOptions`), the
+``--address`` syntax, a join bounded in time, one-line reasons.
 
 ``--address`` is ``auto`` (the cluster ``ray start`` last started on this machine) or
 ``HOST:PORT`` (the head node's GCS port). Its syntax is checked before any work
@@ -23,23 +24,71 @@ import re
 import socket
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mura_core.errors import MuraError
 from mura_core.native import captured_stderr, stdout_to_stderr
-
-if TYPE_CHECKING:
-    from mura_core.sweeps.engine_ray import RayOptions
+from mura_core.vocabulary import Scheduler, SweepMetric
 
 __all__ = [
+    "INSTALL_HINT",
     "JOIN_SECONDS",
+    "RayOptions",
     "check_address",
     "connect",
     "engine_session",
+    "import_ray",
     "probe",
+    "ray_installed",
     "ray_session",
 ]
+
+#: How to get the engine, said whenever Ray is missing.
+INSTALL_HINT = "pip install 'mura-registry[ray]'"
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """How the Ray engine places and schedules the trials (``cpus_per_run``: 1 unless
+    given; the local engine limits TensorFlow's threads only when it is given)."""
+
+    address: str | None = None
+    cpus_per_run: float | None = None
+    gpus_per_run: float = 0.0
+    max_concurrent: int | None = None
+    scheduler: Scheduler = "fifo"
+    metric: SweepMetric = "val_kappa"
+    grace_period: int = 1
+    temp_dir: Path | None = None
+    num_cpus: int | None = None
+
+
+def ray_installed() -> bool:
+    """True when Ray Tune can be imported (without importing it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("ray") is not None
+    except (ImportError, ValueError):  # blocked, or a broken installation
+        return False
+
+
+def import_ray() -> tuple[Any, Any]:
+    """``(ray, ray.tune)``, or a one-line error saying how to install them."""
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
+    os.environ.setdefault("TUNE_DISABLE_STRICT_METRIC_CHECKING", "1")  # the final report
+    try:
+        import ray
+        from ray import tune
+    except ImportError as error:
+        raise MuraError(f"--engine ray needs Ray Tune ({error.name} is missing): "
+                        f"{INSTALL_HINT}, or use --engine local") from None  # fmt: skip
+    return ray, tune
+
+
 
 #: The forms ``--address`` takes, as messages and the CLI's help say them.
 ADDRESS_FORMS = "auto or HOST:PORT"
@@ -233,8 +282,6 @@ def ray_session(
     here; an already connected Ray is used as it is), with standard output sent to
     standard error; yields whether this block connected. ``notes`` hears how long
     starting or joining took."""
-    from mura_core.sweeps.engine_ray import import_ray
-
     ray, _ = import_ray()
     clock = time.perf_counter()
     with stdout_to_stderr():
@@ -254,8 +301,6 @@ def engine_session(
 ) -> contextlib.AbstractContextManager[Any]:
     """:func:`ray_session` for the ``ray`` engine (so that a cluster that cannot be joined
     is refused before anything is written), nothing for ``local``."""
-    from mura_core.sweeps.engine_ray import RayOptions
-
     if engine != "ray":
         return contextlib.nullcontext()
     return ray_session(options or RayOptions(), notes)

@@ -21,66 +21,20 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mura_core.errors import MuraError
+from mura_core.sweeps.cluster import INSTALL_HINT, RayOptions, import_ray, ray_installed
 from mura_core.sweeps.trial import Outcome, Trial, mark
-from mura_core.vocabulary import Scheduler, SweepMetric
 
 __all__ = ["INSTALL_HINT", "RayOptions", "import_ray", "ray_installed", "run_ray"]
-
-#: How to get the engine, said whenever Ray is missing.
-INSTALL_HINT = "pip install 'mura-registry[ray]'"
 
 #: Where Tune's own records go, under the runs folder.
 RESULTS_FOLDER = ".ray_results"
 
 _OUTCOME = "sweep_outcome"
-
-
-@dataclass(frozen=True)
-class RayOptions:
-    """How the Ray engine places and schedules the trials (``cpus_per_run``: 1 unless
-    given; the local engine limits TensorFlow's threads only when it is given)."""
-
-    address: str | None = None
-    cpus_per_run: float | None = None
-    gpus_per_run: float = 0.0
-    max_concurrent: int | None = None
-    scheduler: Scheduler = "fifo"
-    metric: SweepMetric = "val_kappa"
-    grace_period: int = 1
-    temp_dir: Path | None = None
-    num_cpus: int | None = None
-
-
-def ray_installed() -> bool:
-    """True when Ray Tune can be imported (without importing it)."""
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec("ray") is not None
-    except (ImportError, ValueError):  # blocked, or a broken installation
-        return False
-
-
-def import_ray() -> tuple[Any, Any]:
-    """``(ray, ray.tune)``, or a one-line error saying how to install them."""
-    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
-    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
-    os.environ.setdefault("TUNE_DISABLE_STRICT_METRIC_CHECKING", "1")  # the final report
-    try:
-        import ray
-        from ray import tune
-    except ImportError as error:
-        raise MuraError(f"--engine ray needs Ray Tune ({error.name} is missing): "
-                        f"{INSTALL_HINT}, or use --engine local") from None  # fmt: skip
-    return ray, tune
 
 
 def _trainable(

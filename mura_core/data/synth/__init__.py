@@ -53,6 +53,7 @@ The output is byte-identical for the same arguments whatever the number of worke
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from mura_core.data.layout import MURA_DIR
 from mura_core.data.synth.ceiling import TRUE_LABELS_CSV, Ceiling, subset_ceiling
@@ -72,7 +73,6 @@ from mura_core.data.synth.writer import (
     write_tree,
 )
 from mura_core.errors import MuraError
-from mura_core.outputs import check_place
 
 __all__ = [
     "ABNORMALITIES_COLUMNS",
@@ -146,7 +146,7 @@ def synthesize(
            rgb_fraction=rgb_fraction, label_noise=label_noise)  # fmt: skip
     if workers is not None and workers < 1:
         raise MuraError("--workers must be at least 1")
-    root = check_place(out, "OUT") / MURA_DIR
+    root = Path(out) / MURA_DIR
     if root.exists() and not (overwrite and (root / ABNORMALITIES_CSV).is_file()):
         reason = "use --overwrite" if not overwrite else "it was not written by mura synth"
         raise MuraError(f"{root} already exists ({reason})")
