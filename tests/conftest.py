@@ -21,14 +21,29 @@ RAY_SESSION_MODULES = ("tests/sweeps/test_sweep_ray.py", "tests/ensembles/test_e
 #: Folders (or modules) whose modules share a costly module fixture: each module runs on
 #: one worker. The two-node cluster module starts its own Ray cluster, apart from
 #: ``ray_session``.
-MODULE_SCOPED = ("tests/export/", "tests/sweeps/test_cluster_two_nodes.py")
+MODULE_SCOPED = (
+    "tests/export/",
+    "tests/explain/",
+    "tests/outputs/test_explain_outputs.py",
+    "tests/sweeps/test_cluster_two_nodes.py",
+)
+#: Modules sharing a costly session fixture, kept on one worker so it is built once.
+SHARED_FIXTURES = {
+    "ensemble_runs": (
+        "tests/ensembles/test_changed_data.py",
+        "tests/ensembles/test_export.py",
+        "tests/ensembles/test_members_and_coverage.py",
+        "tests/ensembles/test_training.py",
+    ),
+}
 
 
 def pytest_xdist_make_scheduler(config, log):
     """Under ``pytest -n N``: distribute as ``--dist load`` does, except that the tests of
     :data:`RAY_SESSION_MODULES` stay on one worker, and so do those of each module under
-    :data:`MODULE_SCOPED`. (``xdist_group`` marks do this with ``--dist loadgroup``, but
-    pytest-xdist 3.8 cannot rename pytest 9's node ids.)"""
+    :data:`MODULE_SCOPED` and those of each group of :data:`SHARED_FIXTURES`.
+    (``xdist_group`` marks do this with ``--dist loadgroup``, but pytest-xdist 3.8 cannot
+    rename pytest 9's node ids.)"""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -37,6 +52,9 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             if nodeid.startswith(RAY_SESSION_MODULES):
                 return "ray"
+            for fixture, modules in SHARED_FIXTURES.items():
+                if nodeid.startswith(modules):
+                    return fixture
             return nodeid.split("::")[0] if nodeid.startswith(MODULE_SCOPED) else nodeid
 
     return LoadKeepingRayTogether(config, log)

@@ -26,8 +26,8 @@ from tests.ensembles.conftest import MEMBER, PLUGIN_ENV
 from tests.test_abuse.helpers import run_cli
 
 FAULTS = REPO / "tests" / "faults.py"
-#: The command under test: two epochs of the tiny CNN, no evaluation.
-TRAIN = ("--epochs", "2", "--batch-size", "16", "--quiet", "--no-evaluate")
+#: The command under test: two epochs of the tiny CNN on 32 images, no evaluation.
+TRAIN = ("--epochs", "2", "--batch-size", "16", "--limit", "32", "--quiet", "--no-evaluate")
 
 
 def _faults(mode: str, value: object, folder: Path, *args: object, env=None):
@@ -84,7 +84,7 @@ def _settles(state: Path, target: Path, mura_root: Path) -> int:
 
     shutil.copytree(state, target, symlinks=True)
     config = TrainConfig(name=TINY_CNN, data_root=mura_root, out=target, epochs=2,
-                         batch_size=16, verbose=0)  # fmt: skip
+                         batch_size=16, limit=32, verbose=0)  # fmt: skip
     run = Runner(config, evaluate=False).prepare()
     return reconcile(run.folder)
 
@@ -156,7 +156,8 @@ def test_kill_9_of_a_sweep_run_or_ensemble_member_then_the_same_command_resumes(
     runs = tmp_path / "runs"
     if kind == "sweep":
         command = ("sweep", TINY_CNN, "--engine", "local", "--data", mura_root, "--runs", runs,
-                   "--epochs", "2", "--batch-size", "16", "--no-evaluate")  # fmt: skip
+                   "--epochs", "2", "--batch-size", "16", "--limit", "32",
+                   "--no-evaluate")  # fmt: skip
         folder = runs / TINY_CNN
     else:
         name = f"parts_m({MEMBER})_bp.WRIST_c.avg"
