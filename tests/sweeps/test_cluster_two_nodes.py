@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,10 +86,11 @@ def _stop(nodes: list[subprocess.Popen]) -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory) -> Iterator[Cluster]:
+def cluster() -> Iterator[Cluster]:
     """A head node and a worker node, one CPU each, token authentication on (a token in
     the home folder, as an embedded Ray leaves it); torn down in a ``finally``."""
-    root = tmp_path_factory.mktemp("rc")  # short: Ray's socket paths stay under 108 bytes
+    # Ray's socket paths must stay under 108 bytes: a short folder of its own, not pytest's
+    root = Path(tempfile.mkdtemp(prefix="mura-rc-", dir="/tmp"))
     home = root / "home"
     (home / ".ray").mkdir(parents=True)
     (home / ".ray" / "auth_token").write_text(secrets.token_hex(32), encoding="utf-8")
@@ -112,6 +114,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         yield cluster
     finally:
         _stop(nodes)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_the_docs_show_these_commands():
