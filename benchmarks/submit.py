@@ -59,7 +59,8 @@ def main() -> None:
         repeated = (paths[i % len(paths)] for i in range(args.rows))
         tables["repeated"].write_text("\n".join(repeated) + "\n")
         commands = {
-            (command, kind): (["submit", str(run), str(table), str(Path(work) / f"{kind}.csv")]
+            (command, kind): (["submit", str(run), str(table), str(Path(work) / f"{kind}.csv"),
+                               "--overwrite"]  # each round replaces the last round's file
                               if command == "submit" else ["predict", str(run), str(table)])
             for command in ("submit", "predict") for kind, table in tables.items()
         }  # fmt: skip
