@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -53,6 +54,14 @@ def _state_key(folder: Path) -> tuple:
     return tuple(sorted((str(p.relative_to(folder)), p.stat().st_size) for p in files))
 
 
+def _kinds(folder: Path) -> frozenset[str]:
+    """The kinds of file a state holds: names with digits and temporary suffixes masked."""
+    names = (str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
+             and "tensorboard" not in p.parts)  # fmt: skip
+    return frozenset(re.sub(r"\.[a-z0-9_]{8}\.tmp$", ".*.tmp", re.sub(r"\d", "#", name))
+                     for name in names)  # fmt: skip
+
+
 def _history(folder: Path) -> pd.DataFrame:
     return pd.read_csv(folder / "history.tsv", sep="\t")
 
@@ -92,14 +101,15 @@ def _settles(state: Path, target: Path, mura_root: Path) -> int:
 def test_every_state_a_kill_leaves_resumes_with_the_same_command(
     capsys, recorded, mura_root, tmp_path
 ):
-    """Each distinct state is settled; every state from the first epoch's commit on (and
-    the last state before it) is resumed by the same command to the end."""
+    """Each distinct state is settled; from the first epoch's commit on, one state of each
+    kind (the files it holds, the epochs committed, whether training or the run is
+    recorded as finished) is resumed by the same command to the end."""
     runs, snapshots, events = recorded
     complete = _history(runs / TINY_CNN)
     assert list(complete["epoch"]) == [1, 2]
     first_commit = _kill_mid_commit(events, 1)
     completed = max(n for n, event, path in events if event == "os.rename" and "run.json" in path)
-    seen, resumed = set(), 0
+    seen, kinds, resumed = set(), set(), 0
     for number, event, path in events:
         state = snapshots / f"{number:04d}"
         key = _state_key(state)
@@ -112,8 +122,10 @@ def test_every_state_a_kill_leaves_resumes_with_the_same_command(
         trained = _trained_recorded_before(events, number)
         if not trained:  # a trained run is finished, not settled: the run below shows it
             assert _settles(state, tmp_path / f"settled{number:04d}", mura_root) == committed, where
-        if number < first_commit:
-            continue  # nothing committed: the run starts again, as below
+        kind = (_kinds(state), committed, trained, number > completed)
+        if number < first_commit or kind in kinds:
+            continue  # nothing committed (the run starts again), or a kind already resumed
+        kinds.add(kind)
         shutil.copytree(state, target, symlinks=True)
         status, _, err = run_cli(capsys, "train", TINY_CNN, "--data", mura_root,
                                  "--runs", target, *TRAIN)  # fmt: skip
@@ -138,7 +150,7 @@ def test_every_state_a_kill_leaves_resumes_with_the_same_command(
         assert not (folder / "backup").exists() and not list(folder.glob(".*.tmp")), where
         assert not (folder / "run.lock").exists(), where
         resumed += 1
-    assert len(seen) >= 25 and resumed >= 12, (len(seen), resumed)
+    assert len(seen) >= 25 and resumed >= 10, (len(seen), resumed)
 
 
 def _kill_mid_commit(events: list[tuple[int, str, str]], epoch: int) -> int:
