@@ -32,6 +32,9 @@ PREPROCESSING_MODES: tuple[str, ...] = typing.get_args(Preprocessing)
 Builder = Callable[..., Any]
 #: ``(height, width, channels)`` of a parsed spec.
 InputShape = tuple[int, int, int]
+#: Where a family's pinned architectures are: a JSON file (a path or an
+#: ``importlib.resources`` file) or a mapping of model names to fingerprints.
+PinSource = Any
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,11 @@ class Family:
             :class:`~registry.nesting.NestedName` token): the object that lists the
             members and combines them (a ``mura_core.ensembles.Ensembler``). Required
             for such a family, refused for any other.
+        pins: the pinned architectures of the family's examples and presets, which the
+            conformance kit's ``fingerprint`` check compares with fresh builds: a JSON
+            file (a path, or a file of ``importlib.resources.files``) or a mapping of
+            canonical model names to fingerprints, as ``mura plugins pin`` writes them.
+            ``None``: not pinned (the check is skipped).
     """
 
     name: str
@@ -79,6 +87,7 @@ class Family:
     explain_layer: str | Callable[[Any], str] | None = None
     parameter_count: Callable[[Any], int] | None = None
     ensemble: Any = None
+    pins: PinSource = field(default=None, compare=False)
     plugin: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -167,6 +176,15 @@ class Family:
                 + ("its names embed member names; declare Family(ensemble=...)"
                    if self.is_ensemble else "ensemble= needs a spec with a NestedName token")
             )  # fmt: skip
+        if not (
+            self.pins is None
+            or isinstance(self.pins, (str, os.PathLike, Mapping))
+            or hasattr(self.pins, "read_text")
+        ):
+            raise TypeError(
+                f"family {self.name!r}: pins must be a JSON file (a path or an "
+                "importlib.resources file) or a mapping of model names to fingerprints"
+            )
         if isinstance(self.input_shape, str):
             fields = {tf.field: tf for tf in self.spec.token_fields()}
             tf = fields.get(self.input_shape)
