@@ -93,7 +93,7 @@ def run_pin(args: argparse.Namespace) -> int:
     from mura_core.errors import MuraError
 
     families = [registry.get_family(name) for name in dict.fromkeys(args.families)]
-    if args.output:
+    if args.output is not None:
         targets = {args.output: [family.name for family in families]}
     else:
         targets = {}

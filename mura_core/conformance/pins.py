@@ -136,6 +136,8 @@ def write_pins(
     reg = registry or registry_module.get_registry()
     chosen = [reg.family(name) for name in families]
     path = Path(output)
+    if path.is_dir():
+        raise MuraError(f"{path} is a folder: the pins are written to a file, e.g. pins.json")
     pins = _existing(path, {family.name for family in chosen})
     pinned = {}
     for family in chosen:
