@@ -120,3 +120,11 @@ def test_unreadable_or_missing_pins_fail_in_one_line(tmp_path):
         "failed",
         "dense_in.8.8.1_u.4 is not pinned; pin it with `mura plugins pin dense`",
     )
+
+
+def test_pins_of_another_kind_are_the_plugins_load_failure():
+    reg = dense_family(build_dense, 42)
+    assert "dense" not in reg.families()
+    (info,) = reg.plugins()
+    assert info.status == "failed"
+    assert info.error.startswith("family 'dense': pins must be a JSON file")
