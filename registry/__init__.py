@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.core import Registry
+from registry.ensembling import EnsemblerProtocol, MemberProtocol
 from registry.entry_points import PluginInfo
 from registry.errors import (
     BuildError,
@@ -129,9 +130,11 @@ __all__ = [
     "BodyPart",
     "BuildError",
     "Builder",
+    "EnsemblerProtocol",
     "Family",
     "FamilySpec",
     "InvalidNameError",
+    "MemberProtocol",
     "ParsedName",
     "PluginError",
     "PluginInfo",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from registry.ensembling import EnsemblerProtocol
 from registry.errors import BuildError
 from registry.grammar import FamilySpec
 from registry.tokens import KEY_PATTERN
@@ -61,8 +62,9 @@ class Family:
             to refuse models too large to build, and checked against real builds.
         ensemble: for a family whose spec embeds member names (a
             :class:`~registry.nesting.NestedName` token): the object that lists the
-            members and combines them (a ``mura_core.ensembles.Ensembler``). Required
-            for such a family, refused for any other.
+            members, combines them and loads its runs (an :class:`EnsemblerProtocol`,
+            such as a ``mura_core.ensembles.Ensembler``). Required for such a family,
+            refused for any other.
     """
 
     name: str
@@ -78,7 +80,7 @@ class Family:
     test_example: str | None = None
     explain_layer: str | Callable[[Any], str] | None = None
     parameter_count: Callable[[Any], int] | None = None
-    ensemble: Any = None
+    ensemble: EnsemblerProtocol | None = None
     plugin: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -167,6 +169,11 @@ class Family:
                 + ("its names embed member names; declare Family(ensemble=...)"
                    if self.is_ensemble else "ensemble= needs a spec with a NestedName token")
             )  # fmt: skip
+        if self.ensemble is not None and not isinstance(self.ensemble, EnsemblerProtocol):
+            raise TypeError(
+                f"family {self.name!r}: ensemble= must have the methods of "
+                "registry.EnsemblerProtocol (members, combination, load, warm_start)"
+            )
         if isinstance(self.input_shape, str):
             fields = {tf.field: tf for tf in self.spec.token_fields()}
             tf = fields.get(self.input_shape)

@@ -10,6 +10,7 @@ import pytest
 
 import registry
 from registry import Family, FamilySpec, PluginError, Preset, Registry, Token, hookimpl
+from registry.nesting import NestedName
 
 
 class TinySpec(FamilySpec):
@@ -130,6 +131,47 @@ def test_plugin_raising_in_hook_is_skipped_with_a_warning(caplog):
     info = next(p for p in reg.plugins() if p.name == "faulty")
     assert info.status == "failed" and "boom" in info.error
     assert any("plugin 'faulty'" in r.getMessage() for r in caplog.records)
+
+
+class PairSpec(FamilySpec):
+    member: Annotated[str, NestedName(), Token("m", "member model name")]
+
+
+class StructuralEnsembler:
+    """No base class: what the package calls on ``Family.ensemble`` is a Protocol."""
+
+    def members(self, parsed):
+        return []
+
+    def combination(self, parsed):
+        return "avg"
+
+    def load(self, folder, parsed, *, allow_other_provider=False):
+        return None
+
+    def warm_start(self, parsed):
+        return None
+
+
+@pytest.mark.parametrize("ensemble", [StructuralEnsembler(), object()], ids=["fits", "misfits"])
+def test_an_ensemble_declaration_is_checked_against_the_protocol(ensemble):
+    class PairPlugin:
+        @hookimpl
+        def register_families(self, register):
+            register(Family("pair", PairSpec, build_tiny, "pairs", "pair_m(tiny_in.8.8.1_w.4)",
+                            input_shape=lambda spec: spec.nested("member").input_shape,
+                            ensemble=ensemble))  # fmt: skip
+
+    reg = Registry(autoload=False)
+    reg.register_plugin(TinyPlugin(), name="tiny")
+    reg.register_plugin(PairPlugin(), name="pair")
+    info = next(p for p in reg.plugins() if p.name == "pair")
+    if isinstance(ensemble, StructuralEnsembler):
+        assert isinstance(ensemble, registry.EnsemblerProtocol)
+        assert reg.families()["pair"].ensemble is ensemble and info.status == "loaded"
+    else:
+        assert info.status == "failed" and "pair" not in reg.families()
+        assert "ensemble= must have the methods of registry.EnsemblerProtocol" in info.error
 
 
 @pytest.fixture
