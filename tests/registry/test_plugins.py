@@ -252,6 +252,11 @@ def test_every_hook_has_a_docstring():
     from registry.entry_points import hook_names, new_plugin_manager
 
     names = hook_names(new_plugin_manager())
-    assert set(names) == {"register_families", "register_presets", "extend_callbacks"}
+    assert set(names) == {
+        "register_families",
+        "register_presets",
+        "register_commands",
+        "extend_callbacks",
+    }
     for name in names:
         assert getattr(hookspecs, name).__doc__.strip()
