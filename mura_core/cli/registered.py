@@ -73,7 +73,10 @@ def _add_disabled(subparsers: Any, name: str, message: str) -> None:
         raise PluginError(message)
 
     parser = subparsers.add_parser(
-        name, help="(disabled: two plugins register it; see mura plugins)", add_help=False
+        name,
+        help="(disabled: two plugins register it; see mura plugins)",
+        add_help=False,
+        prefix_chars="\x00",  # no argument is a flag: every one is taken, and refused
     )
-    parser.add_argument("arguments", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument("arguments", nargs="*", help=argparse.SUPPRESS)
     parser.set_defaults(func=refuse_to_run)

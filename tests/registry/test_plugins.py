@@ -9,7 +9,7 @@ from typing import Annotated
 import pytest
 
 import registry
-from registry import Family, FamilySpec, PluginError, Preset, Registry, Token, hookimpl
+from registry import Command, Family, FamilySpec, PluginError, Preset, Registry, Token, hookimpl
 from registry.nesting import NestedName
 
 
@@ -131,6 +131,27 @@ def test_plugin_raising_in_hook_is_skipped_with_a_warning(caplog):
     info = next(p for p in reg.plugins() if p.name == "faulty")
     assert info.status == "failed" and "boom" in info.error
     assert any("plugin 'faulty'" in r.getMessage() for r in caplog.records)
+
+
+def test_commands_come_built_in_first_and_a_bad_one_fails_its_plugin():
+    class Hello:
+        @hookimpl
+        def register_commands(self, register):
+            register(Command("hello-world", lambda subparsers: None))
+
+    class Shouting:
+        @hookimpl
+        def register_commands(self, register):
+            register(Command("HELLO", lambda subparsers: None))
+
+    reg = Registry()
+    reg.register_plugin(Hello(), name="hello")
+    reg.register_plugin(Shouting(), name="shouting")
+    commands = list(reg.commands())
+    assert commands[:3] == ["models", "plugins", "doctor"] and commands[-1] == "hello-world"
+    assert reg.commands()["hello-world"].plugin == "hello"
+    info = next(p for p in reg.plugins() if p.name == "shouting")
+    assert info.status == "failed" and "command name 'HELLO' must be lowercase" in info.error
 
 
 class PairSpec(FamilySpec):
