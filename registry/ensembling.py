@@ -9,10 +9,7 @@ class implementing them with defaults.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
-
-if TYPE_CHECKING:
-    from registry.names import ParsedName
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["EnsemblerProtocol", "MemberProtocol"]
 
@@ -31,16 +28,19 @@ class MemberProtocol(Protocol):
 
 @runtime_checkable
 class EnsemblerProtocol(Protocol):
-    """How an ensemble family lists its members, combines them and loads its runs."""
+    """How an ensemble family lists its members, combines them and loads its runs.
 
-    def members(self, parsed: ParsedName) -> Sequence[MemberProtocol]:
+    Each method receives ``parsed``, the :class:`~registry.ParsedName` of an ensemble name.
+    """
+
+    def members(self, parsed: Any) -> Sequence[MemberProtocol]:
         """The members of the ensemble ``parsed``."""
 
-    def combination(self, parsed: ParsedName) -> str:
+    def combination(self, parsed: Any) -> str:
         """How members' probabilities are combined: ``avg`` or ``route``."""
 
-    def load(self, folder: Any, parsed: ParsedName, *, allow_other_provider: bool = False) -> Any:
+    def load(self, folder: Any, parsed: Any, *, allow_other_provider: bool = False) -> Any:
         """The trained ensemble in the run folder ``folder``, ready to predict."""
 
-    def warm_start(self, parsed: ParsedName) -> str | None:
+    def warm_start(self, parsed: Any) -> str | None:
         """The run whose best weights initialise every member, or ``None``."""
