@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.commands import Command
+from registry.command import Command
 from registry.core import Registry
 from registry.ensembling import EnsemblerProtocol, MemberProtocol
 from registry.entry_points import PluginInfo

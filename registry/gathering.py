@@ -19,7 +19,7 @@ from typing import Any
 
 import pluggy
 
-from registry.commands import Command
+from registry.command import Command
 from registry.entry_points import (
     DISTRIBUTION,
     PluginInfo,

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import registry
 from mura_core.errors import MuraError
-from registry.commands import Command
+from registry.command import Command
 from registry.entry_points import failure_reason
 from registry.errors import PluginError
 from registry.gathering import refuse
