@@ -1,9 +1,9 @@
 """The commands plugins register, added to the ``mura`` parser, each mistake kept to its plugin.
 
-A command whose ``add`` raises, or adds anything but one parser of its own name, is
-dropped with a one-line warning (an error under ``MURA_STRICT_PLUGINS=1``) and the
-parser is left as it was; a command name two plugins claim gets a parser that only
-says so. Every other command keeps working.
+A command whose ``add`` raises, adds anything but one parser of its own name, or sets no
+``func`` to run, is dropped with a one-line warning (an error under
+``MURA_STRICT_PLUGINS=1``) and the parser is left as it was; a command name two plugins
+claim gets a parser that only says so. Every other command keeps working.
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ def add_commands(subparsers: Any) -> None:
     infos = {info.name: info for info in reg.plugins()}
     for command in commands.values():
         problem = _add(subparsers, command)
-        if problem is not None:
-            infos[command.plugin].commands.remove(command.name)
+        added = infos[command.plugin].commands
+        if problem is not None and command.name in added:  # said once per process
+            added.remove(command.name)
             refuse(infos, command.plugin, f"command {command.name!r} dropped: {problem}")
     for name, message in reg.command_clashes().items():
         _add_disabled(subparsers, name, message)
@@ -53,17 +54,27 @@ def _add(subparsers: Any, command: Command) -> str | None:
     try:
         command.add(subparsers)
         added = [name for name in subparsers.choices if name not in parsers]
-        if added == [command.name]:
+        if added != [command.name]:
+            problem = f"add() must add one parser named {command.name!r}; it added " + (
+                ", ".join(repr(name) for name in added) or "none"
+            )
+        elif not _runs(subparsers.choices[command.name]):
+            problem = "add() sets no func (set_defaults(func=...)) on its parser"
+        else:
             return None
-        problem = f"add() must add one parser named {command.name!r}; it added " + (
-            ", ".join(repr(name) for name in added) or "none"
-        )
     except (Exception, SystemExit) as error:  # a broken plugin must not break the CLI
         problem = f"add() failed: {failure_reason(error)}"
     subparsers.choices.clear()
     subparsers.choices.update(parsers)
     subparsers._choices_actions[:] = helps
     return problem
+
+
+def _runs(parser: argparse.ArgumentParser) -> bool:
+    """True when the parser sets a ``func``, or leaves it to its own sub-commands."""
+    return callable(parser.get_default("func")) or any(
+        isinstance(action, argparse._SubParsersAction) for action in parser._actions
+    )
 
 
 def _add_disabled(subparsers: Any, name: str, message: str) -> None:

@@ -256,6 +256,13 @@ def test_blocked_plugin_does_not_load(cli):
     assert shown.returncode == 2 and "unknown family 'resnet50'" in shown.stderr
 
 
+def test_blocked_built_in_commands_leave_one_line_saying_so(cli):
+    result = cli("plugins", env={"MURA_BLOCK_PLUGINS": "commands"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("mura: error: no command is registered: the built-in")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_disabled_autoload_keeps_builtins_and_named_plugins(cli, broken_module):
     env = {
         "PYTHONPATH": str(broken_module),
