@@ -68,7 +68,7 @@ def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathe
     return result
 
 
-def builtin(infos: dict[str, PluginInfo], plugin: str) -> bool:
+def _builtin(infos: dict[str, PluginInfo], plugin: str) -> bool:
     """True for a plugin of this distribution (a built-in family or command)."""
     info = infos.get(plugin)
     return info is not None and info.distribution == DISTRIBUTION
@@ -223,7 +223,7 @@ def _settle_commands(
     for _, command in offered:
         by_name.setdefault(command.name, []).append(command)
     for name, claimants in by_name.items():
-        builtins = [command for command in claimants if builtin(infos, command.plugin)]
+        builtins = [command for command in claimants if _builtin(infos, command.plugin)]
         if not builtins and len(claimants) > 1:
             result.command_clashes[name] = _clash("command", name, claimants, infos)
             continue
@@ -234,7 +234,7 @@ def _settle_commands(
             if command is not kept:
                 message = f"command {name!r} dropped: {DISTRIBUTION} has a command of that name"
                 refuse(infos, command.plugin, message)
-    ordered = sorted(result.commands.items(), key=lambda item: not builtin(infos, item[1].plugin))
+    ordered = sorted(result.commands.items(), key=lambda item: not _builtin(infos, item[1].plugin))
     result.commands = dict(ordered)  # built-in commands first, in their own order
 
 
