@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from registry.ensembling import EnsemblerProtocol
 from registry.errors import BuildError
 from registry.grammar import FamilySpec
 from registry.tokens import KEY_PATTERN
@@ -64,8 +65,9 @@ class Family:
             to refuse models too large to build, and checked against real builds.
         ensemble: for a family whose spec embeds member names (a
             :class:`~registry.nesting.NestedName` token): the object that lists the
-            members and combines them (a ``mura_core.ensembles.Ensembler``). Required
-            for such a family, refused for any other.
+            members, combines them and loads its runs (an :class:`EnsemblerProtocol`,
+            such as a ``mura_core.ensembles.Ensembler``). Required for such a family,
+            refused for any other.
         pins: the pinned architectures of the family's examples and presets, which the
             conformance kit's ``fingerprint`` check compares with fresh builds: a JSON
             file (a path, or a file of ``importlib.resources.files``) or a mapping of
@@ -86,7 +88,7 @@ class Family:
     test_example: str | None = None
     explain_layer: str | Callable[[Any], str] | None = None
     parameter_count: Callable[[Any], int] | None = None
-    ensemble: Any = None
+    ensemble: EnsemblerProtocol | None = None
     pins: PinSource = field(default=None, compare=False)
     plugin: str = field(default="", compare=False)
 
@@ -176,6 +178,11 @@ class Family:
                 + ("its names embed member names; declare Family(ensemble=...)"
                    if self.is_ensemble else "ensemble= needs a spec with a NestedName token")
             )  # fmt: skip
+        if self.ensemble is not None and not isinstance(self.ensemble, EnsemblerProtocol):
+            raise TypeError(
+                f"family {self.name!r}: ensemble= must have the methods of "
+                "registry.EnsemblerProtocol (members, combination, load, warm_start)"
+            )
         if not (
             self.pins is None
             or isinstance(self.pins, (str, os.PathLike, Mapping))

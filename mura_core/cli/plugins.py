@@ -1,4 +1,4 @@
-"""``mura plugins``: the plugins found, their distributions and the families they add.
+"""``mura plugins``: the plugins found, their distributions, and the families and commands they add.
 
 ``mura plugins check [FAMILY...]`` runs the conformance kit (:mod:`mura_core.conformance`)
 on families, built-in or third-party, and exits 1 when any fails. ``mura plugins pin
@@ -17,7 +17,9 @@ from mura_core.cli.output import print_json, print_table
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("plugins", help="list plugins and the families they register")
+    parser = subparsers.add_parser(
+        "plugins", help="list plugins and the families and commands they add"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
     commands = parser.add_subparsers(dest="plugins_command", metavar="SUBCOMMAND")
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print_json([info.as_dict() for info in infos])
         return 0
     print_table(
-        ("plugin", "distribution", "version", "status", "families"),
+        ("plugin", "distribution", "version", "status", "families", "commands"),
         [
             (
                 info.name,
@@ -53,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
                 info.version or "-",
                 info.status + (f" ({info.error})" if info.error else ""),
                 ", ".join(info.families),
+                ", ".join(info.commands),
             )
             for info in infos
         ],
