@@ -36,12 +36,30 @@ def _run_json(runs, name):
     return json.loads((runs / name / "run.json").read_text())
 
 
-def test_three_runs_a_failure_and_asha(ray_session, mura_root, tmp_path):
+def _noisy_progress(outcome) -> None:
+    """Runs in the driver while Tune runs the sweep: prints as Ray's driver does
+    (``(raylet) The node ... has been marked dead``, from its own threads), as a library
+    does, and natively; during a sweep all of it goes to standard error, so that
+    ``mura sweep --json`` stays JSON."""
+    from ray._private.worker import print_to_stdstream
+
+    notice = "The node with node id: 0123 has been marked dead"
+    print_to_stdstream({"lines": [notice], "pid": "raylet", "is_err": False}, False)
+    print("a library's print")
+    os.write(1, b"native output\n")
+
+
+def test_three_runs_a_failure_and_asha(ray_session, mura_root, tmp_path, capfd):
     runs = tmp_path / "runs"
     damaged_run(runs, BROKEN)
     options = RayOptions(cpus_per_run=1, max_concurrent=2, scheduler="asha", metric="val_loss")
     settings = _settings(mura_root, runs, epochs=3, patience=10)
-    records = run_sweep([GOOD, FAIR, POOR, BROKEN], settings, engine="ray", ray=options)
+    records = run_sweep([GOOD, FAIR, POOR, BROKEN], settings, engine="ray", ray=options,
+                        progress=_noisy_progress)  # fmt: skip
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert "(raylet)" in err and "The node with node id: 0123 has been marked dead" in err
+    assert "a library's print" in err and "native output" in err
     by_run = {item.run: item for item in records}
     assert [item.run for item in records] == [GOOD, FAIR, POOR, BROKEN]
     assert by_run[GOOD].status == "complete" and by_run[GOOD].epochs == 3
@@ -120,25 +138,3 @@ def test_resume_after_killing_the_driver(ray_session, mura_root, tmp_path, tmp_p
     assert info["resumed_from_epoch"] == committed  # no epoch lost
     epochs = (runs / second / "history.tsv").read_text().splitlines()[1:]
     assert [int(line.split("\t")[0]) for line in epochs] == list(range(1, 9))
-
-
-def test_what_ray_prints_while_a_sweep_runs_goes_to_stderr(ray_session, mura_root, tmp_path,
-                                                           capfd):  # fmt: skip
-    """Ray's driver prints notices such as ``(raylet) The node ... has been marked dead``
-    on standard output, from its own threads: during a sweep they go to standard error,
-    so that ``mura sweep --json`` stays JSON."""
-    from ray._private.worker import print_to_stdstream
-
-    def progress(outcome) -> None:  # runs in the driver while Tune runs the sweep
-        notice = "The node with node id: 0123 has been marked dead"
-        print_to_stdstream({"lines": [notice], "pid": "raylet", "is_err": False}, False)
-        print("a library's print")
-        os.write(1, b"native output\n")
-
-    settings = _settings(mura_root, tmp_path / "runs", epochs=1, limit=32, evaluate=False)
-    records = run_sweep([GOOD], settings, engine="ray", ray=RayOptions(), progress=progress)
-    assert [item.status for item in records] == ["complete"]
-    out, err = capfd.readouterr()
-    assert out == ""
-    assert "(raylet)" in err and "The node with node id: 0123 has been marked dead" in err
-    assert "a library's print" in err and "native output" in err
