@@ -34,8 +34,8 @@ class LoadedEnsemble:
     """An ensemble run's loaded members and how it combines them.
 
     It stands where a single run's model does (``loaded.model`` is the ensemble
-    itself): :func:`~mura_core.training.inference.predict_frame` and
-    :func:`~mura_core.training.inference.evaluate_run` call :meth:`predict_rows`.
+    itself): :func:`~mura_core.inference.predict_frame` and
+    :func:`~mura_core.inference.evaluate_run` call :meth:`predict_rows`.
     """
 
     folder: RunFolder
@@ -70,7 +70,7 @@ class LoadedEnsemble:
         Uncovered rows (``route``, a body part with no member) are left out; their
         paths are in ``result.attrs["uncovered"]``.
         """
-        from mura_core.training.inference import predict_frame
+        from mura_core.inference import predict_frame
 
         scores = {}
         for member in self.specs:

@@ -282,7 +282,7 @@ def train_ensemble(
 
 def _evaluate(result: EnsembleResult, parsed: ParsedName, config: TrainConfig) -> None:
     from mura_core.ensembles.split import write_ensemble_split
-    from mura_core.training.inference import evaluate_run
+    from mura_core.inference import evaluate_run
 
     loaded = load_ensemble(result.folder, parsed)
     if not write_ensemble_split(loaded, config):

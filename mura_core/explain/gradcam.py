@@ -191,7 +191,7 @@ def explain_frame(
 
     from tqdm import tqdm
 
-    from mura_core.training.inference import inference_batches
+    from mura_core.inference import inference_batches
 
     if frame.empty:
         raise MuraError("no images to explain")

@@ -23,7 +23,7 @@ from registry.errors import shorten
 if TYPE_CHECKING:
     from registry import ParsedName
 
-__all__ = ["LoadedRun", "check_provider", "load_run", "parse_run_folder"]
+__all__ = ["LoadedRun", "check_provider", "load_parsed_run", "load_run", "parse_run_folder"]
 
 logger = logging.getLogger("mura.runs")
 
@@ -168,9 +168,23 @@ def load_run(
             weights that do not fit, or a ``run.json`` that names another run
             (:mod:`~mura_core.runs.identity`).
     """
+    run_folder, parsed = parse_run_folder(folder)
+    return load_parsed_run(
+        run_folder, parsed, weights=weights, allow_other_provider=allow_other_provider
+    )
+
+
+def load_parsed_run(
+    run_folder: RunFolder,
+    parsed: ParsedName,
+    *,
+    weights: str | Path | None = None,
+    allow_other_provider: bool = False,
+) -> LoadedRun:
+    """:func:`load_run` of a folder :func:`parse_run_folder` already checked and parsed:
+    the name is not parsed again."""
     import registry
 
-    run_folder, parsed = parse_run_folder(folder)
     if parsed.is_ensemble:  # the ensemble family's Ensembler loads its members
         if weights is not None:
             raise MuraError("--weights applies to a single run, not to an ensemble")

@@ -330,7 +330,7 @@ class Runner:
         )
 
     def _evaluate(self, run: RunContext, model: Any) -> Evaluation | None:
-        from mura_core.training.inference import evaluate_run
+        from mura_core.inference import evaluate_run
 
         if not run.folder.split.exists():
             return None  # a custom data factory without a MURA split
