@@ -67,8 +67,8 @@ def main() -> None:
     from mura_core.data.synth import synthesize
     from mura_core.export.artifact import load_artifact
     from mura_core.export.exporting import export_run
-    from mura_core.runs import load_run
     from mura_core.inference import predict_frame
+    from mura_core.runs import load_run
     from mura_core.training.runner import train
 
     with tempfile.TemporaryDirectory() as work:

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     result = evaluate_run(
         loaded.model,
         loaded.folder,
-        loaded.name,
+        loaded.parsed,
         args.data,
         subset=args.subset,
         batch_size=args.batch_size,

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         explanations, _ = explain_ensemble(loaded, images, batch_size=args.batch_size,
                                            progress=progress)  # fmt: skip
     else:
-        explanations = explain_frame(loaded.model, images, loaded.name, layer,
+        explanations = explain_frame(loaded.model, images, loaded.parsed, layer,
                                      batch_size=args.batch_size, progress=progress)  # fmt: skip
     rows, studies = [], {}
     for item in explanations:

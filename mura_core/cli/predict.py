@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     predicted = predict_frame(
         loaded.model,
         images.fillna({"body_part": ""}),
-        loaded.name,
+        loaded.parsed,
         batch_size=args.batch_size,
         progress=len(images) > args.batch_size,
     )

@@ -79,7 +79,7 @@ class LoadedEnsemble:
             if loaded is None or rows.empty:
                 continue
             predicted = predict_frame(
-                loaded.model, rows, loaded.name, batch_size=batch_size, progress=progress
+                loaded.model, rows, loaded.parsed, batch_size=batch_size, progress=progress
             )
             scores[member.key] = predicted["probability"]
         covered, uncovered = combine(frame, scores, self.specs, self.combination)
@@ -111,7 +111,8 @@ def load_ensemble(
         member_folder = folder.member(member.key)
         if member_status(member_folder) != "complete" or member_folder.best_weights() is None:
             continue  # not trained, or still training, failed or interrupted
-        loaded = load_run(member_folder.path, allow_other_provider=allow_other_provider)
+        loaded = load_run(member_folder.path, allow_other_provider=allow_other_provider,
+                          expected=member.name)  # fmt: skip
         if loaded.name != member.run_name:
             raise MuraError(
                 f"{member_folder.path} holds run {loaded.name}, not member {member.run_name}"

@@ -290,7 +290,7 @@ def _evaluate(result: EnsembleResult, parsed: ParsedName, config: TrainConfig) -
     evaluation = evaluate_run(
         loaded,
         result.folder,
-        parsed.full_name,
+        parsed,
         config.data_root,
         subset="test",
         batch_size=config.batch_size,

@@ -70,7 +70,7 @@ def run_probabilities(loaded: Any, rows: pd.DataFrame, batch_size: int = 32) -> 
     does not cover, or whose body part is unknown)."""
     from mura_core.inference import predict_frame
 
-    predicted = predict_frame(loaded.model, rows.fillna({"body_part": ""}), loaded.name,
+    predicted = predict_frame(loaded.model, rows.fillna({"body_part": ""}), loaded.parsed,
                               batch_size=batch_size)  # fmt: skip
     return predicted["probability"].reindex(rows.index).to_numpy(dtype=np.float64)
 

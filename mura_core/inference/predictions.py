@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mura_core.errors import MuraError
+
+if TYPE_CHECKING:
+    from registry import ParsedName
 
 __all__ = ["inference_batches", "predict_frame"]
 
@@ -23,8 +26,9 @@ def _progress_callback(bar: Any, batch_size: int, total: int) -> Any:
     return ProgressBar()
 
 
-def inference_batches(name: str, frame: pd.DataFrame, batch_size: int) -> Any:
-    """The evaluation pipeline of model ``name`` over ``frame``'s images, in row order.
+def inference_batches(name: str | ParsedName, frame: pd.DataFrame, batch_size: int) -> Any:
+    """The evaluation pipeline of model ``name`` (a name or its parse) over ``frame``'s
+    images, in row order.
 
     Columns the pipeline needs but ``frame`` lacks (``label``, ``split``...) are filled in.
     """
@@ -40,15 +44,15 @@ def inference_batches(name: str, frame: pd.DataFrame, batch_size: int) -> Any:
 def predict_frame(
     model: Any,
     frame: pd.DataFrame,
-    name: str,
+    name: str | ParsedName,
     *,
     batch_size: int = 32,
     progress: bool = False,
 ) -> pd.DataFrame:
     """``frame`` with a ``probability`` column: the model's output for each image.
 
-    Images go through the evaluation pipeline of the model ``name`` (its input size,
-    channels and normalisation); rows keep their order. Columns the pipeline needs
+    Images go through the evaluation pipeline of the model ``name``, a name or its parse
+    (its input size, channels and normalisation); rows keep their order. Columns the pipeline needs
     but ``frame`` lacks (``label``, ``split``, ``patient``...) are filled in.
     With ``progress``, a progress bar is drawn on stderr. An ensemble (an object with
     ``predict_rows``, such as a loaded ensemble run) predicts through its members; rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -13,6 +13,9 @@ from mura_core.evaluation import Evaluation, evaluate_predictions, plot_roc
 from mura_core.inference.predictions import predict_frame
 from mura_core.inference.subsets import subset_frame
 from mura_core.runs.layout import RunFolder
+
+if TYPE_CHECKING:
+    from registry import ParsedName
 
 __all__ = ["RunEvaluation", "evaluate_run"]
 
@@ -31,7 +34,7 @@ class RunEvaluation:
 def evaluate_run(
     model: Any,
     folder: RunFolder,
-    name: str,
+    name: str | ParsedName,
     data_root: str | Path,
     *,
     subset: str = "test",

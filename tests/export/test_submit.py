@@ -46,8 +46,8 @@ def test_submission_from_the_run_is_evaluate_s_study_predictions(
     trained, valid_csv, run_studies, tmp_path
 ):
     from mura_core.export.submission import read_submission_csv, study_predictions
-    from mura_core.runs import load_run
     from mura_core.inference import predict_frame
+    from mura_core.runs import load_run
 
     output = tmp_path / "predictions.csv"
     assert main(["submit", str(trained.run.folder.path), str(valid_csv), str(output)]) == 0
