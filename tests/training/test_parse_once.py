@@ -42,3 +42,12 @@ def parse_counts(name: str, root: Path, runs: Path, calls: list[str], *flags: st
 
 def test_train_and_evaluate_parse_a_model_name_once(parses, mura_root, tmp_path, tiny_cnn, capsys):
     assert parse_counts(tiny_cnn, mura_root, tmp_path / "runs", parses) == (1, 1)
+
+
+def test_train_and_evaluate_parse_an_ensemble_name_once(parses, mura_root, tmp_path, capsys):
+    from tests.ensembles.conftest import MEMBER, ensemble_plugin
+
+    name = f"parts_m({MEMBER})_bp.HAND.WRIST_c.avg"
+    with ensemble_plugin():
+        counts = parse_counts(name, mura_root, tmp_path / "runs", parses, "--engine", "local")
+    assert counts == (1, 1)
