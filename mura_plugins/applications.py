@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
+from mura_plugins.pins import pins_file
 from mura_plugins.tokens import BackboneInputShape, Pooling, Rate, Units
 from registry import (
     BuildError,
@@ -136,4 +137,5 @@ def application_family(backbone: Backbone, spec: type[ApplicationSpec], example:
         test_example=f"{backbone.family}_in.32.32.3_p.max_m.8_mdp.0.1",
         explain_layer=backbone.explain_layer,
         parameter_count=backbone.parameter_count,
+        pins=pins_file(backbone.family),
     )

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
+from mura_plugins.pins import pins_file
 from mura_plugins.tokens import InputShape, OutputDropout, Pooling, Rate, Small
 from registry import Family, FamilySpec, Preset, Token, hookimpl
 
@@ -207,6 +208,7 @@ def register_families(register: Any) -> None:
             test_example="cnn_in.32.32.1_cl.2.2_f.4_ck.3.3_bn_p.avg_ps.2.2_pstr.2.2_ld.0.1",
             explain_layer=explain_layer,
             parameter_count=parameter_count,
+            pins=pins_file("cnn"),
         )
     )
 

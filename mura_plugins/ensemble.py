@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 
 from mura_core.ensembles.interface import Combination, Ensembler, Member
+from mura_plugins.pins import pins_file
 from registry import (
     BODY_PARTS,
     Family,
@@ -172,6 +173,7 @@ def _family(name: str, spec: type[FamilySpec], ensembler: Ensembler, **kwargs: A
         parameter_count=_parameters,
         ensemble=ensembler,
         tags=("ensemble",),
+        pins=pins_file(name),
         **kwargs,
     )
 

@@ -17,6 +17,7 @@ from mura_plugins.cnn import (
     parameter_count,
     pooling_layer,
 )
+from mura_plugins.pins import pins_file
 from registry import Family, hookimpl
 
 
@@ -55,5 +56,6 @@ def register_families(register: Any) -> None:
             test_example="ffcnn_in.32.32.3_cl.4.1_f.4_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_spdp.0.1",
             explain_layer=explain_layer,
             parameter_count=lambda spec: parameter_count(spec, feed_forward=True),
+            pins=pins_file("ffcnn"),
         )
     )

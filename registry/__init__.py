@@ -1,4 +1,4 @@
-"""The MURA model registry: names, families, presets and plugins.
+"""The MURA model registry: names, families, presets, commands and plugins.
 
 Every model is named by a string such as
 ``cnn_in.256.256.3_cl.6.1_f.32_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25``; the string
@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.command import Command
 from registry.core import Registry
+from registry.ensembling import EnsemblerProtocol, MemberProtocol
 from registry.entry_points import PluginInfo
 from registry.errors import (
     BuildError,
@@ -93,6 +95,11 @@ def get_family(name: str) -> Family:
     return get_registry().family(name)
 
 
+def commands() -> dict[str, Command]:
+    """The ``mura`` subcommands registered by plugins (the built-in ones included), by name."""
+    return get_registry().commands()
+
+
 def presets() -> dict[str, Preset]:
     """The registered presets, by canonical name."""
     return get_registry().presets()
@@ -130,9 +137,12 @@ __all__ = [
     "BodyPart",
     "BuildError",
     "Builder",
+    "Command",
+    "EnsemblerProtocol",
     "Family",
     "FamilySpec",
     "InvalidNameError",
+    "MemberProtocol",
     "ParsedName",
     "PluginError",
     "PluginInfo",
@@ -148,6 +158,7 @@ __all__ = [
     "WeightsUnavailableError",
     "build",
     "canonical",
+    "commands",
     "describe",
     "families",
     "format_name",

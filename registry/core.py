@@ -1,4 +1,4 @@
-"""The registry: families and presets gathered from plugins, keyed by names.
+"""The registry: families, presets and commands gathered from plugins, keyed by names.
 
 One plugin's mistake stays that plugin's (see :mod:`registry.gathering`): a family two
 plugins claim is disabled and both claimants are named wherever it is needed.
@@ -13,6 +13,7 @@ from typing import Any
 
 import pluggy
 
+from registry.command import Command
 from registry.entry_points import (
     PluginInfo,
     call_guarded,
@@ -50,7 +51,9 @@ class Registry:
         self._infos: dict[str, PluginInfo] | None = None
         self._families: dict[str, Family] | None = None
         self._presets: dict[str, Preset] | None = None
+        self._commands: dict[str, Command] = {}
         self._clashes: dict[str, str] = {}
+        self._command_clashes: dict[str, str] = {}
         self._lock = threading.RLock()
 
     # -- plugins ------------------------------------------------------------------------
@@ -117,7 +120,8 @@ class Registry:
                 return
             gathered = gather(self.manager, self._load())
             self._families, self._presets = gathered.families, gathered.presets
-            self._clashes = gathered.clashes
+            self._clashes, self._commands = gathered.clashes, gathered.commands
+            self._command_clashes = gathered.command_clashes
 
     # -- queries --------------------------------------------------------------------------
 
@@ -143,6 +147,16 @@ class Registry:
                 + (f"; did you mean {hint!r}?" if hint else f"; known: {', '.join(families)}")
             )
         return families[name]
+
+    def commands(self) -> dict[str, Command]:
+        """The ``mura`` subcommands plugins add, by name (disabled ones excluded)."""
+        self._gather()
+        return dict(self._commands)
+
+    def command_clashes(self) -> dict[str, str]:
+        """Disabled commands, with the message naming every plugin that claims them."""
+        self._gather()
+        return dict(self._command_clashes)
 
     def presets(self) -> dict[str, Preset]:
         """The registered presets, by canonical name."""

@@ -1,7 +1,7 @@
 """Loading plugins from the ``mura`` entry-point group, each failure kept to its plugin.
 
-The built-in families are entry points of this distribution and load through the same
-code as third-party plugins. Environment variables control loading:
+The built-in families and commands are entry points of this distribution and load
+through the same code as third-party plugins. Environment variables control loading:
 
 ``MURA_DISABLE_PLUGIN_AUTOLOAD=1``
     load only this distribution's plugins and those named in ``MURA_PLUGINS``.
@@ -10,8 +10,8 @@ code as third-party plugins. Environment variables control loading:
 ``MURA_BLOCK_PLUGINS=name,...``
     entry points (or plugin names) never to load, built-in ones included.
 ``MURA_STRICT_PLUGINS=1``
-    a plugin that fails to load, a family two plugins claim and a dropped preset are
-    errors instead of one-line warnings.
+    a plugin that fails to load, a family or command two plugins claim, and a dropped
+    preset or command are errors instead of one-line warnings.
 
 Whatever a plugin does wrong at import or in a hook (an exception, ``sys.exit``, a
 misspelled hook, a wrong signature) is reported in one line naming it; a
@@ -47,8 +47,8 @@ logger = logging.getLogger("mura.plugins")
 class PluginInfo:
     """One plugin as ``mura plugins`` reports it.
 
-    ``problems`` lists what was refused without failing the whole plugin: a family
-    another plugin claims too (disabled), a preset dropped.
+    ``problems`` lists what was refused without failing the whole plugin: a family or a
+    command another plugin claims too (disabled), a preset or a command dropped.
     """
 
     name: str
@@ -59,6 +59,7 @@ class PluginInfo:
     error: str | None = None
     families: list[str] = field(default_factory=list)
     presets: int = 0
+    commands: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from registry.ensembling import EnsemblerProtocol
 from registry.errors import BuildError
 from registry.grammar import FamilySpec
 from registry.tokens import KEY_PATTERN
@@ -32,6 +33,9 @@ PREPROCESSING_MODES: tuple[str, ...] = typing.get_args(Preprocessing)
 Builder = Callable[..., Any]
 #: ``(height, width, channels)`` of a parsed spec.
 InputShape = tuple[int, int, int]
+#: Where a family's pinned architectures are: a JSON file (a path or an
+#: ``importlib.resources`` file) or a mapping of model names to fingerprints.
+PinSource = Any
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,14 @@ class Family:
             to refuse models too large to build, and checked against real builds.
         ensemble: for a family whose spec embeds member names (a
             :class:`~registry.nesting.NestedName` token): the object that lists the
-            members and combines them (a ``mura_core.ensembles.Ensembler``). Required
-            for such a family, refused for any other.
+            members, combines them and loads its runs (an :class:`EnsemblerProtocol`,
+            such as a ``mura_core.ensembles.Ensembler``). Required for such a family,
+            refused for any other.
+        pins: the pinned architectures of the family's examples and presets, which the
+            conformance kit's ``fingerprint`` check compares with fresh builds: a JSON
+            file (a path, or a file of ``importlib.resources.files``) or a mapping of
+            canonical model names to fingerprints, as ``mura plugins pin`` writes them.
+            ``None``: not pinned (the check is skipped).
     """
 
     name: str
@@ -78,7 +88,8 @@ class Family:
     test_example: str | None = None
     explain_layer: str | Callable[[Any], str] | None = None
     parameter_count: Callable[[Any], int] | None = None
-    ensemble: Any = None
+    ensemble: EnsemblerProtocol | None = None
+    pins: PinSource = field(default=None, compare=False)
     plugin: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -167,6 +178,20 @@ class Family:
                 + ("its names embed member names; declare Family(ensemble=...)"
                    if self.is_ensemble else "ensemble= needs a spec with a NestedName token")
             )  # fmt: skip
+        if self.ensemble is not None and not isinstance(self.ensemble, EnsemblerProtocol):
+            raise TypeError(
+                f"family {self.name!r}: ensemble= must have the methods of "
+                "registry.EnsemblerProtocol (members, combination, load, warm_start)"
+            )
+        if not (
+            self.pins is None
+            or isinstance(self.pins, (str, os.PathLike, Mapping))
+            or hasattr(self.pins, "read_text")
+        ):
+            raise TypeError(
+                f"family {self.name!r}: pins must be a JSON file (a path or an "
+                "importlib.resources file) or a mapping of model names to fingerprints"
+            )
         if isinstance(self.input_shape, str):
             fields = {tf.field: tf for tf in self.spec.token_fields()}
             tf = fields.get(self.input_shape)

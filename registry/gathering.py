@@ -1,11 +1,13 @@
-"""Gathering families and presets from the plugins, each mistake kept to its plugin.
+"""Gathering families, presets and commands from the plugins, each mistake kept to its plugin.
 
 :func:`gather` calls the registration hooks plugin by plugin. A plugin whose hook fails,
-or that registers something other than a valid :class:`Family`/:class:`Preset`, is
-marked failed and contributes nothing. A family claimed by two plugins is disabled
-(a *clash*, naming both); a preset that is not canonical, does not parse, repeats
-another, or whose alias is itself a model name is dropped with a one-line warning.
-``MURA_STRICT_PLUGINS=1`` turns each of these into a :class:`PluginError`.
+or that registers something other than a valid :class:`Family`/:class:`Preset`/
+:class:`Command`, is marked failed and contributes nothing more. A family or a command
+claimed by two plugins is disabled (a *clash*, naming both), except that a built-in
+command keeps its name and the other claimant's command is dropped; a preset that is not
+canonical, does not parse, repeats another, or whose alias is itself a model name is
+dropped with a one-line warning. ``MURA_STRICT_PLUGINS=1`` turns each of these into a
+:class:`PluginError`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 
 import pluggy
 
+from registry.command import Command
 from registry.entry_points import (
+    DISTRIBUTION,
     PluginInfo,
     call_guarded,
     logger,
@@ -32,11 +36,13 @@ from registry.names import parse_name
 
 @dataclass
 class Gathered:
-    """What the plugins registered: families, presets, and families disabled by a clash."""
+    """What the plugins registered, and the families and commands disabled by a clash."""
 
     families: dict[str, Family] = field(default_factory=dict)
     presets: dict[str, Preset] = field(default_factory=dict)
     clashes: dict[str, str] = field(default_factory=dict)  # family -> message naming both
+    commands: dict[str, Command] = field(default_factory=dict)
+    command_clashes: dict[str, str] = field(default_factory=dict)  # command -> message
 
 
 def describe_plugin(infos: dict[str, PluginInfo], plugin: str) -> str:
@@ -50,14 +56,22 @@ def describe_plugin(infos: dict[str, PluginInfo], plugin: str) -> str:
 def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathered:
     """Call the registration hooks and settle what they registered."""
     for info in infos.values():
-        info.families, info.presets, info.problems = [], 0, []
+        info.families, info.presets, info.commands, info.problems = [], 0, [], []
     result = Gathered()
     claims = _collect(manager, "register_families", infos, _accept_family)
     _settle_claims(claims, infos, result)
     _check_ensemble_examples(infos, result)
     offered = _collect(manager, "register_presets", infos, _accept_preset)
     _settle_presets(offered, infos, result)
+    commands = _collect(manager, "register_commands", infos, _accept_command)
+    _settle_commands(commands, infos, result)
     return result
+
+
+def _builtin(infos: dict[str, PluginInfo], plugin: str) -> bool:
+    """True for a plugin of this distribution (a built-in family or command)."""
+    info = infos.get(plugin)
+    return info is not None and info.distribution == DISTRIBUTION
 
 
 def _collect(
@@ -109,18 +123,21 @@ def _check_ensemble_examples(infos: dict[str, PluginInfo], result: Gathered) -> 
         except (TypeError, ValueError) as error:
             if _unavailable_member(error, result):
                 continue  # a member family blocked, absent or disabled: said elsewhere
-            message = f"family {name!r} dropped: {error}"
-            if strict_mode():
-                raise PluginError(f"{describe_plugin(infos, family.plugin)}: {message}") from None
             del result.families[name]
             infos[family.plugin].families.remove(name)
-            report_problem(infos[family.plugin], message)
+            refuse(infos, family.plugin, f"family {name!r} dropped: {error}")
 
 
 def _accept_preset(preset: Any, plugin: str) -> Preset:
     if not isinstance(preset, Preset):
         raise PluginError(f"register() expects a registry.Preset, got {preset!r}")
     return dataclasses.replace(preset, plugin=plugin)
+
+
+def _accept_command(command: Any, plugin: str) -> Command:
+    if not isinstance(command, Command):
+        raise PluginError(f"register() expects a registry.Command, got {command!r}")
+    return dataclasses.replace(command, plugin=plugin)
 
 
 def _settle_claims(
@@ -135,17 +152,7 @@ def _settle_claims(
             result.families[name] = claimants[0]
             infos[claimants[0].plugin].families.append(name)
             continue
-        who = " and ".join(describe_plugin(infos, family.plugin) for family in claimants)
-        message = (
-            f"family {name!r} is disabled: it is registered by {who}; "
-            "uninstall or block one of them (MURA_BLOCK_PLUGINS)"
-        )
-        result.clashes[name] = message
-        if strict_mode():
-            raise PluginError(message)
-        for family in claimants:
-            report_problem(infos[family.plugin], message, warn=False)
-        logger.warning("mura: warning: %s", message)
+        result.clashes[name] = _clash("family", name, claimants, infos)
 
 
 def _settle_presets(
@@ -158,10 +165,7 @@ def _settle_presets(
             continue  # a family it needs is blocked, absent or disabled by a clash
         problem = _preset_problem(preset, result, aliases)
         if problem:
-            message = f"preset {preset.name!r} dropped: {problem}"
-            if strict_mode():
-                raise PluginError(f"{describe_plugin(infos, plugin)}: {message}")
-            report_problem(infos[plugin], message)
+            refuse(infos, plugin, f"preset {preset.name!r} dropped: {problem}")
             continue
         result.presets[preset.name] = preset
         if preset.alias:
@@ -208,3 +212,49 @@ def _preset_problem(preset: Preset, result: Gathered, aliases: set[str]) -> str 
     except RegistryError:
         return None
     return f"alias {preset.alias!r} is itself a model name; choose an alias of another form"
+
+
+def _settle_commands(
+    offered: list[tuple[str, Command]], infos: dict[str, PluginInfo], result: Gathered
+) -> None:
+    """Commands claimed once are added; a built-in command keeps its name (the other
+    claimants' commands are dropped); a name two other plugins claim is disabled."""
+    by_name: dict[str, list[Command]] = {}
+    for _, command in offered:
+        by_name.setdefault(command.name, []).append(command)
+    for name, claimants in by_name.items():
+        builtins = [command for command in claimants if _builtin(infos, command.plugin)]
+        if not builtins and len(claimants) > 1:
+            result.command_clashes[name] = _clash("command", name, claimants, infos)
+            continue
+        kept = (builtins or claimants)[0]
+        result.commands[name] = kept
+        infos[kept.plugin].commands.append(name)
+        for command in claimants:
+            if command is not kept:
+                message = f"command {name!r} dropped: {DISTRIBUTION} has a command of that name"
+                refuse(infos, command.plugin, message)
+    ordered = sorted(result.commands.items(), key=lambda item: not _builtin(infos, item[1].plugin))
+    result.commands = dict(ordered)  # built-in commands first, in their own order
+
+
+def _clash(kind: str, name: str, claimants: list[Any], infos: dict[str, PluginInfo]) -> str:
+    """Disable a family or command several plugins claim; the message naming them all."""
+    who = " and ".join(describe_plugin(infos, claimant.plugin) for claimant in claimants)
+    message = (
+        f"{kind} {name!r} is disabled: it is registered by {who}; "
+        "uninstall or block one of them (MURA_BLOCK_PLUGINS)"
+    )
+    if strict_mode():
+        raise PluginError(message)
+    for claimant in claimants:
+        report_problem(infos[claimant.plugin], message, warn=False)
+    logger.warning("mura: warning: %s", message)
+    return message
+
+
+def refuse(infos: dict[str, PluginInfo], plugin: str, message: str) -> None:
+    """Record something of ``plugin``'s refused: a one-line warning, an error in strict mode."""
+    if strict_mode():
+        raise PluginError(f"{describe_plugin(infos, plugin)}: {message}")
+    report_problem(infos[plugin], message)

@@ -38,6 +38,16 @@ def register_presets(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
+def register_commands(register: Callable[[Any], None]) -> None:
+    """Add ``mura`` subcommands by calling ``register(Command(name, add))`` once per command.
+
+    ``add(subparsers)`` adds the command's ``argparse`` parser when ``mura`` starts. A
+    name a built-in command has is refused; one that two other plugins register is
+    disabled, naming both.
+    """
+
+
+@hookspec
 def extend_callbacks(callbacks: list[Any], run: Any) -> None:
     """Change the Keras callbacks of a training run, in place.
 

@@ -426,12 +426,18 @@ def cli_commands(parser: argparse.ArgumentParser | None = None) -> list[str]:
 # -- the API index -----------------------------------------------------------------------
 
 
+def internal_modules(package: str) -> tuple[str, ...]:
+    """The modules ``package`` declares internal (its ``INTERNAL_MODULES``), if any."""
+    return tuple(getattr(importlib.import_module(package), "INTERNAL_MODULES", ()))
+
+
 def package_modules(package: str, exclude: Sequence[str] = ()) -> list[str]:
     """Every module of ``package`` (namespace sub-packages included), sorted.
 
-    Private modules (``_x``) and ``__main__`` are skipped, as are modules whose name
-    starts with one of ``exclude``.
+    Private modules (``_x``) and ``__main__`` are skipped, as are the modules the package
+    declares internal and modules whose name starts with one of ``exclude``.
     """
+    exclude = (*exclude, *internal_modules(package))
     root = Path(importlib.import_module(package).__path__[0])
     names = {package}
     for path in root.rglob("*.py"):
@@ -477,6 +483,16 @@ def api_rst(package: str, exclude: Sequence[str] = ()) -> tuple[list[str], list[
             if reexported:
                 lines += ["   :exclude-members: " + ", ".join(sorted(reexported))]
         lines.append("")
+    internal = internal_modules(package)
+    if internal:
+        lines += heading("Internal modules", "-")
+        lines += [
+            "These modules are how the package works inside: they are not documented here "
+            "and may change in any release (``" + package + ".INTERNAL_MODULES``):",
+            "",
+            ", ".join(f"``{name}``" for name in internal) + ".",
+            "",
+        ]
     return lines, failures
 
 

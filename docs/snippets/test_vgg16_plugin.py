@@ -6,6 +6,8 @@ guide's testing section is known to work.
 
 from __future__ import annotations
 
+import argparse
+import json
 from typing import Annotated, Any
 
 import mura_vgg16
@@ -45,6 +47,24 @@ def test_builds_without_pretrained_weights(vgg16_registry: Registry) -> None:
     model = vgg16_registry.build(NAME, weights=None)  # never download in tests
     assert model.name == NAME
     assert model.output_shape == (None, 1)
+    built = [(layer.name, layer.output.shape[1:], layer.count_params())
+             for layer in model.layers if layer.count_params()]  # fmt: skip
+    assert built == mura_vgg16.layer_table(vgg16_registry.parse(NAME).spec)  # vgg16-info's table
+
+
+def test_adds_the_vgg16_info_command(capsys) -> None:
+    """A command runs in the process-wide registry, as ``mura`` does: register for one test."""
+    plugin_name = registry.get_registry().register_plugin(mura_vgg16, name="vgg16-test")
+    try:
+        parser = argparse.ArgumentParser(prog="mura")
+        registry.commands()["vgg16-info"].add(parser.add_subparsers())
+        args = parser.parse_args(["vgg16-info", NAME, "--json"])
+        assert args.func(args) == 0
+    finally:
+        registry.get_registry().unregister_plugin(plugin_name)
+    table = json.loads(capsys.readouterr().out)
+    assert table["layers"][-1] == {"layer": "output", "output_shape": [1], "parameters": 513}
+    assert table["total"] == 14_714_688 + 513
 
 
 def test_presets_are_canonical(vgg16_registry: Registry) -> None:

@@ -4,23 +4,36 @@ Names look like ``vgg16_in.224.224.3_p.avg_ld.0.5``. The spec declares the gramm
 :class:`registry.Family` declares everything else the package needs (input shape,
 pretrained weights, a small test example, the layer explanations use, a parameter
 estimate). The builder imports Keras only when a model is built, so listing stays
-instant. The plugin imports nothing but ``registry``.
+instant. The plugin also adds a command, ``mura vgg16-info NAME``: the layers with
+weights of a name's model, their output shapes and parameters, computed without
+building it. The plugin imports nothing but ``registry``.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from registry import Family, FamilySpec, Preset, Pretrained, Token, hookimpl, loading_weights
+import registry
+from registry import (
+    Command,
+    Family,
+    FamilySpec,
+    Preset,
+    Pretrained,
+    Token,
+    hookimpl,
+    loading_weights,
+)
 
 #: The file Keras keeps VGG16's ImageNet weights (without top) under, and its origin.
 WEIGHTS_FILE = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
 WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + WEIGHTS_FILE
-#: Parameters of VGG16 without its top (3 input channels) and its output width.
-BACKBONE_PARAMETERS = 14_714_688
-FEATURES = 512
+#: The filters of VGG16's 3x3 convolutions, block by block; each block ends in a 2x2 pooling.
+BLOCKS = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512))
 
 
 class VGG16Spec(FamilySpec):
@@ -58,9 +71,54 @@ def build_vgg16(spec: VGG16Spec, weights: str | None) -> Any:
     return keras.Model(base.input, outputs)
 
 
+def layer_table(spec: VGG16Spec) -> list[tuple[str, tuple[int, ...], int]]:
+    """``(layer, output shape, parameters)`` of each layer with weights, without building."""
+    height, width, channels = spec.input_shape
+    rows = []
+    for block, filters in enumerate(BLOCKS, start=1):
+        for index, count in enumerate(filters, start=1):
+            rows.append((f"block{block}_conv{index}", (height, width, count),
+                         3 * 3 * channels * count + count))  # fmt: skip
+            channels = count
+        height, width = height // 2, width // 2
+    rows.append(("output", (1,), channels + 1))
+    return rows
+
+
 def parameter_count(spec: VGG16Spec) -> int:
     """Parameters of the model ``spec`` describes, without building it."""
-    return BACKBONE_PARAMETERS + FEATURES + 1
+    return sum(parameters for _, _, parameters in layer_table(spec))
+
+
+def add_info_command(subparsers: Any) -> None:
+    """Add ``mura vgg16-info NAME [--json]``."""
+    parser = subparsers.add_parser(
+        "vgg16-info", help="the layers and parameters of a vgg16 name's model, without building it"
+    )
+    parser.add_argument("name", help="a vgg16 model or run name")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run_info)
+
+
+def run_info(args: argparse.Namespace) -> int:
+    """Print the layer table of ``args.name``; a name of another family is a one-line error."""
+    parsed = registry.parse(args.name)
+    if parsed.family.name != "vgg16":
+        raise registry.RegistryError(
+            f"{parsed.model_name} is a {parsed.family.name} name; vgg16-info describes vgg16 names"
+        )
+    rows = layer_table(parsed.spec)
+    total = sum(parameters for _, _, parameters in rows)
+    if args.json:
+        layers = [{"layer": layer, "output_shape": list(shape), "parameters": parameters}
+                  for layer, shape, parameters in rows]  # fmt: skip
+        print(json.dumps({"name": parsed.model_name, "layers": layers, "total": total}))
+        return 0
+    print(parsed.model_name)
+    print(f"{'layer':<14}{'output':<14}{'parameters':>12}")
+    for layer, shape, parameters in [*rows, ("total", (), total)]:
+        print(f"{layer:<14}{'x'.join(map(str, shape)):<14}{parameters:>12,}")
+    return 0
 
 
 @hookimpl
@@ -86,3 +144,8 @@ def register_families(register: Any) -> None:
 @hookimpl
 def register_presets(register: Any) -> None:
     register(Preset("vgg16_in.256.256.3_p.avg_ld.0.5__wc_aug", alias="vgg16_mura", tags=("demo",)))
+
+
+@hookimpl
+def register_commands(register: Any) -> None:
+    register(Command("vgg16-info", add_info_command))

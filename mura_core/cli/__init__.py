@@ -1,44 +1,33 @@
 """The ``mura`` command line.
 
-Each command lives in its own module exposing ``register(subparsers)``; the module adds
-its parser and sets ``func`` to a callable taking the parsed arguments and returning
-an exit status. Command modules import TensorFlow only inside the commands that need it,
-so ``mura models list`` and ``mura plugins`` start instantly.
+Its commands are plugins: each is registered through the ``register_commands`` hook
+(:mod:`mura_core.cli.commands` registers the built-in ones, a third-party package its
+own) as a name and an ``add(subparsers)`` that adds its parser and sets ``func`` to a
+callable taking the parsed arguments and returning an exit status. Command modules
+import TensorFlow only inside the commands that need it, so ``mura --help``,
+``mura models list`` and ``mura plugins`` start instantly.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
-
-#: Command modules, in the order ``mura --help`` lists them.
-COMMAND_MODULES = (
-    "mura_core.cli.models",
-    "mura_core.cli.plugins",
-    "mura_core.cli.doctor",
-    "mura_core.cli.data",
-    "mura_core.cli.synth",
-    "mura_core.cli.train",
-    "mura_core.cli.sweep",
-    "mura_core.cli.evaluate",
-    "mura_core.cli.predict",
-    "mura_core.cli.explain",
-    "mura_core.cli.export",
-    "mura_core.cli.submit",
-    "mura_core.cli.compare",
-    "mura_core.cli.runs",
-)
 
 USAGE_ERROR = 2
 INTERNAL_ERROR = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the ``mura`` argument parser with every command registered."""
+    """Return the ``mura`` argument parser with every registered command.
+
+    Raises:
+        PluginError: in strict mode (``MURA_STRICT_PLUGINS=1``), a plugin's mistake.
+        MuraError: no command is registered.
+    """
     from mura_core.cli.flags import document_limits
+    from mura_core.cli.registered import add_commands
     from registry import __version__
 
     parser = argparse.ArgumentParser(
@@ -47,8 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mura {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(subparsers)
+    add_commands(subparsers)
     document_limits(parser)  # every numeric flag's help states its range
     return parser
 
@@ -95,8 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from registry.errors import RegistryError
 
     quiet.install()  # TensorFlow's native start-up chatter stays off stderr
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except (MuraError, RegistryError) as error:
+        print_error(error)
+        return USAGE_ERROR
     args = parser.parse_args(argv)
+    if not callable(getattr(args, "func", None)):
+        print_error(f"command {args.command!r} sets no func to run (a plugin's mistake)")
+        return INTERNAL_ERROR
     try:
         check_text(args)
         check_flags(args)

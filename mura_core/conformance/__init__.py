@@ -12,9 +12,11 @@ Checks (see :data:`~mura_core.conformance.checks.CHECKS`): ``round_trip`` (names
 by Hypothesis from the spec format back unchanged), ``canonical_idempotent``,
 ``malformed_rejected``, ``example_builds`` (the family's ``test_example`` with its
 declared input shape), ``parameter_count`` (equal across two builds, and to the declared
-estimate), ``weights_reload``, ``train_step`` and ``explain_layer`` (``skipped`` when the
-family declares none). An ensemble family passes the last three through the member of
-its test example (:data:`~mura_core.conformance.checks.MEMBER_CHECKS`).
+estimate), ``fingerprint`` (the examples build the architectures the family pins, see
+:mod:`~mura_core.conformance.pins`; ``skipped`` when it pins none), ``weights_reload``,
+``train_step`` and ``explain_layer`` (``skipped`` when the family declares none). An
+ensemble family passes the last three through the member of its test example
+(:data:`~mura_core.conformance.checks.MEMBER_CHECKS`).
 """
 
 from __future__ import annotations

@@ -178,6 +178,25 @@ def _parameter_count(fut: FamilyUnderTest) -> str:
     return f"{first:,} parameters in two builds, equal to the declared estimate"
 
 
+def _fingerprint(fut: FamilyUnderTest) -> str:
+    from mura_core.conformance.pins import pin_problems, read_pins
+
+    family = fut.family
+    if read_pins(family) is None:
+        raise CheckSkipped(
+            "no pinned architectures: write them with `mura plugins pin "
+            f"{family.name} --output FILE` and declare Family(pins=FILE)"
+        )
+    reg = fut.registry
+    names = list(dict.fromkeys(reg.parse(name).model_name for name in (family.example, fut.name)))
+    built = {reg.parse(fut.name).model_name: fut.built["first"]} if "first" in fut.built else {}
+    problems = pin_problems(family, names, reg, built=built)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if problems[1:] else ""
+        raise CheckFailed(problems[0] + more)
+    return f"{len(names)} example(s) build their pinned architecture"
+
+
 def _weights_reload(fut: FamilyUnderTest) -> str:
     first, rebuilt = fut.model("first"), fut.model("rebuilt")
     with tempfile.TemporaryDirectory() as folder:
@@ -244,6 +263,7 @@ CHECKS: dict[str, Callable[[FamilyUnderTest], str]] = {
     "malformed_rejected": _malformed_rejected,
     "example_builds": _example_builds,
     "parameter_count": _parameter_count,
+    "fingerprint": _fingerprint,
     "weights_reload": _weights_reload,
     "train_step": _train_step,
     "explain_layer": _explain_layer,

@@ -7,9 +7,6 @@ third-party. Importing this package imports neither TensorFlow nor pandas (plugi
 the interface while the registry loads): the rest is imported on first use.
 """
 
-from importlib import import_module
-from typing import Any
-
 from mura_core.ensembles.interface import (
     COMBINATIONS,
     Combination,
@@ -17,6 +14,7 @@ from mura_core.ensembles.interface import (
     Member,
     ensembler_of,
 )
+from mura_core.lazy_exports import lazy_exports
 
 #: Names imported on first use, by module.
 _LAZY = {
@@ -31,8 +29,4 @@ _LAZY = {
 #: The interface; the lazily imported names are documented in their own modules.
 __all__ = ["COMBINATIONS", "Combination", "Ensembler", "Member", "ensembler_of"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(f"mura_core.ensembles.{_LAZY[name]}"), name)
-    raise AttributeError(name)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

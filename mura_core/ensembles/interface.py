@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from mura_core.ensembles.members import COMBINATIONS, Combination, Member
 from mura_core.errors import MuraError
+from registry.ensembling import EnsemblerProtocol
 
 if TYPE_CHECKING:
     from registry import ParsedName
@@ -30,7 +31,11 @@ __all__ = ["COMBINATIONS", "Combination", "Ensembler", "Member", "ensembler_of"]
 
 
 class Ensembler(ABC):
-    """What an ensemble family declares (``Family(ensemble=MyEnsembler())``)."""
+    """What an ensemble family declares (``Family(ensemble=MyEnsembler())``).
+
+    A base class implementing :class:`registry.EnsemblerProtocol` (what the package
+    calls on ``Family.ensemble``): only :meth:`members` has no default.
+    """
 
     @abstractmethod
     def members(self, parsed: ParsedName) -> list[Member]:
@@ -55,16 +60,15 @@ class Ensembler(ABC):
         return None
 
 
-def ensembler_of(parsed: ParsedName) -> Ensembler:
-    """The :class:`Ensembler` of an ensemble name's family.
+def ensembler_of(parsed: ParsedName) -> EnsemblerProtocol:
+    """The ensembler (``Family.ensemble``) of an ensemble name's family.
 
     Raises:
-        MuraError: the family is not an ensemble, or declares no Ensembler.
+        MuraError: the family is not an ensemble family.
     """
     ensemble = parsed.family.ensemble
-    if not isinstance(ensemble, Ensembler):
+    if not isinstance(ensemble, EnsemblerProtocol):
         raise MuraError(
-            f"family {parsed.family.name!r} is not an ensemble family with an "
-            "mura_core.ensembles.Ensembler"
+            f"family {parsed.family.name!r} is not an ensemble family (it declares no ensemble=)"
         )
     return ensemble

@@ -35,8 +35,8 @@ from mura_core.runs.artifacts import package_versions, read_run_json, update_run
 from mura_core.runs.layout import RunFolder
 from mura_core.runs.lock import RunLock
 from mura_core.sweeps.trial import Trial
+from mura_core.timestamps import utc_now
 from mura_core.training.context import TrainConfig, resolve_run_name
-from mura_core.training.setup import _now
 
 if TYPE_CHECKING:
     from mura_core.evaluation import Evaluation
@@ -182,7 +182,7 @@ def _record_start(folder: RunFolder, parsed: ParsedName, config: TrainConfig) ->
         config=config.to_dict(),
         run_options=(parsed.run or registry.RunOptions()).model_dump(),
         packages=package_versions(),
-        created=previous.get("created", _now()),
+        created=previous.get("created", utc_now()),
         status="running",
     )
 
@@ -276,7 +276,7 @@ def train_ensemble(
         result = EnsembleResult(parsed.full_name, folder, outcomes, failed=failed)
         if evaluate and any(item["status"] == "complete" for item in record):
             _evaluate(result, parsed, config)
-        update_run_json(folder.run_json, finished=_now())
+        update_run_json(folder.run_json, finished=utc_now())
     result.seconds = time.perf_counter() - started
     return result
 

@@ -13,7 +13,6 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from mura_core.export.record import (
     read_export_record,
     write_export_record,
 )
+from mura_core.timestamps import utc_now
 from mura_core.vocabulary import ExportFormat, Quantize
 
 __all__ = ["ExportResult", "export_run"]
@@ -222,7 +222,7 @@ def export_run(
     entry = ArtifactRecord.model_validate({
         **fields,
         "parity": ParityRecord(**parity.as_dict(), data_root=str(root)),
-        "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "exported": utc_now(),
         "versions": _versions(),
     })  # fmt: skip
     if not artifacts:

@@ -30,6 +30,7 @@ from mura_core.data.fingerprint import (
 from mura_core.data.layout import resolve_root
 from mura_core.errors import MuraError
 from mura_core.runs.layout import RunFolder
+from mura_core.timestamps import utc_now
 
 __all__ = [
     "OTHER_DATA_FLAG",
@@ -174,7 +175,6 @@ def record_other_evaluation(
 ) -> Path:
     """Write ``evaluation.json`` into an evaluation on other data: which run, subset
     and data, and how that data differs from the run's record."""
-    from datetime import datetime, timezone
 
     from mura_core.runs.artifacts import write_json_atomic
 
@@ -185,5 +185,5 @@ def record_other_evaluation(
         "recorded": check.recorded,
         "images_differ": len(check.changes.images),
         "labels_differ": len(check.changes.labels),
-        "evaluated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "evaluated": utc_now(),
     })  # fmt: skip

@@ -5,11 +5,19 @@ The folder's name rebuilds the model, so a renamed folder (``p.max`` to ``p.avg`
 wrong architecture. ``run.json`` keeps the run's full name (``name``, apart from the
 folder's name) and :func:`weights_digest`, a SHA-256 of the shapes of the model's weights
 in order; :func:`check_identity` compares both with the model the folder name builds.
+
+:func:`fingerprint` describes a model's architecture in full (its layers' names and
+weight shapes, its parameter counts and the weights digest): the package pins the
+fingerprint of every preset and family example (:mod:`mura_core.conformance.pins`), so a
+builder change that alters what an existing name builds is caught before it orphans runs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mura_core.errors import MuraError
@@ -19,16 +27,127 @@ from mura_core.runs.layout import RunFolder
 if TYPE_CHECKING:
     from registry import ParsedName
 
-__all__ = ["DIGEST_KEY", "check_identity", "record_identity", "weights_digest"]
+__all__ = [
+    "DIGEST_KEY",
+    "Fingerprint",
+    "check_identity",
+    "fingerprint",
+    "record_identity",
+    "weights_digest",
+]
 
 #: Key of the weights digest in ``run.json``.
 DIGEST_KEY = "weights_digest"
 
 
+def _shape(weight: Any) -> str:
+    """A weight's shape as text: ``3x3x1x8``."""
+    return "x".join(str(int(size)) for size in weight.shape)
+
+
 def weights_digest(model: Any) -> str:
     """SHA-256 of the shapes of ``model.weights``, in order (names vary between sessions)."""
-    text = ";".join("x".join(str(int(size)) for size in weight.shape) for weight in model.weights)
+    text = ";".join(_shape(weight) for weight in model.weights)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a name builds: layers (``name: shape, shape``), parameter counts, digest.
+
+    A nested model's layers are listed under its name (``member_0/block1_conv1``); a
+    layer name Keras made up (``input_layer_3``) is written without its session counter.
+    """
+
+    layers: tuple[str, ...]
+    parameters: int
+    trainable: int
+    weights_digest: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly view (the form pins are written in)."""
+        return {
+            "parameters": self.parameters,
+            "trainable": self.trainable,
+            "weights_digest": self.weights_digest,
+            "layers": list(self.layers),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Fingerprint:
+        """The fingerprint :meth:`as_dict` wrote; ``KeyError``/``ValueError`` if malformed."""
+        return cls(
+            layers=tuple(str(layer) for layer in data["layers"]),
+            parameters=int(data["parameters"]),
+            trainable=int(data["trainable"]),
+            weights_digest=str(data["weights_digest"]),
+        )
+
+    def difference(self, pinned: Fingerprint) -> str | None:
+        """How this fingerprint differs from ``pinned``, in one line (``None``: equal)."""
+        if self == pinned:
+            return None
+        changes = [
+            f"{label} {before:,} -> {after:,}"
+            for label, before, after in (
+                ("parameters", pinned.parameters, self.parameters),
+                ("trainable parameters", pinned.trainable, self.trainable),
+            )
+            if before != after
+        ]
+        index = next(
+            (i for i, (old, new) in enumerate(zip(pinned.layers, self.layers)) if old != new),
+            None,
+        )
+        if index is not None:
+            changes.append(
+                f"layer {index + 1} was {pinned.layers[index]!r}, is {self.layers[index]!r}"
+            )
+        elif len(pinned.layers) != len(self.layers):
+            changes.append(f"{len(pinned.layers)} layers -> {len(self.layers)}")
+        elif pinned.weights_digest != self.weights_digest:
+            changes.append("weights listed in another order")
+        return "; ".join(changes)
+
+
+def _snake_case(name: str) -> str:
+    """Keras's default layer name for a class name (``InputLayer``: ``input_layer``)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _layer_name(layer: Any) -> str:
+    """The layer's name, without the session counter of a name Keras made up."""
+    default = _snake_case(type(layer).__name__)
+    return default if re.fullmatch(rf"{re.escape(default)}(_\d+)?", layer.name) else layer.name
+
+
+def _layers(model: Any, prefix: str = "") -> Iterator[str]:
+    for layer in model.layers:
+        name = prefix + _layer_name(layer)
+        if hasattr(layer, "layers"):  # a model used as a layer: its own layers, by path
+            yield from _layers(layer, f"{name}/")
+            continue
+        shapes = ", ".join(_shape(weight) for weight in layer.weights)
+        yield f"{name}: {shapes}" if shapes else name
+
+
+def fingerprint(model: Any) -> Fingerprint:
+    """The architecture of a built model (its weights' values play no part)."""
+    trainable = sum(_size(weight) for weight in model.trainable_weights)
+    return Fingerprint(
+        layers=tuple(_layers(model)),
+        parameters=sum(_size(weight) for weight in model.weights),
+        trainable=trainable,
+        weights_digest=weights_digest(model),
+    )
+
+
+def _size(weight: Any) -> int:
+    size = 1
+    for dimension in weight.shape:
+        size *= int(dimension)
+    return size
 
 
 def record_identity(folder: RunFolder, model: Any) -> None:

@@ -9,14 +9,15 @@ shared by several hosts, where another host's process cannot be checked.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import socket
+import time
 from pathlib import Path
 from types import TracebackType
 
 from mura_core.errors import MuraError
+from mura_core.timestamps import utc_now
 
 __all__ = ["LOCK_NAME", "RunLock"]
 
@@ -60,7 +61,7 @@ class RunLock:
     def _unreadable_for(self, seconds: float) -> bool:
         """True when the lock is gone, or has been unreadable for ``seconds``."""
         try:
-            age = dt.datetime.now().timestamp() - self.path.stat().st_mtime
+            age = time.time() - self.path.stat().st_mtime
         except FileNotFoundError:
             return True
         return age > seconds
@@ -69,7 +70,7 @@ class RunLock:
         record = {
             "host": socket.gethostname(),
             "pid": os.getpid(),
-            "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "since": utc_now(),
         }
         try:
             handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)

@@ -19,7 +19,6 @@ their last committed epoch (the runner's backup) and retries failed ones.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +29,7 @@ from mura_core.sweeps.engine_ray import RayOptions, ray_installed
 from mura_core.sweeps.patterns import DEFAULT_MAX_RUNS, SweepPlanError, expand, plan_runs
 from mura_core.sweeps.results import SweepRecord, collect, records_table, write_records
 from mura_core.sweeps.trial import FINISHED, Outcome, Trial, prior_status
+from mura_core.timestamps import local_stamp
 from mura_core.vocabulary import Engine
 
 if TYPE_CHECKING:
@@ -171,5 +171,5 @@ def run_sweep(
     outcomes = {**skipped, **{outcome.run: outcome for outcome in done}}
     folders = {trial.run: Path(trial.folder) for trial in trials}
     records = collect([outcomes[trial.run] for trial in trials], folders)
-    write_records(records, out / SWEEPS_FOLDER / time.strftime("sweep-%Y%m%d-%H%M%S.json"))
+    write_records(records, out / SWEEPS_FOLDER / f"sweep-{local_stamp()}.json")
     return records

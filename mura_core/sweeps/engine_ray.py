@@ -28,6 +28,7 @@ from typing import Any
 
 from mura_core.sweeps.cluster import INSTALL_HINT, RayOptions, import_ray, ray_installed
 from mura_core.sweeps.trial import Outcome, Trial, mark
+from mura_core.timestamps import local_stamp
 
 __all__ = ["INSTALL_HINT", "RayOptions", "import_ray", "ray_installed", "run_ray"]
 
@@ -168,7 +169,7 @@ def _tuner(
             reuse_actors=options.scheduler == "fifo",
         ),
         run_config=tune.RunConfig(
-            name=time.strftime("sweep-%Y%m%d-%H%M%S"),
+            name=f"sweep-{local_stamp()}",
             storage_path=str((Path(out) / RESULTS_FOLDER).resolve()),
             verbose=0,
             callbacks=[collector],

@@ -11,8 +11,7 @@ does not (``mura sweep --dry-run`` validates names without starting TensorFlow).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from mura_core.lazy_exports import lazy_exports
 
 #: Where each public name lives.
 _HOMES = {
@@ -34,20 +33,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the public ones not yet imported included (for tools like autodoc)."""
-    return sorted({*globals(), *_HOMES})
-
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "CallbackFactory",

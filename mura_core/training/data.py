@@ -20,7 +20,7 @@ from mura_core.errors import MuraError
 if TYPE_CHECKING:
     from mura_core.training.context import RunContext
 
-__all__ = ["DataFactory", "RunData", "limit_rows", "load_split", "mura_data"]
+__all__ = ["DataFactory", "RunData", "is_dataset", "limit_rows", "load_split", "mura_data"]
 
 
 @dataclass
@@ -52,6 +52,13 @@ class RunData:
 
 #: ``factory(run) -> RunData``: where a run's batches come from.
 DataFactory = Callable[["RunContext"], RunData]
+
+
+def is_dataset(value: Any) -> bool:
+    """True for a ``tf.data.Dataset`` (which shuffles itself), False for arrays."""
+    import tensorflow as tf
+
+    return isinstance(value, tf.data.Dataset)
 
 
 def limit_rows(frame: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFrame:

@@ -17,10 +17,10 @@ from mura_core.runs.artifacts import (
     write_model_plot,
     write_model_summary,
 )
+from mura_core.timestamps import utc_now
 from mura_core.training.commits import committed_epoch
 from mura_core.training.context import RunContext
 from mura_core.training.data import RunData
-from mura_core.training.setup import _now
 
 __all__ = ["record_session", "write_split", "write_start"]
 
@@ -81,7 +81,7 @@ def write_start(
             "replicas": int(strategy.num_replicas_in_sync),
         },
         packages=package_versions(),
-        created=previous.get("created", _now()),
+        created=previous.get("created", utc_now()),
         status="running",
         resumed_from_epoch=committed or None,
         notes=run.notes,
@@ -98,7 +98,7 @@ def record_session(run: RunContext, committed: int, started: float, status: str)
     timings = info.get("timings") or {"sessions": [], "train_seconds": 0.0}
     timings["sessions"].append(
         {
-            "finished": _now(),
+            "finished": utc_now(),
             "status": status,
             "first_epoch": committed + 1,
             "last_epoch": last,

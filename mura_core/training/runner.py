@@ -47,6 +47,7 @@ from mura_core.runs.aside import (
 from mura_core.runs.identity import record_identity
 from mura_core.runs.layout import RunFolder, WeightsFile
 from mura_core.runs.lock import RunLock
+from mura_core.timestamps import utc_now
 from mura_core.training.callbacks import (
     CallbackFactory,
     EpochObserver,
@@ -56,14 +57,16 @@ from mura_core.training.callbacks import (
 )
 from mura_core.training.commits import reconcile, release
 from mura_core.training.context import RunContext, TrainConfig, resolve_run_name
-from mura_core.training.data import DataFactory, mura_data
+from mura_core.training.data import DataFactory, is_dataset, mura_data
+from mura_core.training.precision import precision_policy
 from mura_core.training.records import record_session, write_split, write_start
 from mura_core.training.resume import (
     RESUME_KEYS,
     check_resumable,
     discard_aside_after_first_epoch,
 )
-from mura_core.training.setup import _is_dataset, _now, _precision, _strategy, compile_model
+from mura_core.training.setup import compile_model
+from mura_core.training.strategy import distribution_strategy
 
 __all__ = ["RESUME_KEYS", "EpochObserver", "Runner", "TrainResult", "compile_model", "train"]
 
@@ -246,9 +249,9 @@ class Runner:
 
         config = run.config
         keras.utils.set_random_seed(config.seed)
-        with _precision(config.mixed_precision) as policy:
+        with precision_policy(config.mixed_precision) as policy:
             try:
-                strategy = _strategy(config.strategy)
+                strategy = distribution_strategy(config.strategy)
                 data = self.data(run)
                 with strategy.scope():
                     model = self._build(run)
@@ -277,7 +280,7 @@ class Runner:
                     class_weight=data.class_weight,
                     callbacks=callbacks,
                     verbose=config.verbose,
-                    shuffle=not _is_dataset(data.train),  # tf.data input shuffles itself
+                    shuffle=not is_dataset(data.train),  # tf.data input shuffles itself
                 )
             except BaseException:
                 record_session(run, committed, fit_started, status="interrupted")
@@ -298,7 +301,7 @@ class Runner:
         evaluation = None
         if self.evaluate:
             evaluation = self._evaluate(run, model)
-        update_run_json(run.folder.run_json, status="complete", finished=_now(),
+        update_run_json(run.folder.run_json, status="complete", finished=utc_now(),
                         **progress_record(run.folder.path), notes=run.notes)  # fmt: skip
         return TrainResult(
             run=run,

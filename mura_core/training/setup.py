@@ -1,10 +1,11 @@
-"""The Keras and TensorFlow set-up of a run: compilation, precision policy, strategy."""
+"""Compiling a model as the report trains it: Adam, binary cross-entropy, AUC, accuracy, kappa.
+
+The other set-up of a run: :mod:`~mura_core.training.precision` (the dtype policy) and
+:mod:`~mura_core.training.strategy` (the distribution strategy).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["compile_model"]
@@ -29,35 +30,3 @@ def compile_model(
         jit_compile=jit_compile,
     )
     return model
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-@contextlib.contextmanager
-def _precision(mixed: bool) -> Iterator[str]:
-    """Set the Keras dtype policy for the duration of a run, then restore it."""
-    import keras
-
-    previous = keras.mixed_precision.global_policy().name
-    policy = "mixed_float16" if mixed else "float32"
-    keras.mixed_precision.set_global_policy(policy)
-    try:
-        yield policy
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
-
-
-def _is_dataset(value: Any) -> bool:
-    import tensorflow as tf
-
-    return isinstance(value, tf.data.Dataset)
-
-
-def _strategy(name: str) -> Any:
-    import tensorflow as tf
-
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()

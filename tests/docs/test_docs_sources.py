@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -90,3 +91,13 @@ def test_api_index_walks_mura_core_modules() -> None:
     modules = mura_docs.package_modules("mura_core", exclude=["mura_core.cli"])
     assert "mura_core" in modules and "mura_core.runs.layout" in modules
     assert not any(module.startswith("mura_core.cli") for module in modules)
+
+
+def test_internal_modules_exist_and_are_left_out_of_the_api_index() -> None:
+    import mura_core
+
+    documented = mura_docs.package_modules("mura_core")
+    assert "mura_core.runs.loading" in documented
+    for name in mura_core.INTERNAL_MODULES:
+        assert importlib.util.find_spec(name) is not None, f"{name} is declared internal"
+        assert not any(module == name or module.startswith(name + ".") for module in documented)

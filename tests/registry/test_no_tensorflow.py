@@ -35,6 +35,7 @@ def _loaded(body: str) -> str:
         "from mura_core.cli import main; main(['models', 'list', '--json'])",
         "from mura_core.cli import main; main(['models', 'families'])",
         "from mura_core.cli import main; main(['plugins'])",
+        "from mura_core.cli import build_parser; build_parser().format_help()",  # mura --help
         "from mura_core.cli import main; main(['models', 'show', 'cnn_in.256.256'])",
         "import mura_core.cli.sweep, mura_core.sweeps.engine_ray",
     ],

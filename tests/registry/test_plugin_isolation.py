@@ -1,4 +1,5 @@
-"""One plugin's mistake stays that plugin's: clashes, bad presets, bad hooks, bad imports.
+"""One plugin's mistake stays that plugin's: clashes, bad presets, bad hooks, bad imports,
+bad commands.
 
 Each test installs a plugin distribution into a temporary folder on PYTHONPATH and runs
 the CLI in a subprocess, as a user with that plugin installed would.
@@ -208,3 +209,84 @@ def test_strict_mode_makes_a_dropped_preset_an_error(cli, plugin_site):
     result = cli("plugins", env={**env, "MURA_STRICT_PLUGINS": "1"})
     assert result.returncode == 2
     assert "not canonical" in _one_line(result.stderr)
+
+
+def _command_plugin(name: str, add: str = "subparsers.add_parser(NAME).set_defaults(func=run)"):
+    """A plugin adding the command ``name``; ``add`` is the body of its ``add(subparsers)``."""
+    return f"""
+from registry import Command, hookimpl
+
+NAME = {name!r}
+
+def run(args):
+    print("ran " + NAME)
+    return 0
+
+def add(subparsers):
+    {add}
+
+@hookimpl
+def register_commands(register):
+    register(Command(NAME, add))
+"""
+
+
+BROKEN_COMMANDS = {
+    "hook-raises": (
+        "from registry import hookimpl\n\n@hookimpl\ndef register_commands(register):\n"
+        "    raise RuntimeError('no commands today')\n",
+        "hook register_commands: RuntimeError: no commands today",
+    ),
+    "import-fails": ("raise ImportError('missing dependency xyz')\n", "missing dependency xyz"),
+    "built-in-name": (_command_plugin("train"), "command 'train' dropped: mura-registry has"),
+    "add-raises": (
+        _command_plugin("hello", "raise ValueError('bad flag')"),
+        "command 'hello' dropped: add() failed: ValueError: bad flag",
+    ),
+    "adds-another": (
+        _command_plugin("hello", "subparsers.add_parser('goodbye')"),
+        "command 'hello' dropped: add() must add one parser named 'hello'; it added 'goodbye'",
+    ),
+    "sets-no-func": (
+        _command_plugin("hello", "subparsers.add_parser(NAME)"),
+        "command 'hello' dropped: add() sets no func (set_defaults(func=...)) on its parser",
+    ),
+}
+#: Whose strict mode is tested elsewhere, or by the same code as another case's.
+NOT_STRICT = {"import-fails", "sets-no-func"}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_COMMANDS))
+def test_a_broken_command_plugin_fails_alone_in_one_line(cli, plugin_site, case):
+    source, reason = BROKEN_COMMANDS[case]
+    env = plugin_site("command_plugin", source, distribution="mura-commands", version="0.2")
+    result = cli("plugins", env=env)  # a built-in command, working
+    assert result.returncode == 0, result.stderr
+    assert reason in _one_line(result.stderr)
+    assert any(reason in line for line in result.stdout.splitlines())  # listed in one line
+    if case in NOT_STRICT:
+        return
+    strict = cli("plugins", env={**env, "MURA_STRICT_PLUGINS": "1"})
+    assert strict.returncode == 2 and reason in _one_line(strict.stderr)
+    assert strict.stderr.startswith("mura: error: plugin 'command_plugin'")
+    assert "mura-commands 0.2" in strict.stderr
+
+
+def test_a_command_two_plugins_add_is_disabled_naming_both(cli, plugin_site):
+    plugin_site("hello_a", _command_plugin("hello"), distribution="mura-hello-a")
+    plugin_site("hello_b", _command_plugin("hello"), distribution="mura-hello-b")
+    env = plugin_site("solo_plugin", _command_plugin("solo"), distribution="mura-solo")
+    infos = _infos(cli("plugins", "--json", env=env))
+    for name in ("hello_a", "hello_b"):
+        assert "command 'hello' is disabled" in " ".join(infos[name]["problems"])
+        assert infos[name]["commands"] == []
+    assert infos["solo_plugin"]["commands"] == ["solo"]
+    assert cli("solo", env=env).stdout == "ran solo\n"
+    hello = cli("hello", "--anything", env=env)
+    assert hello.returncode == 2
+    warning, error = hello.stderr.strip().splitlines()
+    assert warning.startswith("mura: warning: command 'hello' is disabled")
+    assert error.startswith("mura: error: command 'hello' is disabled")
+    assert "mura-hello-a 1.0" in error and "mura-hello-b 1.0" in error
+    strict = cli("solo", env={**env, "MURA_STRICT_PLUGINS": "1"})
+    assert strict.returncode == 2 and "command 'hello' is disabled" in _one_line(strict.stderr)

@@ -9,7 +9,8 @@ from typing import Annotated
 import pytest
 
 import registry
-from registry import Family, FamilySpec, PluginError, Preset, Registry, Token, hookimpl
+from registry import Command, Family, FamilySpec, PluginError, Preset, Registry, Token, hookimpl
+from registry.nesting import NestedName
 
 
 class TinySpec(FamilySpec):
@@ -132,6 +133,68 @@ def test_plugin_raising_in_hook_is_skipped_with_a_warning(caplog):
     assert any("plugin 'faulty'" in r.getMessage() for r in caplog.records)
 
 
+def test_commands_come_built_in_first_and_a_bad_one_fails_its_plugin():
+    class Hello:
+        @hookimpl
+        def register_commands(self, register):
+            register(Command("hello-world", lambda subparsers: None))
+
+    class Shouting:
+        @hookimpl
+        def register_commands(self, register):
+            register(Command("HELLO", lambda subparsers: None))
+
+    reg = Registry()
+    reg.register_plugin(Hello(), name="hello")
+    reg.register_plugin(Shouting(), name="shouting")
+    commands = list(reg.commands())
+    assert commands[:3] == ["models", "plugins", "doctor"] and commands[-1] == "hello-world"
+    assert reg.commands()["hello-world"].plugin == "hello"
+    info = next(p for p in reg.plugins() if p.name == "shouting")
+    assert info.status == "failed" and "command name 'HELLO' must be lowercase" in info.error
+
+
+class PairSpec(FamilySpec):
+    member: Annotated[str, NestedName(), Token("m", "member model name")]
+
+
+class StructuralEnsembler:
+    """No base class: what the package calls on ``Family.ensemble`` is a Protocol."""
+
+    def members(self, parsed):
+        return []
+
+    def combination(self, parsed):
+        return "avg"
+
+    def load(self, folder, parsed, *, allow_other_provider=False):
+        return None
+
+    def warm_start(self, parsed):
+        return None
+
+
+@pytest.mark.parametrize("ensemble", [StructuralEnsembler(), object()], ids=["fits", "misfits"])
+def test_an_ensemble_declaration_is_checked_against_the_protocol(ensemble):
+    class PairPlugin:
+        @hookimpl
+        def register_families(self, register):
+            register(Family("pair", PairSpec, build_tiny, "pairs", "pair_m(tiny_in.8.8.1_w.4)",
+                            input_shape=lambda spec: spec.nested("member").input_shape,
+                            ensemble=ensemble))  # fmt: skip
+
+    reg = Registry(autoload=False)
+    reg.register_plugin(TinyPlugin(), name="tiny")
+    reg.register_plugin(PairPlugin(), name="pair")
+    info = next(p for p in reg.plugins() if p.name == "pair")
+    if isinstance(ensemble, StructuralEnsembler):
+        assert isinstance(ensemble, registry.EnsemblerProtocol)
+        assert reg.families()["pair"].ensemble is ensemble and info.status == "loaded"
+    else:
+        assert info.status == "failed" and "pair" not in reg.families()
+        assert "ensemble= must have the methods of registry.EnsemblerProtocol" in info.error
+
+
 @pytest.fixture
 def broken_module(tmp_path, monkeypatch):
     """A plugin module on sys.path that raises on import."""
@@ -193,6 +256,13 @@ def test_blocked_plugin_does_not_load(cli):
     assert shown.returncode == 2 and "unknown family 'resnet50'" in shown.stderr
 
 
+def test_blocked_built_in_commands_leave_one_line_saying_so(cli):
+    result = cli("plugins", env={"MURA_BLOCK_PLUGINS": "commands"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("mura: error: no command is registered: the built-in")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_disabled_autoload_keeps_builtins_and_named_plugins(cli, broken_module):
     env = {
         "PYTHONPATH": str(broken_module),
@@ -210,6 +280,11 @@ def test_every_hook_has_a_docstring():
     from registry.entry_points import hook_names, new_plugin_manager
 
     names = hook_names(new_plugin_manager())
-    assert set(names) == {"register_families", "register_presets", "extend_callbacks"}
+    assert set(names) == {
+        "register_families",
+        "register_presets",
+        "register_commands",
+        "extend_callbacks",
+    }
     for name in names:
         assert getattr(hookspecs, name).__doc__.strip()

@@ -41,7 +41,24 @@ def test_installed_plugin_is_listed_with_its_distribution(cli, installed_example
     assert infos["vgg16"]["distribution"] == "mura-vgg16"
     assert infos["vgg16"]["version"] == "1.0.0"
     assert infos["vgg16"]["families"] == ["vgg16"]
+    assert infos["vgg16"]["commands"] == ["vgg16-info"]
     assert infos["vgg16"]["status"] == "loaded"
+
+
+def test_installed_plugin_adds_a_command(cli, installed_example):
+    result = cli("vgg16-info", "vgg16_in.32.32.3_p.max__aug", env=installed_example)
+    assert result.returncode == 0, result.stderr
+    lines = [line.split() for line in result.stdout.splitlines()]
+    assert lines[:3] == [
+        ["vgg16_in.32.32.3_p.max"],
+        ["layer", "output", "parameters"],
+        ["block1_conv1", "32x32x64", "1,792"],
+    ]
+    assert lines[-3:] == [
+        ["block5_conv3", "2x2x512", "2,359,808"],
+        ["output", "1", "513"],
+        ["total", f"{14_714_688 + 513:,}"],
+    ]
 
 
 def test_installed_plugin_builds_from_a_name(cli, installed_example):
@@ -64,9 +81,11 @@ def test_installed_plugin_passes_the_conformance_kit(cli, installed_example):
     assert report["passed"] and report["distribution"] == "mura-vgg16"
     assert [check["name"] for check in report["checks"]] == [
         "round_trip", "canonical_idempotent", "malformed_rejected", "example_builds",
-        "parameter_count", "weights_reload", "train_step", "explain_layer",
+        "parameter_count", "fingerprint", "weights_reload", "train_step", "explain_layer",
     ]  # fmt: skip
-    assert all(check["status"] == "passed" for check in report["checks"])
+    statuses = {check["name"]: check["status"] for check in report["checks"]}
+    assert statuses.pop("fingerprint") == "skipped"  # the example pins no architectures
+    assert set(statuses.values()) == {"passed"}
 
 
 def test_installed_plugin_respects_disabled_autoload(cli, installed_example):

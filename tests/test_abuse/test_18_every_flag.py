@@ -42,6 +42,7 @@ def _base(command: tuple[str, ...], empty: Path, out: Path) -> dict[str, list[st
     """A well-formed invocation of ``command`` that has nothing to work on."""
     positionals = {
         ("models", "show"): [TINY_CNN],
+        ("plugins", "pin"): ["ffcnn"],
         ("data", "inspect"): [str(empty)],
         ("data", "split"): [str(empty), str(out / "split.csv")],
         ("synth",): [str(out / "synth")],
