@@ -3,8 +3,6 @@
 >>> from mura_core.sweeps import plan_runs, run_sweep                  # doctest: +SKIP
 >>> planned = plan_runs(["cnn_in.64.64.1_cl.{3..5}.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2"])
 >>> records = run_sweep([run.name for run in planned], {"data_root": "data", "epochs": 5})
->>> base = TrainConfig(name=planned[0].name, data_root="data", epochs=5)  # doctest: +SKIP
->>> records = run_sweep([replace(base, name=run.name) for run in planned])  # doctest: +SKIP
 
 Modules: :mod:`~mura_core.sweeps.patterns` (brace patterns, validation),
 :mod:`~mura_core.sweeps.trial` (one run, the runner of ``mura train``),
