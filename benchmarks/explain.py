@@ -79,7 +79,7 @@ def cost_of_explaining(model, frame, name: str, layer: str, *, batch_size: int =
     """Seconds to compute the heatmap arrays of ``frame``'s images over seconds to predict
     them (see the module docstring)."""
     from mura_core.explain import explain_batch
-    from mura_core.training.inference import inference_batches
+    from mura_core.inference import inference_batches
 
     batches = list(inference_batches(name, frame, batch_size).map(lambda images, *rest: images))
     rows = frame.to_dict("records")

@@ -3,7 +3,7 @@
 Trains the demo's CNN briefly on synthetic MURA, exports it in every format (printing
 each one's parity with the run, as ``mura export`` does), and predicts the same images
 three ways: the run through ``mura predict``'s code path
-(:func:`~mura_core.training.inference.predict_frame`), and each artifact through
+(:func:`~mura_core.inference.predict_frame`), and each artifact through
 :meth:`~mura_core.export.artifact.Artifact.predict_frame` (the same decoding, then the
 artifact's runtime). Each way is warmed up first (start-up and tracing excluded), then
 timed in alternating rounds; the best round counts. The same is timed on images already
@@ -67,8 +67,8 @@ def main() -> None:
     from mura_core.data.synth import synthesize
     from mura_core.export.artifact import load_artifact
     from mura_core.export.exporting import export_run
+    from mura_core.inference import predict_frame
     from mura_core.runs import load_run
-    from mura_core.training.inference import predict_frame
     from mura_core.training.runner import train
 
     with tempfile.TemporaryDirectory() as work:

@@ -92,19 +92,20 @@ def _run(parsed: ParsedName) -> RunOptions:
     return parsed.run or RunOptions()
 
 
+def _member(parsed: ParsedName, key: str, run: RunOptions, body_part: str | None = None) -> Member:
+    """The member ``key``: the ensemble's member model, trained with ``run``."""
+    model = parsed.spec.nested("member")  # parsed with the ensemble's name
+    name = ParsedName(model.family, model.spec, None if run.is_default else run)
+    return Member(key=key, run_name=name.full_name, body_part=body_part, parsed=name)
+
+
 class BodyPartEnsembler(Ensembler):
     """One member per body part, each trained on its part's images."""
 
     def members(self, parsed: ParsedName) -> list[Member]:
         run = _run(parsed)
         return [
-            Member(
-                key=part,
-                run_name=format_name(
-                    parsed.spec.member, run.model_copy(update={"body_part": part})
-                ),
-                body_part=part,
-            )
+            _member(parsed, part, run.model_copy(update={"body_part": part}), part)
             for part in parsed.spec.parts
         ]
 
@@ -125,10 +126,7 @@ class SeedEnsembler(Ensembler):
         if run.seed:
             raise MuraError(f"{parsed.full_name}: a seed ensemble's seeds are its s token")
         return [
-            Member(
-                key=f"seed.{seed}",
-                run_name=format_name(parsed.spec.member, run.model_copy(update={"seed": seed})),
-            )
+            _member(parsed, f"seed.{seed}", run.model_copy(update={"seed": seed}))
             for seed in parsed.spec.seeds
         ]
 

@@ -69,12 +69,13 @@ def canonical(name: str) -> str:
     return get_registry().canonical(name)
 
 
-def build(name: str, weights: Any = DEFAULT_WEIGHTS, **overrides: Any) -> Any:
-    """Build the uncompiled Keras model named ``name`` (see :meth:`Registry.build`)."""
+def build(name: str | ParsedName, weights: Any = DEFAULT_WEIGHTS, **overrides: Any) -> Any:
+    """Build the uncompiled Keras model named ``name``, a name or a parsed name (see
+    :meth:`Registry.build`)."""
     return get_registry().build(name, weights, **overrides)
 
 
-def resolve_weights(name: str, weights: Any = DEFAULT_WEIGHTS) -> Any:
+def resolve_weights(name: str | ParsedName, weights: Any = DEFAULT_WEIGHTS) -> Any:
     """The weights a build of ``name`` starts from, checked without building."""
     return get_registry().resolve_weights(name, weights)
 

@@ -280,15 +280,18 @@ class Registry:
             )
         return estimate
 
-    def build(self, name: str, weights: Any = DEFAULT_WEIGHTS, **overrides: Any) -> Any:
-        """Build the uncompiled Keras model a name describes.
+    def build(
+        self, name: str | ParsedName, weights: Any = DEFAULT_WEIGHTS, **overrides: Any
+    ) -> Any:
+        """Build the uncompiled Keras model a name (or a parsed name) describes; a run
+        name's suffix plays no part.
 
         ``weights`` (families with pretrained weights): a declared source, a file,
         ``None`` or ``"default"`` (the family's default). ``overrides`` change spec
         fields (by field name, e.g. ``input_shape=(64, 64, 3)``) or pass the family's
         other build options. The model is named by its canonical model name.
         """
-        parsed = self.parse(name)
+        parsed = name if isinstance(name, ParsedName) else self.parse(name)
         fields = set(type(parsed.spec).model_fields)
         spec_changes = {k: v for k, v in overrides.items() if k in fields}
         options = {k: v for k, v in overrides.items() if k not in fields}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from mura_core.cli.run_flags import add_run_flags, load_run_from
+from mura_core.cli.run_flags import add_run_flags, load_run_from, resolve_run_from
 from mura_core.vocabulary import EVALUATION_SUBSETS
 
 
@@ -78,21 +78,21 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.cli.train import uncovered_warning
     from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
+    from mura_core.inference import evaluate_run, subset_frame
     from mura_core.outputs import check_links
-    from mura_core.runs import find_run, parse_run_folder
-    from mura_core.training.inference import evaluate_run, subset_frame
 
-    folder, _ = parse_run_folder(find_run(args.run, args.runs))
+    resolved = resolve_run_from(args)
+    folder = resolved[0]
     check_links(folder.path)  # the evaluation's files are written inside the run folder
     rows = subset_frame(folder, args.data, args.subset)  # the data, before loading a model
     target, rows, check = _where(args, folder, rows)
-    loaded = load_run_from(args)
+    loaded = load_run_from(args, resolved)
     print_notes(check.notes)
     weights = loaded.weights.path.name if loaded.weights is not None else "best of each member"
     result = evaluate_run(
         loaded.model,
         loaded.folder,
-        loaded.name,
+        loaded.parsed,
         args.data,
         subset=args.subset,
         batch_size=args.batch_size,

@@ -19,7 +19,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mura_core.cli.run_flags import add_run_flags, load_run_from
+from mura_core.cli.run_flags import add_run_flags, load_run_from, resolve_run_from
 
 
 def register(subparsers: Any) -> None:
@@ -75,16 +75,16 @@ def run(args: argparse.Namespace) -> int:
         write_montage,
         write_overlay,
     )
-    from mura_core.runs import find_run, parse_run_folder
 
     output = Path(args.output)
     check_output(output, args.overwrite)
-    _, parsed = parse_run_folder(find_run(args.run, args.runs))
+    resolved = resolve_run_from(args)
+    parsed = resolved[1]
     # a family without an explain layer fails here, before anything is loaded
     layer = member_layer(parsed) if parsed.is_ensemble else explain_layer(parsed)
     images = collect_images(args.paths)
     overlays, montages = planned_files(output, images)
-    loaded = load_run_from(args)
+    loaded = load_run_from(args, resolved)
     found = require_coverage(loaded, images)  # the check mura predict makes too
     uncovered_warning(found.uncovered)
     images = found.covered
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         explanations, _ = explain_ensemble(loaded, images, batch_size=args.batch_size,
                                            progress=progress)  # fmt: skip
     else:
-        explanations = explain_frame(loaded.model, images, loaded.name, layer,
+        explanations = explain_frame(loaded.model, images, loaded.parsed, layer,
                                      batch_size=args.batch_size, progress=progress)  # fmt: skip
     rows, studies = [], {}
     for item in explanations:

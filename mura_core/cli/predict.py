@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.data.images import collect_images
     from mura_core.ensembles.coverage import require_coverage
     from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies, format_table
-    from mura_core.training.inference import predict_frame
+    from mura_core.inference import predict_frame
 
     images = collect_images(args.paths)
     loaded = load_run_from(args)
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     predicted = predict_frame(
         loaded.model,
         images.fillna({"body_part": ""}),
-        loaded.name,
+        loaded.parsed,
         batch_size=args.batch_size,
         progress=len(images) > args.batch_size,
     )

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mura_core.runs import LoadedRun, RunFolder
+    from registry import ParsedName
 
 
 def add_run_flags(parser: Any) -> None:
@@ -16,13 +20,25 @@ def add_run_flags(parser: Any) -> None:
     )  # fmt: skip
 
 
-def load_run_from(args: argparse.Namespace) -> Any:
-    """The run ``args.run`` names, loaded as the flags of :func:`add_run_flags` say; its
-    notes are printed on stderr."""
-    from mura_core.cli.output import print_notes
-    from mura_core.runs import find_run, load_run
+def resolve_run_from(args: argparse.Namespace) -> tuple[RunFolder, ParsedName]:
+    """The run folder ``args.run`` names (a folder, or a run name under ``args.runs``),
+    checked, and its parsed name."""
+    from mura_core.runs import find_run, parse_run_folder
 
-    loaded = load_run(find_run(args.run, args.runs), weights=args.weights,
-                      allow_other_provider=args.allow_other_provider)  # fmt: skip
+    return parse_run_folder(find_run(args.run, args.runs))
+
+
+def load_run_from(
+    args: argparse.Namespace, resolved: tuple[RunFolder, ParsedName] | None = None
+) -> LoadedRun:
+    """The run ``args.run`` names (``resolved``: the folder and name
+    :func:`resolve_run_from` gave), loaded as the flags of :func:`add_run_flags` say;
+    its notes are printed on stderr."""
+    from mura_core.cli.output import print_notes
+    from mura_core.runs import load_parsed_run
+
+    folder, parsed = resolved or resolve_run_from(args)
+    loaded = load_parsed_run(folder, parsed, weights=args.weights,
+                             allow_other_provider=args.allow_other_provider)  # fmt: skip
     print_notes(loaded.notes)
     return loaded

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mura_core.cli.run_flags import add_run_flags, load_run_from
+from mura_core.cli.run_flags import add_run_flags, load_run_from, resolve_run_from
 from mura_core.vocabulary import EXPORT_FORMATS
 
 
@@ -50,13 +50,13 @@ def register(subparsers: Any) -> None:
 SHOWN_PROBLEMS = 20
 
 
-def _check_output(args: argparse.Namespace, source: Path | None) -> None:
+def _check_output(args: argparse.Namespace, source: Path | None) -> Any:
     """Refuse an output that would overwrite the input or anything of the source, whose
     folder does not exist, or that :func:`~mura_core.outputs.claim_file` refuses: before
-    anything is predicted."""
+    anything is predicted. Returns the run's folder and parsed name (``None``: an export
+    ``source``)."""
     from mura_core.errors import MuraError
     from mura_core.outputs import claim_file
-    from mura_core.runs import find_run
 
     output = Path(args.output).resolve()
     if output == Path(args.input).resolve():
@@ -65,14 +65,17 @@ def _check_output(args: argparse.Namespace, source: Path | None) -> None:
         raise MuraError(f"{args.output}: is a folder, not a CSV file")
     if not output.parent.is_dir():
         raise MuraError(f"{args.output}: no folder {output.parent} to write into")
-    folder = (source if source is not None else find_run(args.run, args.runs)).resolve()
+    resolved = None if source is not None else resolve_run_from(args)
+    folder = source.resolve() if resolved is None else resolved[0].path
     if folder == output.parent or folder in output.parents:
         raise MuraError(f"{args.output}: inside {folder}; write the submission elsewhere")
     claim_file(args.output, "submit", overwrite=args.overwrite)
+    return resolved
 
 
-def _predictor(args: argparse.Namespace, export: Path | None) -> Any:
-    """A function from image rows to probabilities, from an export or a run."""
+def _predictor(args: argparse.Namespace, export: Path | None, resolved: Any) -> Any:
+    """A function from image rows to probabilities, from an export or a run (``resolved``:
+    its folder and parsed name)."""
     from mura_core.errors import MuraError
 
     if export is not None:
@@ -90,18 +93,16 @@ def _predictor(args: argparse.Namespace, export: Path | None) -> Any:
         raise MuraError(f"--format chooses an export's artifact; {args.run} is a run")
     from mura_core.export.parity import run_probabilities
 
-    loaded = load_run_from(args)
+    loaded = load_run_from(args, resolved)
     return lambda rows: run_probabilities(loaded, rows, args.batch_size)
 
 
-def _check_data(args: argparse.Namespace, images: Any) -> None:
-    """Refuse images the run recorded that changed since it was trained (unless
-    ``--other-data``), before the model is loaded."""
+def _check_data(args: argparse.Namespace, images: Any, folder: Any) -> None:
+    """Refuse images the run in ``folder`` recorded that changed since it was trained
+    (unless ``--other-data``), before the model is loaded."""
     from mura_core.cli.output import print_notes
-    from mura_core.runs import find_run, parse_run_folder
     from mura_core.runs.data_check import check_images
 
-    folder, _ = parse_run_folder(find_run(args.run, args.runs))
     check = check_images(folder, folder.name, list(images["path"]),
                          other_data=args.other_data, hint="predict them as other data")  # fmt: skip
     print_notes(check.notes)
@@ -127,14 +128,14 @@ def run(args: argparse.Namespace) -> int:
     )
 
     export = export_folder_of(args.run)
-    _check_output(args, export)
+    resolved = _check_output(args, export)
     read = read_submission_csv(args.input)
     if read.problems:
         _report(read.problems, read.looked_under)
         return 2
     if export is None:
-        _check_data(args, read.images)
-    studies = study_predictions(read.images, _predictor(args, export))
+        _check_data(args, read.images, resolved[0])
+    studies = study_predictions(read.images, _predictor(args, export, resolved))
     write_submission(studies, args.output)
     abnormal = int(studies["label"].sum())
     repeated = f", {read.duplicates} repeated row(s) predicted once" if read.duplicates else ""

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.cli import print_error
     from mura_core.cli.engine_flags import check_engine, progress, ray_options
     from mura_core.cli.output import print_json
-    from mura_core.cli.sweep_args import plan_from_args, settings_from_args
+    from mura_core.cli.sweep_args import configs_from_args, plan_from_args
     from mura_core.sweeps import SweepPlanError, records_table, run_sweep
 
     try:
@@ -84,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
         args, scheduler=args.scheduler, metric=args.metric, grace_period=args.grace_period
     )
     records = run_sweep(
-        [item.name for item in planned],
-        settings_from_args(args),
+        configs_from_args(args, [item.name for item in planned]),
+        evaluate=not args.no_evaluate,
         engine=engine,  # type: ignore[arg-type]
         ray=options,
         progress=progress("sweep", len(planned), quiet=args.json or args.quiet),

@@ -7,7 +7,7 @@ from typing import Any
 
 from mura_core.errors import MuraError
 
-__all__ = ["apply_train_table", "plan_from_args", "settings_from_args"]
+__all__ = ["apply_train_table", "configs_from_args", "plan_from_args"]
 
 #: Spellings of the sweep file's ``[train]`` keys that name another flag.
 _ALIASES = {"out": "runs"}
@@ -86,12 +86,15 @@ def plan_from_args(args: argparse.Namespace) -> list[Any]:
     )
 
 
-def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """The settings every run of the sweep shares (checked as ``mura train`` checks them)."""
+def configs_from_args(args: argparse.Namespace, names: list[str]) -> list[Any]:
+    """The settings of each run ``names`` holds: the flags, checked as ``mura train``
+    checks them, with the run's name."""
+    from dataclasses import replace
+
     from mura_core.cli.train import config_from_args
 
-    settings = config_from_args(args, name="sweep").to_dict()
-    settings.pop("name")
-    settings["verbose"] = 0  # runs side by side: the sweep reports progress instead
-    settings["evaluate"] = not args.no_evaluate
-    return settings
+    if not names:
+        return []
+    # runs side by side: the sweep reports progress instead of each run's epochs
+    first = replace(config_from_args(args, names[0]), verbose=0)
+    return [replace(first, name=name) for name in names]

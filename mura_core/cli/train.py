@@ -98,8 +98,9 @@ def pretrained_option(value: str | None) -> str | None:
     return None if value.lower() == NO_WEIGHTS else value
 
 
-def config_from_args(args: argparse.Namespace, name: str) -> Any:
-    """The :class:`~mura_core.training.context.TrainConfig` of run ``name`` from the flags
+def config_from_args(args: argparse.Namespace, name: Any) -> Any:
+    """The :class:`~mura_core.training.context.TrainConfig` of run ``name`` (a name or its
+    parse) from the flags
     of :func:`add_train_flags`; the runs folder and a cache folder must not be in a MURA
     tree or a run folder (:func:`~mura_core.outputs.check_place`)."""
     from mura_core.outputs import check_place
@@ -140,8 +141,9 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.errors import MuraError
     from registry import parse
 
-    config = config_from_args(args, args.name)
-    if parse(args.name).is_ensemble:
+    parsed = parse(args.name)  # the one parse of the name: the runs take it as it is
+    config = config_from_args(args, parsed)
+    if parsed.is_ensemble:
         return run_ensemble(args, config)
     if args.members is not None:
         raise MuraError("--members applies to ensemble names only")

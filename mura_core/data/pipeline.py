@@ -87,6 +87,8 @@ from registry.family import PREPROCESSING_MODES, Preprocessing
 if TYPE_CHECKING:
     import tensorflow as tf
 
+    from registry import ParsedName
+
 #: Cache of decoded, resized images: ``"memory"``, a directory for a file cache, or None.
 Cache = Literal["memory"] | str | os.PathLike[str] | None
 
@@ -137,11 +139,12 @@ def _check_input(image_size: Sequence[int], channels: int, preprocessing: str) -
         )
 
 
-def input_spec(name: str) -> InputSpec:
-    """The input of the model ``name`` (a model or run name), from the registry."""
+def input_spec(name: str | ParsedName) -> InputSpec:
+    """The input of the model ``name`` (a model or run name, or its parse): the name's
+    input shape and its family's declared preprocessing."""
     import registry
 
-    parsed = registry.parse(name)
+    parsed = registry.parse(name) if isinstance(name, str) else name
     height, width, channels = parsed.input_shape
     return InputSpec((int(height), int(width)), int(channels), parsed.family.preprocessing)
 
@@ -419,12 +422,12 @@ def _finish(dataset, preprocessing: str, channels: int, batch_size: int):
 
 
 def pipeline_for_model(
-    name: str, frame: pd.DataFrame, *, training: bool, **options: Any
+    name: str | ParsedName, frame: pd.DataFrame, *, training: bool, **options: Any
 ) -> tf.data.Dataset:
     """:func:`training_dataset` or :func:`evaluation_dataset` for the model ``name``.
 
-    Image size, channels and normalisation come from the name (``in.H.W.C``) and its
-    family; ``options`` are passed on (``batch_size``, ``augment``, ``cache``...).
+    Image size, channels and normalisation come from the name (``in.H.W.C``, or a parsed
+    name) and its family; ``options`` are passed on (``batch_size``, ``augment``, ``cache``...).
     """
     spec = input_spec(name)
     build = training_dataset if training else evaluation_dataset

@@ -34,8 +34,8 @@ class LoadedEnsemble:
     """An ensemble run's loaded members and how it combines them.
 
     It stands where a single run's model does (``loaded.model`` is the ensemble
-    itself): :func:`~mura_core.training.inference.predict_frame` and
-    :func:`~mura_core.training.inference.evaluate_run` call :meth:`predict_rows`.
+    itself): :func:`~mura_core.inference.predict_frame` and
+    :func:`~mura_core.inference.evaluate_run` call :meth:`predict_rows`.
     """
 
     folder: RunFolder
@@ -70,7 +70,7 @@ class LoadedEnsemble:
         Uncovered rows (``route``, a body part with no member) are left out; their
         paths are in ``result.attrs["uncovered"]``.
         """
-        from mura_core.training.inference import predict_frame
+        from mura_core.inference import predict_frame
 
         scores = {}
         for member in self.specs:
@@ -79,7 +79,7 @@ class LoadedEnsemble:
             if loaded is None or rows.empty:
                 continue
             predicted = predict_frame(
-                loaded.model, rows, loaded.name, batch_size=batch_size, progress=progress
+                loaded.model, rows, loaded.parsed, batch_size=batch_size, progress=progress
             )
             scores[member.key] = predicted["probability"]
         covered, uncovered = combine(frame, scores, self.specs, self.combination)
@@ -111,7 +111,8 @@ def load_ensemble(
         member_folder = folder.member(member.key)
         if member_status(member_folder) != "complete" or member_folder.best_weights() is None:
             continue  # not trained, or still training, failed or interrupted
-        loaded = load_run(member_folder.path, allow_other_provider=allow_other_provider)
+        loaded = load_run(member_folder.path, allow_other_provider=allow_other_provider,
+                          expected=member.name)  # fmt: skip
         if loaded.name != member.run_name:
             raise MuraError(
                 f"{member_folder.path} holds run {loaded.name}, not member {member.run_name}"

@@ -8,8 +8,11 @@ re-exports it.
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from registry import ParsedName
 
 __all__ = ["COMBINATIONS", "Combination", "Member"]
 
@@ -29,8 +32,20 @@ class Member:
             so paths stay short whatever the member's name.
         run_name: the member's canonical run name (a single model's run).
         body_part: the body part whose images it scores under ``route`` (``None``: all).
+        parsed: ``run_name`` parsed, when the ensembler has it from the ensemble's own
+            parse (``None``: :attr:`name` parses ``run_name``).
     """
 
     key: str
     run_name: str
     body_part: str | None = None
+    parsed: ParsedName | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def name(self) -> ParsedName:
+        """The member's parsed run name."""
+        if self.parsed is not None:
+            return self.parsed
+        import registry
+
+        return registry.parse(self.run_name)

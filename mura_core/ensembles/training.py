@@ -199,10 +199,13 @@ def _member_record(folder: RunFolder, members: list[Member]) -> list[dict[str, A
     ]
 
 
-def _member_trials(folder: RunFolder, members: list[Member], warm: Path | None) -> list[Trial]:
-    """Each member as a sweep trial: its run name, its folder, the warm-start weights."""
+def _member_trials(
+    folder: RunFolder, members: list[Member], common: TrainConfig, warm: Path | None
+) -> list[Trial]:
+    """Each member as a sweep trial: the ``common`` settings named by the member's parsed
+    run name, its folder, the warm-start weights."""
     start = None if warm is None else str(warm)
-    return [Trial(member.run_name, str(folder.member(member.key).path), start)
+    return [Trial(replace(common, name=member.name), str(folder.member(member.key).path), start)
             for member in members]  # fmt: skip
 
 
@@ -257,15 +260,13 @@ def train_ensemble(
     if not config.overwrite:
         refuse_if_trained(folder, parsed, chosen, whole=members is None)
     common = replace(config, weight_classes=None, augment=None, body_part=None, seed=0)
-    settings = {**common.to_dict(), "evaluate": evaluate}
-    del settings["name"]
     runner = {key: value for key, value in (("callbacks", callbacks), ("data", data)) if value}
     check_links(folder.path)
     with engine_session(engine, ray, notes), RunLock(folder.path):  # joined before any write
         folder.write_name(parsed.full_name)
         _record_start(folder, parsed, config)
-        records = run_sweep(_member_trials(folder, chosen, warm), settings, engine=engine,
-                            ray=ray, progress=progress, notes=notes,
+        records = run_sweep(_member_trials(folder, chosen, common, warm), evaluate=evaluate,
+                            engine=engine, ray=ray, progress=progress, notes=notes,
                             runner_options=runner)  # fmt: skip
         outcomes = {member.key: _member_outcome(item) for member, item in zip(chosen, records)}
         failed = [member.key for member, item in zip(chosen, records) if item.status == "failed"]
@@ -282,7 +283,7 @@ def train_ensemble(
 
 def _evaluate(result: EnsembleResult, parsed: ParsedName, config: TrainConfig) -> None:
     from mura_core.ensembles.split import write_ensemble_split
-    from mura_core.training.inference import evaluate_run
+    from mura_core.inference import evaluate_run
 
     loaded = load_ensemble(result.folder, parsed)
     if not write_ensemble_split(loaded, config):
@@ -290,7 +291,7 @@ def _evaluate(result: EnsembleResult, parsed: ParsedName, config: TrainConfig) -
     evaluation = evaluate_run(
         loaded,
         result.folder,
-        parsed.full_name,
+        parsed,
         config.data_root,
         subset="test",
         batch_size=config.batch_size,

@@ -40,7 +40,7 @@ def explain_ensemble(
         rows = scored_rows(frame, member, ensemble.combination)
         if loaded is None or rows.empty:
             continue
-        items = explain_frame(loaded.model, rows, loaded.name, explain_layer(loaded.parsed),
+        items = explain_frame(loaded.model, rows, loaded.parsed, explain_layer(loaded.parsed),
                               batch_size=batch_size, progress=progress)  # fmt: skip
         by_member.append({item.path: item for item in items})
     explanations, uncovered = [], []

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mura_core.errors import MuraError
+
+if TYPE_CHECKING:
+    from registry import ParsedName
 
 __all__ = ["Explanation", "explain_batch", "explain_frame", "explain_layer", "gradcam"]
 
@@ -177,7 +180,7 @@ def explain_batch(
 def explain_frame(
     model: Any,
     frame: pd.DataFrame,
-    name: str,
+    name: str | ParsedName,
     layer: str,
     *,
     batch_size: int = 16,
@@ -185,13 +188,14 @@ def explain_frame(
 ) -> list[Explanation]:
     """Explain every image of ``frame`` (columns ``path``, ``study``, ``body_part``).
 
-    Images go through the model's evaluation pipeline, as for predictions.
+    Images go through the evaluation pipeline of the model ``name`` (a name or its parse),
+    as for predictions.
     """
     import sys
 
     from tqdm import tqdm
 
-    from mura_core.training.inference import inference_batches
+    from mura_core.inference import inference_batches
 
     if frame.empty:
         raise MuraError("no images to explain")

@@ -246,8 +246,8 @@ def _parity_rows(
 ) -> tuple[pd.DataFrame, list[str]]:
     """The parity sample of the run's test set, once the data (and int8's training
     split) is checked against the run's record; with notes for the user."""
+    from mura_core.inference import subset_frame
     from mura_core.runs.data_check import check_subsets, on_other_data
-    from mura_core.training.inference import subset_frame
 
     rows = parity_sample(subset_frame(loaded.folder, root, "test"), images)
     subsets = ["test", "train"] if quantize == "int8" else ["test"]

@@ -68,9 +68,9 @@ def parity_sample(rows: pd.DataFrame, images: int, seed: int = 0) -> pd.DataFram
 def run_probabilities(loaded: Any, rows: pd.DataFrame, batch_size: int = 32) -> np.ndarray:
     """A loaded run's probabilities of ``rows`` in row order (NaN for images an ensemble
     does not cover, or whose body part is unknown)."""
-    from mura_core.training.inference import predict_frame
+    from mura_core.inference import predict_frame
 
-    predicted = predict_frame(loaded.model, rows.fillna({"body_part": ""}), loaded.name,
+    predicted = predict_frame(loaded.model, rows.fillna({"body_part": ""}), loaded.parsed,
                               batch_size=batch_size)  # fmt: skip
     return predicted["probability"].reindex(rows.index).to_numpy(dtype=np.float64)
 

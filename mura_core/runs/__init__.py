@@ -31,7 +31,13 @@ from mura_core.runs.layout import (
     weights_files,
 )
 from mura_core.runs.listing import RunSummary, find_run, list_runs, summarize_run
-from mura_core.runs.loading import LoadedRun, check_provider, load_run, parse_run_folder
+from mura_core.runs.loading import (
+    LoadedRun,
+    check_provider,
+    load_parsed_run,
+    load_run,
+    parse_run_folder,
+)
 
 __all__ = [
     "WEIGHTS_TEMPLATE",
@@ -43,6 +49,7 @@ __all__ = [
     "check_provider",
     "find_run",
     "list_runs",
+    "load_parsed_run",
     "load_run",
     "package_versions",
     "parse_run_folder",

@@ -179,7 +179,7 @@ def check_identity(
         return [f"{folder.run_json} is missing: the run's identity is not checked"]
     notes = []
     recorded = info.get("name")
-    if recorded is not None and _recorded_name(recorded) != parsed.full_name:
+    if recorded not in (None, parsed.full_name) and _recorded_name(recorded) != parsed.full_name:
         raise MuraError(
             f"run.json names another run than its folder (renamed or mixed up): folder "
             f"{parsed.full_name}, run.json {recorded}, in {folder.path.parent}"

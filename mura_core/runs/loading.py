@@ -23,7 +23,7 @@ from registry.errors import shorten
 if TYPE_CHECKING:
     from registry import ParsedName
 
-__all__ = ["LoadedRun", "check_provider", "load_run", "parse_run_folder"]
+__all__ = ["LoadedRun", "check_provider", "load_parsed_run", "load_run", "parse_run_folder"]
 
 logger = logging.getLogger("mura.runs")
 
@@ -45,8 +45,11 @@ class LoadedRun:
         return self.parsed.full_name
 
 
-def parse_run_folder(folder: str | Path) -> tuple[RunFolder, ParsedName]:
-    """Check that ``folder`` is a run folder and parse its name.
+def parse_run_folder(
+    folder: str | Path, *, expected: ParsedName | None = None
+) -> tuple[RunFolder, ParsedName]:
+    """Check that ``folder`` is a run folder and parse its name (``expected``: the name
+    it should hold, parsed already; a folder holding it is not parsed again).
 
     Raises:
         MuraError: no such folder, its name is not a model or run name, or the family
@@ -61,7 +64,7 @@ def parse_run_folder(folder: str | Path) -> tuple[RunFolder, ParsedName]:
     run_folder = RunFolder(path)
     name = _run_name(run_folder)
     try:
-        parsed = registry.parse(name)
+        parsed = expected if expected and name == expected.full_name else registry.parse(name)
     except registry.InvalidNameError as error:
         missing = _missing_family(path, error)
         if missing:
@@ -154,11 +157,14 @@ def load_run(
     *,
     weights: str | Path | None = None,
     allow_other_provider: bool = False,
+    expected: ParsedName | None = None,
 ) -> LoadedRun:
     """Rebuild the model of the run in ``folder`` and load its best weights.
 
     Args:
         folder: a run folder (``RUNS/<run name>``).
+        expected: the run name the folder should hold, parsed (an ensemble's member):
+            a folder holding it is not parsed again.
         weights: a weights file to load instead of the best checkpoint.
         allow_other_provider: rebuild the run even when its family is now provided by
             another distribution than the one recorded in ``run.json``.
@@ -168,9 +174,23 @@ def load_run(
             weights that do not fit, or a ``run.json`` that names another run
             (:mod:`~mura_core.runs.identity`).
     """
+    run_folder, parsed = parse_run_folder(folder, expected=expected)
+    return load_parsed_run(
+        run_folder, parsed, weights=weights, allow_other_provider=allow_other_provider
+    )
+
+
+def load_parsed_run(
+    run_folder: RunFolder,
+    parsed: ParsedName,
+    *,
+    weights: str | Path | None = None,
+    allow_other_provider: bool = False,
+) -> LoadedRun:
+    """:func:`load_run` of a folder :func:`parse_run_folder` already checked and parsed:
+    the name is not parsed again."""
     import registry
 
-    run_folder, parsed = parse_run_folder(folder)
     if parsed.is_ensemble:  # the ensemble family's Ensembler loads its members
         if weights is not None:
             raise MuraError("--weights applies to a single run, not to an ensemble")
@@ -187,7 +207,7 @@ def load_run(
         chosen = WeightsFile.parse(path) or WeightsFile(path, 0, *(float("nan"),) * 4)
     info = read_run_json(run_folder.run_json)
     check_provider(parsed, info, allow_other_provider=allow_other_provider)
-    model = registry.build(parsed.model_name, weights=None)
+    model = registry.build(parsed, weights=None)
     notes = check_identity(run_folder, parsed, model, info)
     try:
         with warnings.catch_warnings():  # Keras warns per layer before raising; one line is enough

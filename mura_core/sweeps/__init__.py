@@ -17,9 +17,10 @@ their last committed epoch (the runner's backup) and retries failed ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mura_core.errors import MuraError
 from mura_core.sweeps.engine_ray import RayOptions, ray_installed
@@ -28,6 +29,9 @@ from mura_core.sweeps.results import SweepRecord, collect, records_table, write_
 from mura_core.sweeps.trial import FINISHED, Outcome, Trial, prior_status
 from mura_core.timestamps import local_stamp
 from mura_core.vocabulary import Engine
+
+if TYPE_CHECKING:
+    from mura_core.training.context import TrainConfig
 
 __all__ = [
     "DEFAULT_MAX_RUNS",
@@ -53,92 +57,114 @@ def default_engine() -> Engine:
     return "ray" if ray_installed() else "local"
 
 
-def _skipped(trials: Sequence[Trial], overwrite: bool) -> dict[str, Outcome]:
+def _skipped(trials: Sequence[Trial]) -> dict[str, Outcome]:
     """Runs a re-run of the sweep leaves alone: complete or stopped (unless overwriting)."""
-    if overwrite:
-        return {}
     return {
         trial.run: Outcome(trial.run, "skipped")
         for trial in trials
-        if prior_status(Path(trial.folder)) in FINISHED
+        if not trial.config.overwrite and prior_status(Path(trial.folder)) in FINISHED
     }  # fmt: skip
 
 
-def _trials(runs: Sequence[str | Trial], out: Path) -> list[Trial]:
-    """``runs`` as trials: a run name trains into its run folder under ``out``."""
+def _configs(
+    runs: Sequence[str | TrainConfig | Trial], settings: Mapping[str, Any] | None
+) -> tuple[list[TrainConfig | Trial], bool | None]:
+    """``runs`` with each run name made a :class:`TrainConfig` of ``settings`` (its fields,
+    and ``evaluate``, returned apart); a sweep's runs train without per-epoch output
+    unless ``settings`` say otherwise."""
+    from mura_core.training.context import TrainConfig
+
+    if not any(isinstance(run, str) for run in runs):
+        return list(runs), None
+    fields = {"verbose": 0, **(settings or {})}
+    if "data_root" not in fields:
+        raise MuraError("a sweep needs a data root")
+    evaluate = fields.pop("evaluate", None)
+    configs = [TrainConfig(name=run, **fields) if isinstance(run, str) else run for run in runs]
+    return configs, evaluate
+
+
+def _trials(runs: Sequence[TrainConfig | Trial]) -> list[Trial]:
+    """``runs`` as trials with absolute data and runs folders: a run's settings train
+    into its run folder under their runs folder.
+
+    Raises:
+        MuraError: the runs do not share one runs folder (where the sweep's records go).
+    """
     from mura_core.runs.layout import RunFolder
 
-    return [
-        run if isinstance(run, Trial) else Trial(run, str(RunFolder.for_run(out, run).path))
-        for run in runs
-    ]
+    trials = []
+    for run in runs:
+        trial = run if isinstance(run, Trial) else Trial(run, "")
+        config = trial.config
+        config = replace(config, data_root=config.data_root.resolve(), out=config.out.resolve())
+        folder = trial.folder or str(RunFolder.for_run(config.out, str(config.name)).path)
+        trials.append(replace(trial, config=config, folder=folder))
+    if len({trial.config.out for trial in trials}) > 1:
+        raise MuraError("the runs of a sweep share one runs folder (their settings' out)")
+    return trials
 
 
-def _check_before_start(
-    trials: Sequence[Trial], settings: dict[str, Any], runner_options: dict[str, Any]
-) -> None:
+def _check_before_start(trials: Sequence[Trial], runner_options: dict[str, Any]) -> None:
     """What every run would refuse (its name, weights, size, the data root), refused
     before the first run starts."""
-    from mura_core.training.context import TrainConfig
     from mura_core.training.runner import Runner
 
-    fields = {key: value for key, value in settings.items() if key != "evaluate"}
     for index, trial in enumerate(trials):
-        runner = Runner(TrainConfig(name=trial.run, **fields), **runner_options)
+        runner = Runner(trial.config, **runner_options)
         runner.check(data_root=index == 0)  # the data root once
 
 
 def run_sweep(
-    runs: Sequence[str | Trial],
-    settings: dict[str, Any],
+    runs: Sequence[str | TrainConfig | Trial],
+    settings: Mapping[str, Any] | None = None,
     *,
+    evaluate: bool = True,
     engine: Engine | None = None,
     ray: RayOptions | None = None,
     progress: Callable[[Outcome], None] | None = None,
     notes: Callable[[str], None] | None = None,
     runner_options: dict[str, Any] | None = None,
 ) -> list[SweepRecord]:
-    """Train every run of ``runs`` with ``settings``.
+    """Train every run of ``runs`` (and, with ``evaluate``, evaluate it).
 
-    ``runs`` are canonical run names, each trained into its run folder under the runs
-    folder, or :class:`Trial` objects naming their own folder (an ensemble's members).
-    ``settings`` are :class:`~mura_core.training.context.TrainConfig` fields shared by
-    every run (``data_root`` required, ``out`` the runs folder), plus ``evaluate``.
-    ``progress`` hears of each run's outcome as it comes; ``notes`` of the engine's
-    start-up. ``runner_options`` (``callbacks``, ``data``) go to each run's
-    :class:`~mura_core.training.runner.Runner`; they stay in this process, so they need
-    the local engine.
+    ``runs`` are the runs' settings (:class:`~mura_core.training.context.TrainConfig`,
+    named by their canonical run name or its parse, sharing one runs folder ``out``),
+    each trained into its run folder under ``out``; :class:`Trial` objects, naming their
+    own folder (an ensemble's members); or canonical run names, trained with
+    ``settings``: TrainConfig fields shared by every run (``data_root`` required, ``out``
+    the runs folder; ``evaluate`` in them replaces the argument). ``progress`` hears of
+    each run's outcome as it comes; ``notes`` of the engine's start-up. ``runner_options``
+    (``callbacks``, ``data``) go to each run's :class:`~mura_core.training.runner.Runner`;
+    they stay in this process, so they need the local engine.
 
     Returns:
         one record per run, in the order of ``runs``; also written as JSON under
         ``RUNS/.sweeps/``.
     """
     engine = engine or default_engine()
-    settings = dict(settings)
-    if "data_root" not in settings:
-        raise MuraError("a sweep needs a data root")
-    settings["data_root"] = str(Path(settings["data_root"]).resolve())
-    out = Path(settings.get("out", "runs")).resolve()
-    settings["out"] = str(out)
-    settings.setdefault("verbose", 0)
+    configs, given = _configs(runs, settings)
+    evaluate = evaluate if given is None else bool(given)
     if runner_options and engine != "local":
         raise MuraError("custom callbacks or data need the local engine")
-    trials = _trials(runs, out)
-    skipped = _skipped(trials, bool(settings.get("overwrite")))
+    trials = _trials(configs)
+    out = trials[0].config.out if trials else Path((settings or {}).get("out", "runs")).resolve()
+    skipped = _skipped(trials)
     pending = [trial for trial in trials if trial.run not in skipped]
-    _check_before_start(pending, settings, runner_options or {})
+    _check_before_start(pending, runner_options or {})
     for outcome in skipped.values():
         if progress is not None:
             progress(outcome)
     if engine == "ray":
         from mura_core.sweeps.engine_ray import run_ray
 
-        done = run_ray(pending, settings, ray or RayOptions(), progress=progress, notes=notes)
+        done = run_ray(pending, ray or RayOptions(), evaluate=evaluate, progress=progress,
+                       notes=notes)  # fmt: skip
     else:
         from mura_core.sweeps.engine_local import run_local
 
         cpus = ray.cpus_per_run if ray is not None else None
-        done = run_local(pending, settings, cpus_per_run=cpus, progress=progress,
+        done = run_local(pending, evaluate=evaluate, cpus_per_run=cpus, progress=progress,
                          runner_options=runner_options)  # fmt: skip
     outcomes = {**skipped, **{outcome.run: outcome for outcome in done}}
     folders = {trial.run: Path(trial.folder) for trial in trials}

@@ -16,20 +16,20 @@ __all__ = ["run_local"]
 
 def run_local(
     trials: Sequence[Trial],
-    settings: dict[str, Any],
     *,
+    evaluate: bool = True,
     cpus_per_run: float | None = None,
     progress: Callable[[Outcome], None] | None = None,
     runner_options: dict[str, Any] | None = None,
 ) -> list[Outcome]:
-    """Run each of ``trials`` in turn with ``settings``; a failed run does not stop the rest.
+    """Run each of ``trials`` in turn; a failed run does not stop the rest.
 
     ``runner_options`` go to each run's :class:`~mura_core.training.runner.Runner`.
     """
     limit_threads(cpus_per_run)
     outcomes = []
     for trial in trials:
-        outcome = run_trial(trial, settings, runner_options=runner_options)
+        outcome = run_trial(trial, evaluate=evaluate, runner_options=runner_options)
         outcomes.append(outcome)
         if progress is not None:
             progress(outcome)

@@ -39,7 +39,7 @@ _OUTCOME = "sweep_outcome"
 
 
 def _trainable(
-    config: dict[str, Any], settings: dict[str, Any], trials: dict[str, Trial], cpus: float
+    config: dict[str, Any], trials: dict[str, Trial], evaluate: bool, cpus: float
 ) -> None:
     """One trial: run the sweep's trial code, reporting each epoch to Tune.
 
@@ -64,7 +64,7 @@ def _trainable(
             raise SweepStopped(f"by the scheduler after epoch {epoch}") from stop
 
     try:
-        outcome = run_trial(trials[config["run"]], settings, on_epoch=report)
+        outcome = run_trial(trials[config["run"]], evaluate=evaluate, on_epoch=report)
     except SweepStopped:
         return
     final = {key: value for key, value in last.items() if key.startswith("val_")}
@@ -148,19 +148,21 @@ def _wait_unlocked(folder: Path, timeout: float = 60.0) -> None:
 
 
 def _tuner(
-    tune: Any, trials: Sequence[Trial], settings: dict[str, Any], options: RayOptions,
-    collector: Any,
+    tune: Any, trials: Sequence[Trial], evaluate: bool, options: RayOptions, collector: Any
 ) -> Any:
-    """The Tune tuner running ``trials``, one grid point per run."""
+    """The Tune tuner running ``trials``, one grid point per run (their settings, whose
+    runs folder they share, go to the workers pickled)."""
     cpus = options.cpus_per_run or 1.0
     resources = {"cpu": cpus, "gpu": options.gpus_per_run}
     by_run = {trial.run: trial for trial in trials}
-    trainable = tune.with_parameters(_trainable, settings=settings, trials=by_run, cpus=cpus)
+    epochs = max(trial.config.epochs for trial in trials)
+    out = trials[0].config.out
+    trainable = tune.with_parameters(_trainable, trials=by_run, evaluate=evaluate, cpus=cpus)
     return tune.Tuner(
         tune.with_resources(trainable, resources),
         param_space={"run": tune.grid_search(list(by_run))},
         tune_config=tune.TuneConfig(
-            scheduler=_scheduler(tune, options, int(settings["epochs"])),
+            scheduler=_scheduler(tune, options, epochs),
             max_concurrent_trials=options.max_concurrent,
             # a worker, and its TensorFlow, serves trial after trial; not under ASHA,
             # where Tune may end a stopped trial's worker while it hands over (and hang)
@@ -168,7 +170,7 @@ def _tuner(
         ),
         run_config=tune.RunConfig(
             name=f"sweep-{local_stamp()}",
-            storage_path=str((Path(settings["out"]) / RESULTS_FOLDER).resolve()),
+            storage_path=str((Path(out) / RESULTS_FOLDER).resolve()),
             verbose=0,
             callbacks=[collector],
             failure_config=tune.FailureConfig(max_failures=0),
@@ -192,13 +194,13 @@ def _fit(tuner: Any) -> None:
 
 def run_ray(
     trials: Sequence[Trial],
-    settings: dict[str, Any],
     options: RayOptions,
     *,
+    evaluate: bool = True,
     progress: Callable[[Outcome], None] | None = None,
     notes: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
-    """Run ``trials`` as Tune trials with ``settings``; returns their outcomes in order.
+    """Run ``trials`` as Tune trials; returns their outcomes in order.
 
     ``progress`` hears of each finished run; ``notes`` of Ray's start-up time. Whatever
     Ray prints while it runs goes to standard error (:func:`~.cluster.ray_session`).
@@ -214,7 +216,7 @@ def run_ray(
     folders = {trial.run: Path(trial.folder) for trial in trials}
     collector = _collector(tune, folders, progress)
     with ray_session(options, notes):
-        _fit(_tuner(tune, trials, settings, options, collector))
+        _fit(_tuner(tune, trials, evaluate, options, collector))
     for outcome in collector.outcomes.values():
         if outcome.status == "stopped":  # again, once the stopped run's worker let go of it
             _wait_unlocked(folders[outcome.run])

@@ -19,6 +19,7 @@ from mura_core.vocabulary import SweepStatus
 
 if TYPE_CHECKING:
     from mura_core.training.callbacks import EpochObserver
+    from mura_core.training.context import TrainConfig
 
 __all__ = ["FINISHED", "Outcome", "SweepStopped", "Trial", "mark", "prior_status", "run_trial"]
 
@@ -32,13 +33,19 @@ class SweepStopped(Exception):
 
 @dataclass(frozen=True)
 class Trial:
-    """One run of a sweep: its canonical name, the folder it trains into (a sweep's run
-    folder under the runs folder, an ensemble member's ``members/<KEY>``) and the weights
-    it starts from (an ensemble's warm start)."""
+    """One run of a sweep: its settings (whose ``name`` is the run's canonical name, or
+    its parse), the folder it trains into (a sweep's run folder under the runs folder,
+    an ensemble member's ``members/<KEY>``) and the weights it starts from (an
+    ensemble's warm start). It pickles, for Ray."""
 
-    run: str
+    config: TrainConfig
     folder: str
     initial_weights: str | None = None
+
+    @property
+    def run(self) -> str:
+        """The run's name (what the sweep's records and progress call it)."""
+        return str(self.config.name)
 
 
 @dataclass
@@ -105,27 +112,23 @@ def limit_threads(cpus: float | None) -> None:
 
 def run_trial(
     trial: Trial,
-    settings: dict[str, Any],
     *,
+    evaluate: bool = True,
     on_epoch: EpochObserver | None = None,
     runner_options: dict[str, Any] | None = None,
 ) -> Outcome:
-    """Train (or resume) ``trial`` with ``settings`` (:class:`TrainConfig` fields, and
-    ``evaluate``); ``runner_options`` go to the :class:`Runner` (``callbacks``, ``data``).
+    """Train (or resume) ``trial`` (and, with ``evaluate``, evaluate it); ``runner_options``
+    go to the :class:`Runner` (``callbacks``, ``data``).
 
     Raises:
         SweepStopped: the scheduler stopped the run (its folder is marked ``stopped``).
     """
     from mura_core.runs.lock import LOCK_NAME
-    from mura_core.training.context import TrainConfig
     from mura_core.training.runner import Runner
 
     started = time.perf_counter()
-    settings = dict(settings)
-    evaluate = settings.pop("evaluate", True)
-    config = TrainConfig(name=trial.run, **settings)
     folder = Path(trial.folder)
-    runner = Runner(config, evaluate=evaluate, on_epoch=on_epoch, folder=folder,
+    runner = Runner(trial.config, evaluate=evaluate, on_epoch=on_epoch, folder=folder,
                     initial_weights=trial.initial_weights, **(runner_options or {}))  # fmt: skip
     try:
         runner.run()

@@ -28,7 +28,8 @@ class TrainConfig:
     come from the name's suffix or from the flags, never both in disagreement.
 
     Attributes:
-        name: model or run name, as given (a preset alias is accepted).
+        name: model or run name, as given (a preset alias is accepted), or its parse
+            (:class:`registry.ParsedName`: the name is not parsed again).
         data_root: MURA root (the folder holding ``MURA-v1.1`` or that folder).
         out: folder holding the run folders.
         epochs: maximum number of epochs (the report's 100).
@@ -53,7 +54,7 @@ class TrainConfig:
         verbose: Keras progress output (0 silent, 1 bar, 2 one line per epoch).
     """
 
-    name: str
+    name: str | ParsedName
     data_root: Path
     out: Path = Path("runs")
     epochs: int = 100
@@ -105,22 +106,23 @@ class TrainConfig:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready settings (paths as strings)."""
+        """JSON-ready settings (paths as strings, a parsed name as its canonical name)."""
         values = asdict(self)
+        values["name"] = str(self.name)
         values["data_root"] = str(self.data_root)
         values["out"] = str(self.out)
         return values
 
 
 def resolve_run_name(
-    name: str,
+    name: str | ParsedName,
     *,
     weight_classes: bool | None = None,
     augment: bool | None = None,
     body_part: str | None = None,
     seed: int = 0,
 ) -> ParsedName:
-    """Parse ``name`` and merge the run-option flags into it.
+    """Parse ``name`` (unless it is parsed already) and merge the run-option flags into it.
 
     Flags produce the run suffix. When the name already carries a suffix, flags that
     are given must say the same thing: ``model__wc --augment`` is a conflict. A seed
@@ -133,7 +135,7 @@ def resolve_run_name(
     """
     import registry
 
-    parsed = registry.parse(name)
+    parsed = registry.parse(name) if isinstance(name, str) else name
     flags_given = bool(weight_classes) or bool(augment) or body_part is not None
     if body_part is not None:
         body_part = body_part.upper()

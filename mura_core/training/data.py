@@ -119,7 +119,7 @@ def mura_data(run: RunContext) -> RunData:
             class_weight = class_weights(split.train)
     cache = config.cache
     train = pipeline_for_model(
-        run.model_name,
+        run.parsed,
         split.train,
         training=True,
         batch_size=config.batch_size,
@@ -129,7 +129,7 @@ def mura_data(run: RunContext) -> RunData:
         seed=config.seed,
     )
     validation = pipeline_for_model(
-        run.model_name,
+        run.parsed,
         split.validation,
         training=False,
         batch_size=config.batch_size,

@@ -127,6 +127,7 @@ class Runner:
         self.on_epoch = on_epoch
         self.folder = None if folder is None else Path(folder)
         self.initial_weights = initial_weights
+        self._resolved: Any = None  # the parsed run name, once resolved
 
     def _folder(self, parsed: Any) -> RunFolder:
         if self.folder is not None:
@@ -201,6 +202,9 @@ class Runner:
             return self._finish(run, model, committed, started)
 
     def _parsed(self) -> Any:
+        """The run's name, resolved once (with the flags' run options and seed)."""
+        if self._resolved is not None:
+            return self._resolved
         config = self.config
         parsed = resolve_run_name(
             config.name,
@@ -214,15 +218,16 @@ class Runner:
         seed = parsed.run.seed if parsed.run else 0
         if seed != config.seed:  # the name's seed token is the run's seed
             self.config = replace(config, seed=seed)
+        self._resolved = parsed
         return parsed
 
     @staticmethod
     def _reload_trained(run: RunContext) -> tuple[Any, int]:
         """The model of a run whose training finished but whose evaluation did not."""
-        from mura_core.runs.loading import load_run
+        from mura_core.runs.loading import load_parsed_run
 
         release(run.folder)  # left by a kill after training was recorded
-        model = load_run(run.folder.path).model
+        model = load_parsed_run(run.folder, run.parsed).model
         run.model = model
         history = read_history(run.folder.history)
         return model, int(history["epoch"].max()) if len(history) else 0
@@ -325,7 +330,7 @@ class Runner:
     def _build(self, run: RunContext) -> Any:
         import registry
 
-        model = registry.build(run.model_name, weights=run.weights)
+        model = registry.build(run.parsed, weights=run.weights)
         return compile_model(
             model,
             learning_rate=run.config.learning_rate,
@@ -333,7 +338,7 @@ class Runner:
         )
 
     def _evaluate(self, run: RunContext, model: Any) -> Evaluation | None:
-        from mura_core.training.inference import evaluate_run
+        from mura_core.inference import evaluate_run
 
         if not run.folder.split.exists():
             return None  # a custom data factory without a MURA split
@@ -341,7 +346,7 @@ class Runner:
         result = evaluate_run(
             model,
             run.folder,
-            run.name,
+            run.parsed,
             run.config.data_root,
             subset="test",
             batch_size=run.config.batch_size,

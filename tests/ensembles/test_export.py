@@ -43,7 +43,7 @@ def test_avg_is_one_graph_averaging_its_members(exports):
 
 def test_route_takes_the_body_part_index_and_leaves_uncovered_parts_nan(exports, mura_root):
     from mura_core.export.artifact import load_artifact
-    from mura_core.training.inference import predict_frame, subset_frame
+    from mura_core.inference import predict_frame, subset_frame
     from registry import BODY_PARTS
 
     loaded, result = exports["route"]

@@ -12,8 +12,8 @@ from PIL import Image
 
 from mura_core.data.images import collect_images
 from mura_core.explain import explain
+from mura_core.inference import predict_frame
 from mura_core.runs import load_run
-from mura_core.training.inference import predict_frame
 
 
 def _studies(mura_root: Path, count: int = 2) -> list[Path]:

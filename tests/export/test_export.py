@@ -37,7 +37,7 @@ def exported(loaded, tmp_path_factory):
 def sample(loaded, trained):
     """Test-set images decoded as the artifacts take them, and the run's probabilities."""
     from mura_core.data.pipeline import decoded_dataset
-    from mura_core.training.inference import predict_frame, subset_frame
+    from mura_core.inference import predict_frame, subset_frame
 
     rows = subset_frame(loaded.folder, trained.run.config.data_root, "test")
     images = np.stack([image for image, _ in decoded_dataset(

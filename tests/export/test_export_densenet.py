@@ -38,7 +38,7 @@ def test_densenet_export_is_within_tolerance_and_runs_alone(
     densenet, exported, mura_root, tmp_path, format
 ):
     from mura_core.data.pipeline import decoded_dataset
-    from mura_core.training.inference import predict_frame, subset_frame
+    from mura_core.inference import predict_frame, subset_frame
 
     output, results = exported
     assert results[format].parity.passed

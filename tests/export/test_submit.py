@@ -46,8 +46,8 @@ def test_submission_from_the_run_is_evaluate_s_study_predictions(
     trained, valid_csv, run_studies, tmp_path
 ):
     from mura_core.export.submission import read_submission_csv, study_predictions
+    from mura_core.inference import predict_frame
     from mura_core.runs import load_run
-    from mura_core.training.inference import predict_frame
 
     output = tmp_path / "predictions.csv"
     assert main(["submit", str(trained.run.folder.path), str(valid_csv), str(output)]) == 0
@@ -230,7 +230,7 @@ def test_work_is_per_distinct_image_not_per_row(
     """5,000 rows over the same images: each is checked once and predicted once, by
     ``submit`` from a run and from an export, and by ``predict``."""
     import mura_core.data.checks as checks
-    import mura_core.training.inference as inference
+    import mura_core.inference as inference
     from mura_core.export.artifact import Artifact
 
     paths = valid_csv.read_text().split()

@@ -16,7 +16,7 @@ MIRRORED = textwrap.dedent(
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from sklearn.metrics import cohen_kappa_score
-    from mura_core.training.inference import predict_frame, subset_frame
+    from mura_core.inference import predict_frame, subset_frame
     from mura_core.training.runner import train
 
     name, root, out = sys.argv[1:4]

@@ -13,9 +13,9 @@ import pytest
 
 from mura_core.errors import MuraError
 from mura_core.evaluation import Evaluation
+from mura_core.inference import predict_frame, subset_frame
 from mura_core.runs import WeightsFile, list_runs, load_run, read_run_json
 from mura_core.training.context import TrainConfig, resolve_run_name
-from mura_core.training.inference import predict_frame, subset_frame
 from mura_core.training.runner import Runner, train
 
 
