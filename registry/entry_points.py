@@ -89,6 +89,11 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
+def blocked(name: str) -> bool:
+    """True when ``MURA_BLOCK_PLUGINS`` blocks the plugin ``name``."""
+    return name in _env_list(ENV_BLOCK)
+
+
 def strict_mode() -> bool:
     """True when ``MURA_STRICT_PLUGINS`` asks for plugin failures to be fatal."""
     return _env_flag(ENV_STRICT)

@@ -19,8 +19,9 @@ USAGE_ERROR = 2
 INTERNAL_ERROR = 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the ``mura`` argument parser with every registered command.
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Return the ``mura`` argument parser with every registered command (only the
+    command ``argv`` runs, when it is a built-in one).
 
     Raises:
         PluginError: in strict mode (``MURA_STRICT_PLUGINS=1``), a plugin's mistake.
@@ -36,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mura {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    add_commands(subparsers)
+    wanted = next(iter(argv), None) if argv else None
+    add_commands(subparsers, wanted)
     document_limits(parser)  # every numeric flag's help states its range
     return parser
 
@@ -84,7 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     quiet.install()  # TensorFlow's native start-up chatter stays off stderr
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(argv)
     except (MuraError, RegistryError) as error:
         print_error(error)
         return USAGE_ERROR

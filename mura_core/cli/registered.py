@@ -12,12 +12,15 @@ import argparse
 from typing import Any, NoReturn
 
 import registry
+from mura_core.cli.commands import BUILTIN_COMMANDS, register_commands
 from mura_core.errors import MuraError
 from registry.command import Command
-from registry.entry_points import failure_reason
+from registry.entry_points import blocked, failure_reason
 from registry.errors import PluginError
 from registry.gathering import refuse
 
+#: The entry point of the built-in commands (:mod:`mura_core.cli.commands`).
+BUILTIN_PLUGIN = "commands"
 #: Said when no command is registered: the built-in ones come from an entry point.
 NO_COMMANDS = (
     "no command is registered: the built-in commands are the entry point 'commands' of "
@@ -25,13 +28,25 @@ NO_COMMANDS = (
 )
 
 
-def add_commands(subparsers: Any) -> None:
+def add_commands(subparsers: Any, wanted: str | None = None) -> None:
     """Add every registered command (built-in ones first) to ``subparsers``.
+
+    When ``wanted`` is a built-in command, only it is added and no other plugin is
+    loaded: a built-in command keeps its name whatever a plugin registers, so the
+    commands that need no model family (``mura submit`` of an export) import none.
+    ``mura plugins``, which reports every plugin's mistakes, adds every command.
 
     Raises:
         PluginError: in strict mode, the first plugin mistake.
         MuraError: no command is registered at all.
     """
+    if wanted in BUILTIN_COMMANDS and wanted != "plugins" and not blocked(BUILTIN_PLUGIN):
+        builtin = {}
+        register_commands(lambda command: builtin.setdefault(command.name, command))
+        problem = _add(subparsers, builtin[wanted])
+        if problem is not None:
+            raise MuraError(f"built-in command {wanted!r}: {problem}")
+        return
     reg = registry.get_registry()
     commands = reg.commands()
     if not commands:
