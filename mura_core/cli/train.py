@@ -150,6 +150,9 @@ def run(args: argparse.Namespace) -> int:
     given = engine_flags_given(args)
     if given:
         raise MuraError(f"{given[0]} applies to ensemble names only (mura sweep spreads runs)")
+    from mura_core.training.context import check_inputs
+
+    check_inputs(config, parsed)  # before TensorFlow is imported: a refusal is immediate
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.training.runner import Runner
 

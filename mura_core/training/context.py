@@ -19,7 +19,7 @@ from registry.weights import DEFAULT_WEIGHTS
 if TYPE_CHECKING:
     from registry import ParsedName, RunOptions
 
-__all__ = ["RunContext", "TrainConfig", "resolve_run_name"]
+__all__ = ["RunContext", "TrainConfig", "check_family", "check_inputs", "resolve_run_name"]
 
 
 @dataclass(frozen=True)
@@ -204,3 +204,29 @@ class RunContext:
         import registry
 
         return self.parsed.run or registry.RunOptions()
+
+
+def check_family(parsed: ParsedName, pretrained: str | None) -> tuple[Any, dict[str, Any]]:
+    """The run's starting weights and its family's provider, checked before anything is
+    written: weights the family does not take or that do not fit its input, and models
+    too large to build, are refused in one line."""
+    import registry
+
+    reg = registry.get_registry()
+    reg.check_size(parsed)
+    return reg.resolve_weights(parsed, pretrained), reg.provider(parsed.family.name)
+
+
+def check_inputs(config: TrainConfig, parsed: ParsedName, *, data_root: bool = True) -> None:
+    """Check what a run of ``parsed`` would refuse (its weights and size, and with
+    ``data_root`` the data root), writing nothing and importing no TensorFlow, so that
+    a refusal is immediate.
+
+    Raises:
+        MuraError: an input the run would refuse.
+    """
+    check_family(parsed, config.pretrained)
+    if data_root:
+        from mura_core.data.layout import resolve_root
+
+        resolve_root(config.data_root)

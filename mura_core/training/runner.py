@@ -56,7 +56,13 @@ from mura_core.training.callbacks import (
     make_callbacks,
 )
 from mura_core.training.commits import reconcile, release
-from mura_core.training.context import RunContext, TrainConfig, resolve_run_name
+from mura_core.training.context import (
+    RunContext,
+    TrainConfig,
+    check_family,
+    check_inputs,
+    resolve_run_name,
+)
 from mura_core.training.data import DataFactory, is_dataset, mura_data
 from mura_core.training.precision import precision_policy
 from mura_core.training.records import record_session, write_split, write_start
@@ -143,11 +149,7 @@ class Runner:
         Raises:
             MuraError: an input the run would refuse.
         """
-        _check_family(self._parsed(), self.config.pretrained)
-        if data_root and self.data is mura_data:
-            from mura_core.data.layout import resolve_root
-
-            resolve_root(self.config.data_root)
+        check_inputs(self.config, self._parsed(), data_root=data_root and self.data is mura_data)
 
     def prepare(self) -> RunContext:
         """Resolve the run name and its folder; check every input before touching it.
@@ -158,7 +160,7 @@ class Runner:
         """
         parsed = self._parsed()
         config = self.config
-        weights, provider = _check_family(parsed, config.pretrained)
+        weights, provider = check_family(parsed, config.pretrained)
         folder = self._folder(parsed)
         if self.data is mura_data:
             from mura_core.data.layout import resolve_root
@@ -184,7 +186,7 @@ class Runner:
         """
         started = time.perf_counter()
         parsed = self._parsed()
-        _check_family(parsed, self.config.pretrained)  # refused before the folder is locked
+        check_family(parsed, self.config.pretrained)  # refused before the folder is locked
         folder = self._folder(parsed)
         check_links(folder.path)  # every file is written by a fixed name inside the folder
         created = not folder.path.exists()
@@ -357,17 +359,6 @@ class Runner:
         timings["evaluation_seconds"] = round(time.perf_counter() - started, 3)
         update_run_json(run.folder.run_json, timings=timings)
         return result.evaluation
-
-
-def _check_family(parsed: Any, pretrained: str | None) -> tuple[str | None, dict[str, Any]]:
-    """The run's starting weights and its family's provider, checked before anything is
-    written: weights the family does not take or that do not fit its input, and models
-    too large to build, are refused in one line."""
-    import registry
-
-    reg = registry.get_registry()
-    reg.check_size(parsed)
-    return reg.resolve_weights(parsed, pretrained), reg.provider(parsed.family.name)
 
 
 def train(
