@@ -218,13 +218,15 @@ def check_family(parsed: ParsedName, pretrained: str | None) -> tuple[Any, dict[
 
 
 def check_inputs(config: TrainConfig, parsed: ParsedName, *, data_root: bool = True) -> None:
-    """Check what a run of ``parsed`` would refuse (its weights and size, and with
-    ``data_root`` the data root), writing nothing and importing no TensorFlow, so that
-    a refusal is immediate.
+    """Check what a run of ``parsed`` would refuse (flags that contradict its suffix,
+    its weights and size, and with ``data_root`` the data root), in that order, writing
+    nothing and importing no TensorFlow, so that a refusal is immediate.
 
     Raises:
         MuraError: an input the run would refuse.
     """
+    resolve_run_name(parsed, weight_classes=config.weight_classes, augment=config.augment,
+                     body_part=config.body_part, seed=config.seed)  # fmt: skip
     check_family(parsed, config.pretrained)
     if data_root:
         from mura_core.data.layout import resolve_root
