@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/runner.py
 	$(PY) benchmarks/synth.py
 	$(PY) benchmarks/submit.py
+	$(PY) benchmarks/train_speed.py
 
 clean:
 	rm -rf docs/_build .pytest_cache build *.egg-info
