@@ -64,6 +64,7 @@ from mura_core.training.context import (
     resolve_run_name,
 )
 from mura_core.training.data import DataFactory, is_dataset, mura_data
+from mura_core.training.estimate import EpochEstimate
 from mura_core.training.precision import precision_policy
 from mura_core.training.records import record_session, write_split, write_start
 from mura_core.training.resume import (
@@ -262,6 +263,7 @@ class Runner:
                 # plugins' hooks run before anything is written: a failing one leaves no trace
                 callbacks = make_callbacks(run, self.callbacks)
                 callbacks.append(discard_aside_after_first_epoch(run.folder))
+                callbacks.append(EpochEstimate())
                 if self.on_epoch is not None:
                     callbacks.append(EpochObserverCallback(self.on_epoch))
                 run.folder.path.mkdir(parents=True, exist_ok=True)
