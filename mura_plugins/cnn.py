@@ -1,9 +1,9 @@
 """The report's custom CNN: stacked conv blocks doubling their filters, then a sigmoid.
 
 Block ``i`` (from 0) is ``cl[1]`` times ``Conv2D(f * 2**i, ck, padding="same")``, each
-followed by ``BatchNormalization`` (with ``bn``), ReLU and ``SpatialDropout2D`` (with
-``spdp``; ``bnm`` sets the batch norm's momentum); then pooling ``p`` with size ``ps`` and strides ``pstr``. After the last block:
-Flatten, Dropout (``ld``), Dense(1, sigmoid).
+followed by ``BatchNormalization`` (with ``bn``, its momentum ``bnm``), ReLU and
+``SpatialDropout2D`` (with ``spdp``); then pooling ``p`` with size ``ps`` and strides
+``pstr``. After the last block: Flatten, Dropout (``ld``), Dense(1, sigmoid).
 """
 
 from __future__ import annotations

@@ -48,10 +48,12 @@ def settling_warning(momentum: float, steps_per_epoch: int, epochs: int) -> str 
     left = momentum**steps
     if left <= SETTLED_FRACTION:
         return None
+    counted = min(epochs, SETTLE_EPOCHS)
+    within = "1 epoch" if counted <= 1 else f"the first {counted} epochs"
     return (
         f"batch-norm momentum {momentum:g} keeps {left:.0%} of the initial moving statistics "
-        f"after {steps} training steps ({min(epochs, SETTLE_EPOCHS)} epoch(s)); inference "
-        f"outputs may not follow the data: set bnm.{settled_momentum(steps):g} in the name"
+        f"after {steps} training steps ({within}); inference outputs may not follow the "
+        f"data: set bnm.{settled_momentum(steps):g} in the name"
     )
 
 
