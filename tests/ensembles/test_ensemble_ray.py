@@ -44,3 +44,4 @@ def test_members_train_as_ray_trials_a_failed_one_is_reported_then_retried(
     info = read_run_json(folder.run_json)
     assert info["status"] == "complete"
     assert [member["status"] for member in info["members"]] == ["complete", "complete"]
+

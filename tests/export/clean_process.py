@@ -33,21 +33,17 @@ def run_in_clean_process(folder: Path, format: str, images: np.ndarray, work: Pa
     """Probabilities of ``images`` from the ``format`` artifact in ``folder``, computed in an
     isolated interpreter (``-I``) that fails if this package's modules were imported."""
     np.save(work / "images.npy", images)
-    script = (
-        textwrap.dedent("""
+    script = textwrap.dedent("""
         import sys, pathlib
         import numpy as np
         folder, work = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
         images = np.load(work / "images.npy")
-    """)
-        + textwrap.dedent(RUNNERS[format])
-        + textwrap.dedent("""
+    """) + textwrap.dedent(RUNNERS[format]) + textwrap.dedent("""
         ours = ("mura_core", "registry", "mura_plugins")
         leaked = [m for m in sys.modules if m.split(".")[0] in ours]
         assert not leaked, leaked
         np.save(work / "out.npy", np.asarray(out))
     """)
-    )
     done = subprocess.run([sys.executable, "-I", "-c", script, str(folder), str(work)],
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]

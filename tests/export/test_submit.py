@@ -119,7 +119,9 @@ def test_hidden_test_set_folders_without_suffix(trained, mura_root, tmp_path):
     assert rows[0][1] in ("0", "1")
 
 
-def test_bad_rows_are_all_listed_and_nothing_is_written(trained, valid_csv, tmp_path, capsys):
+def test_bad_rows_are_all_listed_and_nothing_is_written(
+    trained, valid_csv, tmp_path, capsys
+):
     good = valid_csv.read_text().split()[:2]
     corrupt = valid_csv.parent / "valid" / "corrupt.png"
     corrupt.write_bytes(b"not a png at all")
@@ -196,7 +198,9 @@ def test_flags_that_do_not_apply_and_a_missing_output_folder_are_refused_first(
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_csv_quirks_a_byte_order_mark_a_header_and_no_rows(trained, valid_csv, tmp_path, capsys):
+def test_csv_quirks_a_byte_order_mark_a_header_and_no_rows(
+    trained, valid_csv, tmp_path, capsys
+):
     run, output = str(trained.run.folder.path), tmp_path / "out.csv"
     lines = valid_csv.read_text().split()[:3]
     with_bom = valid_csv.parent / "bom_image_paths.csv"

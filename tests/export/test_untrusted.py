@@ -152,11 +152,8 @@ def test_export_into_a_folder_with_a_damaged_record_is_refused(trained, tmp_path
     before = (folder / "export.json").read_text()
     code = main(["export", str(trained.run.folder.path), "--format", "onnx",
                  "--output", str(folder)])  # fmt: skip
-    assert_refused(
-        code,
-        capsys.readouterr().err.strip().splitlines(),
-        "artifacts.savedmodel.inputs: input should be a valid list",
-    )
+    assert_refused(code, capsys.readouterr().err.strip().splitlines(),
+                   "artifacts.savedmodel.inputs: input should be a valid list")
     assert (folder / "export.json").read_text() == before
     assert sorted(p.name for p in folder.iterdir()) == ["export.json"]
 

@@ -68,11 +68,8 @@ def _targets(world):
     image = next((world["mura"] / "valid").glob("XR_*/patient*/study*/image1.png"))
     return {
         "MURA tree": (world["mura"] / "valid_labeled_studies.csv", world["mura"] / "valid", image),
-        "run folder": (
-            world["other"] / "history.tsv",
-            world["other"],
-            world["other"] / "roc_curve.png",
-        ),
+        "run folder": (world["other"] / "history.tsv", world["other"],
+                       world["other"] / "roc_curve.png"),
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 TINY_PATTERN = "cnn_in.32.32.1_cl.{blocks}.1_f.8_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
 
 #: Makes ``import ray`` fail in a subprocess, as on a machine without the extra.
-_NO_RAY = """
+_NO_RAY = '''
 import sys
 
 class _NoRay:
@@ -21,7 +21,7 @@ class _NoRay:
         return None
 
 sys.meta_path.insert(0, _NoRay())
-"""
+'''
 
 
 def tiny(blocks: int | str) -> str:

@@ -89,16 +89,8 @@ def _name_commands(name: str, root, tmp_path) -> dict[str, list]:
         "explain": ["explain", name, image, "--runs", runs, "--output", tmp_path / "out"],
         "evaluate": ["evaluate", name, "--data", root, "--runs", runs],
         "compare": ["compare", name, "--runs", runs],
-        "export": [
-            "export",
-            name,
-            "--format",
-            "onnx",
-            "--output",
-            tmp_path / "out",
-            "--runs",
-            runs,
-        ],  # fmt: skip
+        "export": ["export", name, "--format", "onnx", "--output", tmp_path / "out", "--runs",
+                   runs],  # fmt: skip
     }
 
 
