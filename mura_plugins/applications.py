@@ -3,7 +3,8 @@
 The backbone comes without its top and with global ``avg`` or ``max`` pooling; layers
 whose index is greater than ``tla`` train, the others are frozen (without ``tla`` the
 whole backbone is frozen); an optional MLP head adds ``Dense(u, relu)`` and
-``Dropout(mdp)`` per entry of ``m``; the output is ``Dense(1, sigmoid)``.
+``Dropout(mdp)`` per entry of ``m``; the output is ``Dense(1, sigmoid)``. ``bnm`` sets
+the momentum of every batch-norm layer of the backbone (the registry applies it).
 
 Pretrained weights (declared with :class:`registry.Pretrained`): ``"imagenet"`` (the
 default, through ``keras.applications``, read from the Keras cache when present), a
@@ -20,6 +21,7 @@ from pydantic import Field, model_validator
 from mura_plugins.pins import pins_file
 from mura_plugins.tokens import BackboneInputShape, Pooling, Rate, Units
 from registry import (
+    BatchNormMomentum,
     BuildError,
     Family,
     FamilySpec,
@@ -42,6 +44,7 @@ class ApplicationSpec(FamilySpec):
     mlp_dropout: Annotated[
         Rate | None, Token("mdp", "dropout after each hidden layer", off=0.0)
     ] = None
+    batch_norm_momentum: BatchNormMomentum = None
 
     @model_validator(mode="after")
     def _check(self) -> ApplicationSpec:

@@ -1,9 +1,9 @@
 """The report's custom CNN: stacked conv blocks doubling their filters, then a sigmoid.
 
 Block ``i`` (from 0) is ``cl[1]`` times ``Conv2D(f * 2**i, ck, padding="same")``, each
-followed by ``BatchNormalization`` (with ``bn``), ReLU and ``SpatialDropout2D`` (with
-``spdp``); then pooling ``p`` with size ``ps`` and strides ``pstr``. After the last block:
-Flatten, Dropout (``ld``), Dense(1, sigmoid).
+followed by ``BatchNormalization`` (with ``bn``, its momentum ``bnm``), ReLU and
+``SpatialDropout2D`` (with ``spdp``); then pooling ``p`` with size ``ps`` and strides
+``pstr``. After the last block: Flatten, Dropout (``ld``), Dense(1, sigmoid).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from mura_plugins.pins import pins_file
 from mura_plugins.tokens import InputShape, OutputDropout, Pooling, Rate, Small
-from registry import Family, FamilySpec, Preset, Token, hookimpl
+from registry import BatchNormMomentum, Family, FamilySpec, Preset, Token, hookimpl
 
 Blocks = Annotated[int, Field(ge=1, le=12)]
 ConvsPerBlock = Annotated[int, Field(ge=1, le=8)]
@@ -31,6 +31,7 @@ class CNNSpec(FamilySpec):
     filters: Annotated[int, Field(ge=1, le=1024), Token("f", "filters of the first block")]
     kernel: Annotated[tuple[Small, Small], Token("ck", "conv kernel height.width")] = (3, 3)
     batch_norm: Annotated[bool, Token("bn", "batch normalisation after each conv")] = False
+    batch_norm_momentum: BatchNormMomentum = None
     pooling: Pooling = "max"
     pool_size: Annotated[tuple[PoolSide, PoolSide], Token("ps", "pool size")] = (2, 2)
     pool_strides: Annotated[tuple[PoolSide, PoolSide], Token("pstr", "pool strides")] = (2, 2)
@@ -41,6 +42,8 @@ class CNNSpec(FamilySpec):
 
     @model_validator(mode="after")
     def _fits_input(self) -> CNNSpec:
+        if self.batch_norm_momentum is not None and not self.batch_norm:
+            raise ValueError("bnm (batch-norm momentum) needs batch normalisation: add bn")
         height, width = self.feature_size()
         if height < 1 or width < 1:
             raise ValueError(

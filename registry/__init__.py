@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.batch_norm import KERAS_MOMENTUM, BatchNormMomentum, batch_norm_layers
 from registry.command import Command
 from registry.core import Registry
 from registry.ensembling import EnsemblerProtocol, MemberProtocol
@@ -131,9 +132,11 @@ def plugin_manager() -> Any:
 
 __all__ = [
     "BODY_PARTS",
+    "KERAS_MOMENTUM",
     "DEFAULT_WEIGHTS",
     "NO_WEIGHTS",
     "PREPROCESSING_MODES",
+    "BatchNormMomentum",
     "BodyPart",
     "BuildError",
     "Builder",
@@ -156,6 +159,7 @@ __all__ = [
     "TokenField",
     "UnknownModelError",
     "WeightsUnavailableError",
+    "batch_norm_layers",
     "build",
     "canonical",
     "commands",

@@ -13,6 +13,7 @@ from typing import Any
 
 import pluggy
 
+from registry.batch_norm import set_momentum, spec_momentum
 from registry.command import Command
 from registry.entry_points import (
     PluginInfo,
@@ -310,6 +311,9 @@ class Registry:
         if parsed.family.pretrained is not None:
             options["weights"] = chosen
         model = parsed.family.builder(parsed.spec, **options)
+        momentum = spec_momentum(parsed.spec)
+        if momentum is not None:
+            set_momentum(model, momentum)
         return _rename(model, parsed.model_name)
 
 

@@ -72,6 +72,7 @@ from mura_core.training.resume import (
     check_resumable,
     discard_aside_after_first_epoch,
 )
+from mura_core.training.settling import warn_unsettled
 from mura_core.training.setup import compile_model
 from mura_core.training.strategy import distribution_strategy
 
@@ -275,6 +276,7 @@ class Runner:
             except BaseException:
                 self._abandon(run, created)
                 raise
+            warn_unsettled(model, data, config.batch_size, config.epochs)
             fit_started = time.perf_counter()
             try:
                 model.fit(

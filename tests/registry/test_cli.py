@@ -80,7 +80,7 @@ def test_families_json_derives_the_grammar(cli):
     result = cli("models", "families", "cnn", "--json")
     grammar = json.loads(result.stdout)[0]
     tokens = {t["token"]: t for t in grammar["tokens"]}
-    assert list(tokens) == ["in", "cl", "f", "ck", "bn", "p", "ps", "pstr", "ld", "spdp"]
+    assert list(tokens) == ["in", "cl", "f", "ck", "bn", "bnm", "p", "ps", "pstr", "ld", "spdp"]
     assert tokens["ld"]["range"] == "[0.0, 1.0)"
     assert tokens["p"]["choices"] == ["max", "avg"]
     assert tokens["in"]["required"] is True
