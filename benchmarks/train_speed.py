@@ -123,20 +123,21 @@ def layer_flops(model: Any) -> int:
 
 
 def step_timer() -> Any:
-    """A Keras callback recording each training step's duration (``.seconds``)."""
+    """A Keras callback recording the time between consecutive steps' ends (``.seconds``):
+    a step's whole cost, its input included."""
     import keras
 
     class StepTimer(keras.callbacks.Callback):
         def __init__(self) -> None:
             super().__init__()
             self.seconds: list[float] = []
-            self._start = 0.0
-
-        def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
-            self._start = time.perf_counter()
+            self._last: float | None = None
 
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-            self.seconds.append(time.perf_counter() - self._start)
+            now = time.perf_counter()
+            if self._last is not None:
+                self.seconds.append(now - self._last)
+            self._last = now
 
     return StepTimer()
 
@@ -183,7 +184,7 @@ def images_per_second(
     runner = Runner(config, data=data, evaluate=False,
                     callbacks=lambda run: [*default_callbacks(run), timer])  # fmt: skip
     runner.run()
-    measured = timer.seconds[warmup:]
+    measured = timer.seconds[max(warmup - 1, 0):]  # intervals: the first is step 2's
     if not measured:
         raise SystemExit(f"{model.key}: fewer than {warmup + 1} steps were run")
     return model.batch_size / statistics.median(measured)
