@@ -12,8 +12,9 @@ batch 8, random weights):
   returning a ``tf.data`` of ready images) with XLA off and on, and through the
   package's input pipeline (:func:`~mura_core.training.data.mura_data` on a synthetic
   MURA tree of MURA-sized images, decoded and resized on the fly) with the package's
-  default settings. A step's time is the median over the steps after the first
-  ``--warmup`` (which trace and compile);
+  default settings. A step's time is the median time between consecutive steps'
+  ends (its input included), over the steps after the first ``--warmup`` (which trace
+  and compile);
 * the dense float32 matmul rate (2048x2048), measured in the same process before each
   round.
 
