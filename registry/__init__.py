@@ -29,7 +29,7 @@ from registry.family import PREPROCESSING_MODES, Builder, Family, Preprocessing,
 from registry.grammar import FamilySpec
 from registry.hookspecs import hookimpl, hookspec
 from registry.names import ParsedName, format_name
-from registry.recipes import MONITORS, SETTING_SOURCES, Recipe
+from registry.recipes import Recipe
 from registry.run_options import BODY_PARTS, BodyPart, RunOptions
 from registry.tokens import Token, TokenField
 from registry.weights import (
@@ -150,8 +150,6 @@ __all__ = [
     "Preprocessing",
     "Preset",
     "Recipe",
-    "MONITORS",
-    "SETTING_SOURCES",
     "Pretrained",
     "Registry",
     "RegistryError",

@@ -15,13 +15,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["MONITORS", "Recipe", "SETTING_SOURCES"]
+__all__ = ["MONITORS", "Recipe"]
 
 #: Metrics early stopping may watch (the compiled model's, on the validation set).
 MONITORS: tuple[str, ...] = ("val_loss", "val_auc", "val_accuracy", "val_kappa")
-
-#: Where a run's setting came from, as ``run.json`` records it.
-SETTING_SOURCES: tuple[str, ...] = ("flag", "recipe", "default")
 
 
 class Recipe(BaseModel):
