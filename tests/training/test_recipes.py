@@ -121,3 +121,26 @@ def test_a_plugin_preset_trains_with_its_recipe(cli, plugin_site, mura_root, tmp
     assert (config["lr_factor"], config["lr_patience"]) == (0.1, 1)
     assert (config["class_weights"], sources["class_weights"]) == ("body_part", "recipe")
     assert (config["patience"], sources["patience"]) == (10, "default")
+
+
+def test_a_sweep_of_presets_gives_each_run_its_recipe(tmp_path):
+    from mura_core.cli.sweep_args import configs_from_args
+
+    paper = registry.parse("mura_paper_densenet169").full_name
+    args = build_parser().parse_args(
+        ["sweep", paper, TINY_CNN, "--data", str(tmp_path), "--runs", str(tmp_path / "runs")]
+    )
+    first, second = configs_from_args(args, [paper, TINY_CNN])
+    assert (first.batch_size, first.sources["batch_size"]) == (8, "recipe")
+    assert (second.batch_size, second.sources["batch_size"]) == (32, "default")
+
+
+def test_models_show_prints_the_recipe(capsys):
+    from mura_core.cli import main
+
+    assert main(["models", "show", "report_cnn6_wc_aug"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == (
+        "recipe: learning_rate=0.001, lr_factor=0.2, lr_min=0.0, epochs=100, patience=10, "
+        "monitor=val_loss (flags override it)"
+    )
