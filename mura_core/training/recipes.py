@@ -20,11 +20,30 @@ RECIPE_SETTINGS: tuple[str, ...] = tuple(Recipe.model_fields)
 
 
 def recipe_of(name: Any) -> Recipe | None:
-    """The recipe of the preset ``name`` (an alias, a name or its parse), or ``None``."""
+    """The recipe of the preset ``name`` (an alias, a name or its parse), or ``None``.
+
+    An ensemble that is no preset takes the recipe of its member's preset: the member's
+    model name with the ensemble's run suffix (less its seed).
+    """
     import registry
 
-    preset = registry.get_registry().preset(str(getattr(name, "full_name", name)))
-    return None if preset is None else preset.recipe
+    reg = registry.get_registry()
+    preset = reg.preset(str(getattr(name, "full_name", name)))
+    if preset is not None:
+        return preset.recipe
+    try:
+        parsed = registry.parse(name) if isinstance(name, str) else name
+    except registry.RegistryError:
+        return None
+    if not parsed.is_ensemble:
+        return None
+    suffix = parsed.run.model_copy(update={"seed": 0}).suffix if parsed.run else ""
+    for field in parsed.spec.nested_fields():
+        member = str(getattr(parsed.spec, field.field)) + (f"__{suffix}" if suffix else "")
+        preset = reg.preset(member)
+        if preset is not None:
+            return preset.recipe
+    return None
 
 
 def _defaults() -> dict[str, Any]:

@@ -144,3 +144,11 @@ def test_models_show_prints_the_recipe(capsys):
         "recipe: learning_rate=0.001, lr_factor=0.2, lr_min=0.0, epochs=100, patience=10, "
         "monitor=val_loss (flags override it)"
     )
+
+
+def test_an_ensemble_of_a_preset_takes_its_members_recipe(tmp_path):
+    config = _config(tmp_path, f"seeds_m({PAPER_DENSENET169})_s.0.1__wc_aug")
+    assert (config.learning_rate, config.sources["learning_rate"]) == (1e-4, "recipe")
+    assert (config.class_weights, config.sources["class_weights"]) == ("body_part", "recipe")
+    alone = _config(tmp_path, f"seeds_m({PAPER_DENSENET169})_s.0.1")  # no preset has no suffix
+    assert set(alone.sources.values()) == {"default"}
