@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from mura_plugins.pins import pins_file
+from mura_plugins.recipes import REPORT_RECIPE
 from mura_plugins.tokens import InputShape, OutputDropout, Pooling, Rate, Small
 from registry import BatchNormMomentum, Family, FamilySpec, Preset, Token, hookimpl
 
@@ -159,6 +160,7 @@ def report_presets() -> list[Preset]:
                 alias=f"report_cnn{n}_spdp",
                 summary=f"{n}-block CNN with spatial dropout",
                 tags=("seed",),
+                recipe=REPORT_RECIPE,
             )
         )
         if n < 6:
@@ -168,6 +170,7 @@ def report_presets() -> list[Preset]:
                     alias=f"report_cnn{n}_wc",
                     summary=f"{n}-block CNN, class weights",
                     tags=("seed",),
+                    recipe=REPORT_RECIPE,
                     metrics=_VALIDATION[n],
                     metrics_source="report, validation set at best epoch, image level",
                 )
@@ -180,6 +183,7 @@ def report_presets() -> list[Preset]:
                 summary="the report's 6-block CNN"
                 + (" (" + suffix[2:].replace("_", ", ") + ")" if suffix else ""),
                 tags=("seed",),
+                recipe=REPORT_RECIPE,
                 metrics=metrics,
                 metrics_source="report, test set (MURA valid), image level",
             )
@@ -190,6 +194,7 @@ def report_presets() -> list[Preset]:
             alias="report_cnn6_wc_aug_wrist",
             summary="the 6-block CNN trained on wrists only (body-part ensemble member)",
             tags=("seed", "ensemble-member"),
+            recipe=REPORT_RECIPE,
             metrics={"loss": 0.4918, "auc": 0.8298, "accuracy": 0.7693, "kappa": 0.5247},
             metrics_source="report, wrist test images, image level",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mura_plugins.applications import ApplicationSpec, Backbone, application_family
+from mura_plugins.recipes import PAPER_DENSENET169, PAPER_RECIPE, REPORT_RECIPE
 from registry import Preset, hookimpl
 
 
@@ -65,10 +66,24 @@ def report_presets() -> list[Preset]:
             alias=alias,
             summary=f"the report's DenseNet201, {summary}",
             tags=("seed",),
+            recipe=REPORT_RECIPE,
             metrics=dict(zip(("loss", "auc", "accuracy", "kappa"), figures)),
             metrics_source=_SOURCE,
         )
         for tokens, alias, summary, figures in rows
+    ]
+
+
+def paper_presets() -> list[Preset]:
+    """The MURA paper's single model: DenseNet-169 at 320 px from ImageNet weights."""
+    return [
+        Preset(
+            f"{PAPER_DENSENET169}__wc_aug",
+            alias="mura_paper_densenet169",
+            summary="the MURA paper's DenseNet-169 (one of its ensemble's 5 models)",
+            tags=("mura-paper",),
+            recipe=PAPER_RECIPE,
+        )
     ]
 
 
@@ -81,5 +96,5 @@ def register_families(register: Any) -> None:
 
 @hookimpl
 def register_presets(register: Any) -> None:
-    for preset in report_presets():
+    for preset in report_presets() + paper_presets():
         register(preset)

@@ -19,6 +19,7 @@ from pydantic import Field, field_validator
 
 from mura_core.ensembles.interface import Combination, Ensembler, Member
 from mura_plugins.pins import pins_file
+from mura_plugins.recipes import PAPER_DENSENET169, PAPER_RECIPE, PAPER_SOURCE, REPORT_RECIPE
 from registry import (
     BODY_PARTS,
     Family,
@@ -210,6 +211,7 @@ def register_presets(register: Any) -> None:
             alias="report_cnn6_wc_aug_parts",
             summary="the report's body-part ensemble: the 6-block CNN per part, averaged",
             tags=("ensemble",),
+            recipe=REPORT_RECIPE,
         )
     )
     register(
@@ -218,6 +220,7 @@ def register_presets(register: Any) -> None:
             alias="cnn6_wc_aug_parts_route_ws",
             summary="beyond the report: members warm-started from the all-parts run, routed",
             tags=("ensemble",),
+            recipe=REPORT_RECIPE,
         )
     )
     register(
@@ -226,5 +229,17 @@ def register_presets(register: Any) -> None:
             alias="cnn6_wc_aug_seeds3",
             summary="three seeds of the report's 6-block CNN, averaged",
             tags=("ensemble",),
+            recipe=REPORT_RECIPE,
+        )
+    )
+    register(
+        Preset(
+            f"seeds_m({PAPER_DENSENET169})_s.0.1.2.3.4__wc_aug",
+            alias="mura_paper_ensemble",
+            summary="the MURA paper's model: five DenseNet-169 runs, averaged",
+            tags=("ensemble", "mura-paper"),
+            recipe=PAPER_RECIPE,
+            metrics={"kappa": 0.705, "auc": 0.929},
+            metrics_source=PAPER_SOURCE,
         )
     )

@@ -30,6 +30,7 @@ from registry.family import PREPROCESSING_MODES, Builder, Family, Preprocessing,
 from registry.grammar import FamilySpec
 from registry.hookspecs import hookimpl, hookspec
 from registry.names import ParsedName, format_name
+from registry.recipes import Recipe
 from registry.run_options import BODY_PARTS, BodyPart, RunOptions
 from registry.tokens import Token, TokenField
 from registry.weights import (
@@ -151,6 +152,7 @@ __all__ = [
     "PluginInfo",
     "Preprocessing",
     "Preset",
+    "Recipe",
     "Pretrained",
     "Registry",
     "RegistryError",

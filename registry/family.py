@@ -19,6 +19,7 @@ from typing import Any, Literal
 from registry.ensembling import EnsemblerProtocol
 from registry.errors import BuildError
 from registry.grammar import FamilySpec
+from registry.recipes import Recipe
 from registry.tokens import KEY_PATTERN
 from registry.weights import DEFAULT_WEIGHTS, NO_WEIGHTS, Pretrained
 
@@ -239,6 +240,8 @@ class Preset:
         tags: labels for ``list_models(tag=...)``; the report's runs carry ``seed``.
         metrics: reported results, e.g. ``{"kappa": 0.527, "auc": 0.832}``.
         metrics_source: where the figures come from, e.g. ``"report, test set, image level"``.
+        recipe: the training settings that belong to it (a :class:`~registry.Recipe`
+            or a mapping of its fields, validated here); ``None``: the package defaults.
     """
 
     name: str
@@ -247,7 +250,12 @@ class Preset:
     tags: tuple[str, ...] = ()
     metrics: Mapping[str, float] = field(default_factory=dict)
     metrics_source: str = ""
+    recipe: Recipe | None = None
     plugin: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.recipe is not None and not isinstance(self.recipe, Recipe):
+            object.__setattr__(self, "recipe", Recipe.model_validate(self.recipe))
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly view."""
@@ -258,4 +266,5 @@ class Preset:
             "tags": list(self.tags),
             "metrics": dict(self.metrics),
             "metrics_source": self.metrics_source,
+            "recipe": self.recipe.settings() if self.recipe is not None else {},
         }

@@ -201,6 +201,8 @@ def _preset_problem(preset: Preset, result: Gathered, aliases: set[str]) -> str 
         return str(error)
     if canonical != preset.name:
         return f"not canonical; write it as {canonical!r}"
+    if preset.recipe is not None and preset.recipe.augment is not None and "__" in preset.name:
+        return "its recipe sets augment, which its run suffix already says; drop one"
     if preset.name in result.presets:
         return f"registered twice (also by plugin {result.presets[preset.name].plugin!r})"
     if preset.alias is None:

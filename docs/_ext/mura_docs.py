@@ -308,7 +308,8 @@ def name_errors_rst(entries: Sequence[tuple[str, str]]) -> tuple[list[str], list
 
 
 def presets_rst(tag: str | None = None) -> list[str]:
-    """Presets (optionally with ``tag``) and the figures they were reported with."""
+    """Presets (optionally with ``tag``), the figures they were reported with and their
+    training recipes."""
     import registry
 
     metric_names = ("kappa", "auc", "accuracy", "loss")
@@ -326,13 +327,20 @@ def presets_rst(tag: str | None = None) -> list[str]:
                 _literal(preset.name),
                 *figures,
                 preset.metrics_source or "—",
+                _recipe_text(preset.recipe),
             )
         )
     return list_table(
-        ("alias", "name", *metric_names, "figures from"),
+        ("alias", "name", *metric_names, "figures from", "recipe"),
         rows,
-        widths=(16, 44, 6, 6, 6, 6, 16),
+        widths=(14, 36, 5, 5, 5, 5, 14, 16),
     )
+
+
+def _recipe_text(recipe: Any) -> str:
+    """A preset's recipe as ``key=value`` pairs (``—``: the package defaults)."""
+    settings = recipe.settings() if recipe is not None else {}
+    return ", ".join(f"``{key}={value}``" for key, value in settings.items()) or "—"
 
 
 def reference_results_rst() -> list[str]:

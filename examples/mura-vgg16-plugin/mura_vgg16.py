@@ -143,7 +143,14 @@ def register_families(register: Any) -> None:
 
 @hookimpl
 def register_presets(register: Any) -> None:
-    register(Preset("vgg16_in.256.256.3_p.avg_ld.0.5__wc_aug", alias="vgg16_mura", tags=("demo",)))
+    register(
+        Preset(
+            "vgg16_in.256.256.3_p.avg_ld.0.5__wc_aug",
+            alias="vgg16_mura",
+            tags=("demo",),
+            recipe={"learning_rate": 1e-4, "batch_size": 16, "lr_factor": 0.1},
+        )
+    )
 
 
 @hookimpl

@@ -19,8 +19,7 @@ from mura_core.cli.selections import check_selections
 from mura_core.errors import MuraError
 from registry.tokens import Limits
 
-__all__ = [
-    "check_text","FLAG_LIMITS", "check_flags", "document_limits", "limits_of"]
+__all__ = ["check_text", "FLAG_LIMITS", "check_flags", "document_limits", "limits_of"]
 
 #: Every numeric flag's range, whichever command takes it.
 FLAG_LIMITS: dict[str, Limits] = {
@@ -31,6 +30,9 @@ FLAG_LIMITS: dict[str, Limits] = {
     "--seed": Limits(low=0, high=2**32 - 1),
     "--validation-fraction": Limits(low=0, high=1, low_open=True, high_open=True),
     "--patience": Limits(low=0, high=10_000),
+    "--lr-factor": Limits(low=0, high=1, low_open=True, high_open=True),
+    "--lr-patience": Limits(low=0, high=10_000),
+    "--lr-min": Limits(low=0, high=10),
     "--limit": Limits(low=1, high=10_000_000),  # images per subset; MURA has 40,005
     # evaluation and export
     "--resamples": Limits(low=0, high=100_000),

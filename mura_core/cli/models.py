@@ -105,6 +105,9 @@ def run_show(args: argparse.Namespace) -> int:
     if info["preset"] and info["preset"]["metrics"]:
         metrics = ", ".join(f"{k} {v:.4f}" for k, v in info["preset"]["metrics"].items())
         print(f"reported: {metrics} ({info['preset']['metrics_source']})")
+    if info["preset"] and info["preset"]["recipe"]:
+        recipe = ", ".join(f"{k}={v}" for k, v in info["preset"]["recipe"].items())
+        print(f"recipe: {recipe} (flags override it)")
     return 0
 
 

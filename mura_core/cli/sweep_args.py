@@ -87,8 +87,8 @@ def plan_from_args(args: argparse.Namespace) -> list[Any]:
 
 
 def configs_from_args(args: argparse.Namespace, names: list[str]) -> list[Any]:
-    """The settings of each run ``names`` holds: the flags, checked as ``mura train``
-    checks them, with the run's name."""
+    """The settings of each run ``names`` holds: the flags over the run's preset recipe,
+    checked as ``mura train`` checks them, with the run's name."""
     from dataclasses import replace
 
     from mura_core.cli.train import config_from_args
@@ -96,5 +96,4 @@ def configs_from_args(args: argparse.Namespace, names: list[str]) -> list[Any]:
     if not names:
         return []
     # runs side by side: the sweep reports progress instead of each run's epochs
-    first = replace(config_from_args(args, names[0]), verbose=0)
-    return [replace(first, name=name) for name in names]
+    return [replace(config_from_args(args, name), verbose=0) for name in names]

@@ -15,6 +15,7 @@ import argparse
 from typing import Any
 
 from mura_core.vocabulary import STRATEGIES, WEIGHTINGS, XLA_MODES
+from registry.recipes import MONITORS
 
 
 def register(subparsers: Any) -> None:
@@ -43,25 +44,36 @@ def add_train_flags(parser: Any) -> None:
         "--runs", "--out", dest="runs", default="runs", metavar="RUNS",
         help="runs folder (default: runs; --out is an alias)",
     )  # fmt: skip
-    parser.add_argument("--epochs", type=int, default=100, metavar="N", help="default: 100")
-    parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")
-    parser.add_argument(
-        "--learning-rate", type=float, default=1e-3, metavar="LR", help="Adam's (default: 0.001)"
-    )
+    parser.add_argument("--epochs", type=int, metavar="N", help="default: 100")
+    parser.add_argument("--batch-size", type=int, metavar="B", help="default: 32")
+    parser.add_argument("--learning-rate", type=float, metavar="LR", help="Adam's (default: 0.001)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="default: 0")
     parser.add_argument("--body-part", metavar="P", help="train on one body part (XR_WRIST)")
     parser.add_argument("--weight-classes", action="store_true", help="balance the classes")
     parser.add_argument("--augment", action="store_true", help="flips and rotation in +-30 deg")
     parser.add_argument(
-        "--class-weights", choices=WEIGHTINGS, default="balanced",
-        help="with --weight-classes: over all images (report) or per body part (MURA paper)",
+        "--class-weights", choices=WEIGHTINGS,
+        help="with --weight-classes: over all images (report, the default) or per body "
+        "part (MURA paper)",
     )  # fmt: skip
     parser.add_argument(
         "--validation-fraction", type=float, default=0.2, metavar="F",
         help="share of training patients held out for validation (default: 0.2)",
     )  # fmt: skip
+    parser.add_argument("--patience", type=int, metavar="N", help="early stopping (default: 10)")
     parser.add_argument(
-        "--patience", type=int, default=10, metavar="N", help="early stopping (default: 10)"
+        "--monitor", choices=MONITORS, help="what early stopping watches (default: val_loss)"
+    )
+    parser.add_argument(
+        "--lr-factor", type=float, metavar="F",
+        help="learning-rate factor on a val_loss plateau (default: 0.2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--lr-patience", type=int, metavar="N",
+        help="epochs of plateau before the rate drops (default: half of --patience, >= 1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--lr-min", type=float, metavar="LR", help="learning-rate floor (default: 0)"
     )
     parser.add_argument(
         "--strategy", choices=STRATEGIES, default="default",
@@ -100,38 +112,39 @@ def pretrained_option(value: str | None) -> str | None:
 
 def config_from_args(args: argparse.Namespace, name: Any) -> Any:
     """The :class:`~mura_core.training.context.TrainConfig` of run ``name`` (a name or its
-    parse) from the flags
-    of :func:`add_train_flags`; the runs folder and a cache folder must not be in a MURA
+    parse) from the flags of :func:`add_train_flags` over the recipe of the preset
+    ``name`` names, if any; the runs folder and a cache folder must not be in a MURA
     tree or a run folder (:func:`~mura_core.outputs.check_place`)."""
     from mura_core.outputs import check_place
     from mura_core.training.context import TrainConfig
+    from mura_core.training.recipes import RECIPE_SETTINGS, recipe_of, resolve_settings
 
     check_place(args.runs, "--runs")
     if args.cache not in ("memory", "none"):
         check_place(args.cache, "--cache")
 
+    flags = {key: getattr(args, key, None) for key in RECIPE_SETTINGS}
+    flags["augment"] = args.augment or None
+    settings, sources = resolve_settings(flags, recipe_of(name))
+    if sources["pretrained"] != "default":
+        settings["pretrained"] = pretrained_option(settings["pretrained"])
     return TrainConfig(
         name=name,
         data_root=args.data,
         out=args.runs,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
+        **settings,
         seed=args.seed,
         weight_classes=args.weight_classes or None,
-        augment=args.augment or None,
         body_part=args.body_part,
         validation_fraction=args.validation_fraction,
-        class_weights=args.class_weights,
-        patience=args.patience,
         jit_compile={"auto": "auto", "on": True, "off": False}[args.xla],
         mixed_precision=args.mixed_precision,
         strategy=args.strategy,
         cache=None if args.cache == "none" else args.cache,
         limit=args.limit,
         overwrite=args.overwrite,
-        pretrained=pretrained_option(args.pretrained),
         verbose=0 if (args.quiet or args.json) else 2,
+        sources=sources,
     )
 
 

@@ -62,6 +62,7 @@ CallbackFactory = Callable[["RunContext"], list[keras.callbacks.Callback]]
 #: ``on_epoch(epoch, logs)``: told of each committed epoch (numbered from 1).
 EpochObserver = Callable[[int, dict[str, float]], None]
 
+
 def _current_learning_rate(model: Any) -> float | None:
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None:
@@ -214,28 +215,38 @@ def default_callbacks(
     run: RunContext,
     *,
     patience: int | None = None,
-    lr_factor: float = 0.2,
+    lr_factor: float | None = None,
     lr_patience: int | None = None,
     tensorboard: bool = True,
 ) -> list[keras.callbacks.Callback]:
     """The report's callbacks, writing into the run folder.
 
-    EarlyStopping on ``val_loss`` (patience from the run's config, 10 by default;
-    restores the best weights); ReduceLROnPlateau (factor 0.2, down to 0, patience half
-    of early stopping's so it can act before training stops); best-only ModelCheckpoint
+    EarlyStopping on the config's ``monitor`` (``val_loss`` and patience 10 by default;
+    restores the best weights); ReduceLROnPlateau on ``val_loss`` (the config's factor,
+    patience and floor: 0.2, half of early stopping's patience so it can act before
+    training stops, and 0 by default; the arguments override them); best-only ModelCheckpoint
     to :data:`~mura_core.runs.layout.WEIGHTS_TEMPLATE` (the report's file names);
     TensorBoard (when the ``tensorboard`` package is installed, else a note in
     ``run.notes``); :class:`HistoryTSV`; and :class:`TrainingStateBackup` last.
     """
     folder = run.folder
-    patience = run.config.patience if patience is None else patience
-    lr_patience = max(1, patience // 2) if lr_patience is None else lr_patience
+    config = run.config
+    if lr_patience is None:
+        lr_patience = config.plateau_patience if patience is None else max(1, patience // 2)
+    patience = config.patience if patience is None else patience
+    lr_factor = config.lr_factor if lr_factor is None else lr_factor
+    monitor = config.monitor
     early_stopping = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=patience, restore_best_weights=True, verbose=0
+        monitor=monitor,
+        mode="min" if monitor.endswith("loss") else "max",
+        patience=patience,
+        restore_best_weights=True,
+        verbose=0,
     )
     reduce_lr = keras.callbacks.ReduceLROnPlateau(
-        monitor="val_loss", factor=lr_factor, patience=lr_patience, min_lr=0.0, verbose=0
-    )
+        monitor="val_loss", factor=lr_factor, patience=lr_patience, min_lr=config.lr_min,
+        verbose=0,
+    )  # fmt: skip
     checkpoint = keras.callbacks.ModelCheckpoint(
         folder.weights_template,
         monitor="val_loss",

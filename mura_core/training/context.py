@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from mura_core.errors import MuraError
 from mura_core.runs.layout import RunFolder
 from mura_core.vocabulary import STRATEGIES, WEIGHTINGS, Strategy, Weighting
+from registry.recipes import MONITORS
 from registry.weights import DEFAULT_WEIGHTS
 
 if TYPE_CHECKING:
@@ -40,7 +41,15 @@ class TrainConfig:
         validation_fraction: share of MURA ``train`` patients held out for validation.
         class_weights: ``"balanced"`` over all images (the report) or ``"body_part"``
             (balanced within each body part, the MURA paper).
-        patience: EarlyStopping patience on ``val_loss``.
+        patience: EarlyStopping patience, on ``monitor``.
+        monitor: the validation metric early stopping watches (``val_loss``: the report).
+        lr_factor: ReduceLROnPlateau's factor on ``val_loss`` plateaus (the report's 0.2;
+            the MURA paper's 0.1).
+        lr_patience: epochs without improvement before the rate drops (``None``: half of
+            ``patience``, at least 1, so it acts before training stops).
+        lr_min: the floor of the learning rate (the report's 0).
+        sources: where each setting came from (``flag``, ``recipe`` or ``default``), as
+            ``mura train`` resolves them; recorded in ``run.json``.
         jit_compile: XLA compilation (``"auto"`` lets Keras decide).
         mixed_precision: train under the ``mixed_float16`` policy (for GPUs).
         strategy: ``"default"`` or ``"mirrored"`` (``tf.distribute.MirroredStrategy``).
@@ -67,6 +76,10 @@ class TrainConfig:
     validation_fraction: float = 0.2
     class_weights: Weighting = "balanced"
     patience: int = 10
+    monitor: str = "val_loss"
+    lr_factor: float = 0.2
+    lr_patience: int | None = None
+    lr_min: float = 0.0
     jit_compile: bool | Literal["auto"] = "auto"
     mixed_precision: bool = False
     strategy: Strategy = "default"
@@ -75,6 +88,12 @@ class TrainConfig:
     overwrite: bool = False
     pretrained: str | None = DEFAULT_WEIGHTS
     verbose: int = 2
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def plateau_patience(self) -> int:
+        """ReduceLROnPlateau's patience: ``lr_patience``, or half of ``patience`` (>= 1)."""
+        return max(1, self.patience // 2) if self.lr_patience is None else self.lr_patience
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_root", Path(self.data_root))
@@ -87,6 +106,16 @@ class TrainConfig:
             raise MuraError(f"learning rate must be positive and finite (got {self.learning_rate})")
         if self.patience < 0:
             raise MuraError(f"patience must be at least 0 (got {self.patience})")
+        if not 0 < self.lr_factor < 1:
+            raise MuraError(f"lr factor must be in (0, 1) (got {self.lr_factor})")
+        if self.lr_patience is not None and self.lr_patience < 0:
+            raise MuraError(f"lr patience must be at least 0 (got {self.lr_patience})")
+        if not 0 <= self.lr_min < math.inf:
+            raise MuraError(f"lr minimum must be at least 0 and finite (got {self.lr_min})")
+        if self.monitor not in MONITORS:
+            raise MuraError(
+                f"unknown monitor {self.monitor!r} (expected one of {', '.join(MONITORS)})"
+            )
         if self.limit is not None and self.limit < 1:
             raise MuraError(f"limit must be at least 1 image (got {self.limit})")
         if self.seed < 0:
