@@ -38,6 +38,10 @@ RESUME_KEYS = (
     "validation_fraction",
     "class_weights",
     "limit",
+    "monitor",
+    "lr_factor",
+    "lr_patience",
+    "lr_min",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 
 import keras
@@ -135,7 +136,13 @@ def test_a_complete_run_is_not_retrained_without_overwrite(trained, mura_root, t
     ]
 
 
-def test_resuming_with_other_settings_is_refused(trained, mura_root, tmp_path):
+@pytest.mark.parametrize(
+    ("changed", "message"),
+    [({"batch_size": 8}, "batch_size was 16, now 8"),
+     ({"lr_factor": 0.1}, "lr_factor was 0.2, now 0.1"),
+     ({"monitor": "val_auc"}, "monitor was 'val_loss', now 'val_auc'")],
+)  # fmt: skip
+def test_resuming_with_other_settings_is_refused(trained, mura_root, tmp_path, changed, message):
     folder = tmp_path / trained.name
     shutil.copytree(trained.folder.path, folder)
     info = read_run_json(folder / "run.json")
@@ -143,8 +150,9 @@ def test_resuming_with_other_settings_is_refused(trained, mura_root, tmp_path):
     (folder / "run.json").write_text(json.dumps(info))
     (folder / "backup").mkdir()
     (folder / "backup" / "state.json").write_text('{"epoch": 1}')
-    config = TrainConfig(name=trained.name, data_root=mura_root, out=tmp_path, batch_size=8)
-    with pytest.raises(MuraError, match="cannot resume .*batch_size was 16, now 8"):
+    config = TrainConfig(name=trained.name, data_root=mura_root, out=tmp_path,
+                         **{"batch_size": 16, **changed})  # fmt: skip
+    with pytest.raises(MuraError, match=f"cannot resume .*{re.escape(message)}"):
         Runner(config).prepare()
 
 
