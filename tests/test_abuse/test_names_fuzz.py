@@ -38,9 +38,10 @@ BUILT_IN_BOUNDS = {
     "m": "[1, 65536]",
     "mdp": "[0.0, 1.0)",
     "s": "[0, 2147483647]",
+    "bnm": "(0.0, 1.0)",
 }
 #: Smallest bases for the bound checks, so that only the token under test can fail.
-BASES = {family: ("in.4096.4096.1", "cl.1.1", "f.1") for family in ("cnn", "ffcnn")}
+BASES = {family: ("in.4096.4096.1", "cl.1.1", "f.1", "bn") for family in ("cnn", "ffcnn")}
 BACKBONE_BASE = ("m.8",)
 
 
