@@ -127,11 +127,11 @@ class Family:
     def check_weights(self, spec: FamilySpec, weights: Any) -> Any:
         """The ``weights`` value for the builder; a one-line :class:`BuildError` if refused.
 
-        ``weights`` is a source, a file, ``None``, ``"default"`` (the declared default)
-        or ``"none"`` (no weights, as ``None``).
+        ``weights`` is a source, a file, ``None``, ``"default"`` (the declared default for
+        ``spec``, :meth:`default_weights`) or ``"none"`` (no weights, as ``None``).
         """
         if isinstance(weights, str) and weights == DEFAULT_WEIGHTS:
-            weights = self.default_weights
+            weights = self.default_weights(spec)
         elif isinstance(weights, str) and weights.lower() == NO_WEIGHTS:
             weights = None
         if self.pretrained is None:
@@ -141,12 +141,21 @@ class Family:
                     f"{os.fspath(weights)!r}); train it without --pretrained"
                 )
             return None
-        return self.pretrained.check(self.name, weights, self.input_shape_of(spec)[2])
+        return self.pretrained.check(
+            self.name, weights, spec, self.input_shape_of(spec)[2], self._input_field
+        )
+
+    def default_weights(self, spec: FamilySpec) -> str | None:
+        """The weights source a model of ``spec`` starts from when none is asked for
+        (:meth:`registry.Pretrained.default_for`)."""
+        if self.pretrained is None:
+            return None
+        return self.pretrained.default_for(spec, self.input_shape_of(spec)[2], self._input_field)
 
     @property
-    def default_weights(self) -> str | None:
-        """The weights source used when none is asked for."""
-        return None if self.pretrained is None else self.pretrained.default
+    def _input_field(self) -> str | None:
+        """The spec field holding the input shape, when declared by name."""
+        return self.input_shape if isinstance(self.input_shape, str) else None
 
     # -- validation at registration -----------------------------------------------------------
 
@@ -173,6 +182,13 @@ class Family:
             )
         if self.pretrained is not None and not isinstance(self.pretrained, Pretrained):
             raise TypeError(f"family {self.name!r}: pretrained must be a registry.Pretrained")
+        if self.pretrained is not None:
+            unknown = sorted(set(self.pretrained.requires) - set(self.spec.model_fields))
+            if unknown:
+                raise ValueError(
+                    f"family {self.name!r}: Pretrained(requires=...) names {unknown[0]!r}, "
+                    f"which is not a field of {self.spec.__name__}"
+                )
         if self.is_ensemble != (self.ensemble is not None):
             raise ValueError(
                 f"family {self.name!r}: "
