@@ -62,8 +62,9 @@ class Family:
             defaults to ``example``.
         explain_layer: the layer Grad-CAM explains (a 4-D feature map), by name or as a
             function ``spec -> layer name``; ``None``: models cannot be explained.
-        parameter_count: ``spec -> total parameters`` computed without building; used
-            to refuse models too large to build, and checked against real builds.
+        parameter_count: ``spec -> total parameters`` computed without building (or
+            ``None`` when it cannot say); used to refuse models too large to build, and
+            checked against real builds.
         ensemble: for a family whose spec embeds member names (a
             :class:`~registry.nesting.NestedName` token): the object that lists the
             members, combines them and loads its runs (an :class:`EnsemblerProtocol`,
@@ -88,7 +89,7 @@ class Family:
     pretrained: Pretrained | None = None
     test_example: str | None = None
     explain_layer: str | Callable[[Any], str] | None = None
-    parameter_count: Callable[[Any], int] | None = None
+    parameter_count: Callable[[Any], int | None] | None = None
     ensemble: EnsemblerProtocol | None = None
     pins: PinSource = field(default=None, compare=False)
     plugin: str = field(default="", compare=False)
@@ -121,8 +122,10 @@ class Family:
         return self.explain_layer(spec)
 
     def estimate_parameters(self, spec: FamilySpec) -> int | None:
-        """The declared parameter-count estimate, or ``None``."""
-        return None if self.parameter_count is None else int(self.parameter_count(spec))
+        """The declared parameter-count estimate, or ``None`` (none declared, or the
+        function returns ``None`` for ``spec``)."""
+        value = None if self.parameter_count is None else self.parameter_count(spec)
+        return None if value is None else int(value)
 
     def check_weights(self, spec: FamilySpec, weights: Any) -> Any:
         """The ``weights`` value for the builder; a one-line :class:`BuildError` if refused.
