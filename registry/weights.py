@@ -20,7 +20,6 @@ import typing
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal
 
 from registry.errors import BuildError
@@ -85,7 +84,7 @@ class Pretrained:
             if isinstance(values, str) or not isinstance(values, Collection) or not values:
                 raise ValueError(f"requires[{name!r}] must be a non-empty collection of values")
             requires[name] = tuple(values)
-        object.__setattr__(self, "requires", MappingProxyType(requires))
+        object.__setattr__(self, "requires", requires)
 
     def unfit(self, spec: Any, channels: int, input_field: str | None = None) -> str | None:
         """Why the named sources have no weights for ``spec`` (``None``: they fit), as
