@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from registry.errors import BuildError
-from registry.tokens import WORD_PATTERN
+from registry.tokens import WORD_PATTERN, format_value
 
 #: ``--pretrained`` value meaning "no pretrained weights"; never a source's name.
 NO_WEIGHTS = "none"
@@ -93,17 +93,16 @@ class Pretrained:
         ``channels`` is the model's input channels; ``input_field`` the spec field
         holding the input shape, when the family declares one.
         """
-        keys = {tf.field: tf.key for tf in type(spec).token_fields()}
+        fields = {tf.field: tf for tf in type(spec).token_fields()}
         if self.channels is not None and channels != self.channels:
-            key = keys.get(input_field or "")
-            fix = f"write {key}.H.W.{self.channels}" if key else f"ask for {self.channels}"
+            shape = fields.get(input_field or "")
+            fix = f"write {shape.key}.H.W.{self.channels}" if shape else f"ask for {self.channels}"
             return f"need {self.channels} input channels, the name asks for {channels}; {fix}"
         for name, allowed in self.requires.items():
             value = getattr(spec, name, None)
             if value not in allowed:
-                key = keys.get(name, name)
-                shown = ", ".join(f"{key}.{_token_text(item)}" for item in allowed)
-                asked = f"{key}.{_token_text(value)}"
+                shown = ", ".join(_as_token(fields.get(name), name, item) for item in allowed)
+                asked = _as_token(fields.get(name), name, value)
                 return f"need {shown}, the name asks for {asked}; write one of them"
         return None
 
@@ -157,11 +156,9 @@ class Pretrained:
         }  # fmt: skip
 
 
-def _token_text(value: Any) -> str:
-    """A field value as a name writes it after its token (``256.256.3``)."""
-    if isinstance(value, (tuple, list)):
-        return ".".join(_token_text(item) for item in value)
-    return str(value)
+def _as_token(tf: Any, name: str, value: Any) -> str:
+    """``value`` of spec field ``name`` as a name writes it (``w.0.25``)."""
+    return f"{tf.key}.{format_value(tf, value)}" if tf is not None else f"{name}={value!r}"
 
 
 def _json(value: Any) -> Any:
