@@ -56,7 +56,9 @@ class Family:
         tags: free-form labels (``pretrained``, ``custom``, ...).
         input_shape: the spec field holding ``(height, width, channels)``, or a function
             ``spec -> (height, width, channels)``.
-        pretrained: the pretrained weights the family accepts; ``None``: it takes none.
+        pretrained: the pretrained weights the family accepts, which names they fit and
+            what a name starts from by default (:class:`~registry.Pretrained`); ``None``:
+            it takes none.
         test_example: the smallest name the family accepts (frozen backbone for
             pretrained families), built and trained one step by the conformance checks;
             defaults to ``example``.

@@ -3,7 +3,9 @@
 A family that starts from pretrained weights declares them with :class:`Pretrained`;
 its builder then receives ``weights=``: one of the declared sources (``"imagenet"``), the
 path of a weights file, or ``None`` (random initialisation). The registry checks the
-request before anything is built (:meth:`Pretrained.check`), and builders wrap the
+request before anything is built (:meth:`Pretrained.check`: which names the sources
+fit, and what a name starts from by default, are declared on :class:`Pretrained`), and
+builders wrap the
 Keras call that reads the weights in :func:`loading_weights`, so that a file that is
 missing, cannot be downloaded or does not fit becomes a one-line
 :class:`WeightsUnavailableError` naming the file and where to put it::

@@ -66,8 +66,8 @@ class TrainConfig:
         limit: use at most this many images per subset (quick experiments, tests).
         overwrite: retrain a run that is already complete.
         pretrained: starting weights of families that declare pretrained weights:
-            ``"default"`` (the family's declared default: ImageNet for DenseNet and
-            ResNet, as the report; none for the custom CNNs), a source such as
+            ``"default"`` (the family's declared default for the name: ImageNet for
+            DenseNet and ResNet, as the report; none for the custom CNNs), a source such as
             ``"imagenet"``, a weights file, or ``None`` (random).
         verbose: Keras progress output (0 silent, 1 bar, 2 one line per epoch).
     """
