@@ -5,9 +5,8 @@ its builder then receives ``weights=``: one of the declared sources (``"imagenet
 path of a weights file, or ``None`` (random initialisation). The registry checks the
 request before anything is built (:meth:`Pretrained.check`: which names the sources
 fit, and what a name starts from by default, are declared on :class:`Pretrained`), and
-builders wrap the
-Keras call that reads the weights in :func:`loading_weights`, so that a file that is
-missing, cannot be downloaded or does not fit becomes a one-line
+builders wrap the Keras call that reads the weights in :func:`loading_weights`, so that
+a file that is missing, cannot be downloaded or does not fit becomes a one-line
 :class:`WeightsUnavailableError` naming the file and where to put it::
 
     with loading_weights("vgg16", weights, cache_file=VGG16_FILE, origin=VGG16_URL):
