@@ -157,12 +157,11 @@ def _input_shape(spec: Any) -> tuple[int, int, int]:
     return spec.nested("member").input_shape
 
 
-def _parameters(spec: Any) -> int:
+def _parameters(spec: Any) -> int | None:
+    """The members' estimates added up (``None``: the member's family declares none)."""
     member = spec.nested("member")
     each = member.family.estimate_parameters(member.spec)
-    if each is None:
-        raise ValueError(f"family {member.family.name!r} declares no parameter estimate")
-    return each * _count(spec)
+    return None if each is None else each * _count(spec)
 
 
 def _family(name: str, spec: type[FamilySpec], ensembler: Ensembler, **kwargs: Any) -> Family:

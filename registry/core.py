@@ -236,14 +236,18 @@ class Registry:
                 }
             )
         family = parsed.family
+        # an ensemble's images are normalised as its members declare
+        modes = {member.family.preprocessing for member in parsed.members.values()}
         return {
             **parsed.as_dict(),
             "summary": family.summary,
             "plugin": family.plugin,
             "provider": self.provider(family.name),
-            "preprocessing": family.preprocessing,
+            "preprocessing": "/".join(sorted(modes)) if modes else family.preprocessing,
             "input_shape": list(parsed.input_shape),
             "pretrained": family.pretrained.as_dict() if family.pretrained else None,
+            "default_weights": family.default_weights(parsed.spec),
+            "ensemble": family.is_ensemble,
             "explain_layer": family.explain_layer_of(parsed.spec),
             "parameters_estimate": family.estimate_parameters(parsed.spec),
             "tokens": tokens,

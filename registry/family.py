@@ -56,14 +56,17 @@ class Family:
         tags: free-form labels (``pretrained``, ``custom``, ...).
         input_shape: the spec field holding ``(height, width, channels)``, or a function
             ``spec -> (height, width, channels)``.
-        pretrained: the pretrained weights the family accepts; ``None``: it takes none.
+        pretrained: the pretrained weights the family accepts, which names they fit and
+            what a name starts from by default (:class:`~registry.Pretrained`); ``None``:
+            it takes none.
         test_example: the smallest name the family accepts (frozen backbone for
             pretrained families), built and trained one step by the conformance checks;
             defaults to ``example``.
         explain_layer: the layer Grad-CAM explains (a 4-D feature map), by name or as a
             function ``spec -> layer name``; ``None``: models cannot be explained.
-        parameter_count: ``spec -> total parameters`` computed without building; used
-            to refuse models too large to build, and checked against real builds.
+        parameter_count: ``spec -> total parameters`` computed without building (or
+            ``None`` when it cannot say); used to refuse models too large to build, and
+            checked against real builds.
         ensemble: for a family whose spec embeds member names (a
             :class:`~registry.nesting.NestedName` token): the object that lists the
             members, combines them and loads its runs (an :class:`EnsemblerProtocol`,
@@ -91,7 +94,7 @@ class Family:
     pretrained: Pretrained | None = None
     test_example: str | None = None
     explain_layer: str | Callable[[Any], str] | None = None
-    parameter_count: Callable[[Any], int] | None = None
+    parameter_count: Callable[[Any], int | None] | None = None
     ensemble: EnsemblerProtocol | None = None
     cpu_xla: bool = False
     pins: PinSource = field(default=None, compare=False)
@@ -125,17 +128,19 @@ class Family:
         return self.explain_layer(spec)
 
     def estimate_parameters(self, spec: FamilySpec) -> int | None:
-        """The declared parameter-count estimate, or ``None``."""
-        return None if self.parameter_count is None else int(self.parameter_count(spec))
+        """The declared parameter-count estimate, or ``None`` (none declared, or the
+        function returns ``None`` for ``spec``)."""
+        value = None if self.parameter_count is None else self.parameter_count(spec)
+        return None if value is None else int(value)
 
     def check_weights(self, spec: FamilySpec, weights: Any) -> Any:
         """The ``weights`` value for the builder; a one-line :class:`BuildError` if refused.
 
-        ``weights`` is a source, a file, ``None``, ``"default"`` (the declared default)
-        or ``"none"`` (no weights, as ``None``).
+        ``weights`` is a source, a file, ``None``, ``"default"`` (the declared default for
+        ``spec``, :meth:`default_weights`) or ``"none"`` (no weights, as ``None``).
         """
         if isinstance(weights, str) and weights == DEFAULT_WEIGHTS:
-            weights = self.default_weights
+            weights = self.default_weights(spec)
         elif isinstance(weights, str) and weights.lower() == NO_WEIGHTS:
             weights = None
         if self.pretrained is None:
@@ -145,12 +150,21 @@ class Family:
                     f"{os.fspath(weights)!r}); train it without --pretrained"
                 )
             return None
-        return self.pretrained.check(self.name, weights, self.input_shape_of(spec)[2])
+        return self.pretrained.check(
+            self.name, weights, spec, self.input_shape_of(spec)[2], self._input_field
+        )
+
+    def default_weights(self, spec: FamilySpec) -> str | None:
+        """The weights source a model of ``spec`` starts from when none is asked for
+        (:meth:`registry.Pretrained.default_for`)."""
+        if self.pretrained is None:
+            return None
+        return self.pretrained.default_for(spec, self.input_shape_of(spec)[2], self._input_field)
 
     @property
-    def default_weights(self) -> str | None:
-        """The weights source used when none is asked for."""
-        return None if self.pretrained is None else self.pretrained.default
+    def _input_field(self) -> str | None:
+        """The spec field holding the input shape, when declared by name."""
+        return self.input_shape if isinstance(self.input_shape, str) else None
 
     # -- validation at registration -----------------------------------------------------------
 
@@ -177,6 +191,13 @@ class Family:
             )
         if self.pretrained is not None and not isinstance(self.pretrained, Pretrained):
             raise TypeError(f"family {self.name!r}: pretrained must be a registry.Pretrained")
+        if self.pretrained is not None:
+            unknown = sorted(set(self.pretrained.requires) - set(self.spec.model_fields))
+            if unknown:
+                raise ValueError(
+                    f"family {self.name!r}: Pretrained(requires=...) names {unknown[0]!r}, "
+                    f"which is not a field of {self.spec.__name__}"
+                )
         if self.is_ensemble != (self.ensemble is not None):
             raise ValueError(
                 f"family {self.name!r}: "

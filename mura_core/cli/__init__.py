@@ -100,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_flags(args)
         return int(args.func(args) or 0)
     except (MuraError, RegistryError) as error:
-        print_error(error)
+        for problem in getattr(error, "problems", None) or [error]:  # InputProblems: each
+            print_error(problem)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("mura: interrupted", file=sys.stderr)

@@ -90,7 +90,10 @@ def run_show(args: argparse.Namespace) -> int:
     if info["run"]:
         print(f"run:      {info['full_name']}")
     print(f"family:   {info['family']} ({info['summary']})")
-    print(f"input:    {info['preprocessing']} normalisation")
+    whose = " (its members')" if info["ensemble"] else ""
+    print(f"input:    {info['preprocessing']} normalisation{whose}")
+    if info["pretrained"]:
+        print(f"weights:  {info['default_weights'] or 'none (random)'} unless --pretrained says")
     print_table(
         ("token", "field", "value", "meaning"),
         [(t["token"], t["field"], _show_value(t["value"]), t["help"]) for t in info["tokens"]],

@@ -85,6 +85,10 @@ def _predictor(args: argparse.Namespace, export: Path | None, resolved: Any) -> 
             raise MuraError("--weights, --allow-other-provider and --other-data apply to runs, "
                             "not exports")  # fmt: skip
         artifact = load_artifact(args.run, args.format)
+        if artifact.passed_over:
+            print(f"mura: note: using the {artifact.format} artifact of {args.run}; it also "
+                  f"holds {', '.join(artifact.passed_over)} (--format chooses)",
+                  file=sys.stderr)  # fmt: skip
         if artifact.record.parity is not None and not artifact.record.parity.passed:
             print(f"mura: warning: {artifact.path} failed its parity check on export",
                   file=sys.stderr)  # fmt: skip

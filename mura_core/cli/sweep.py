@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json
     from mura_core.cli.sweep_args import configs_from_args, plan_from_args
     from mura_core.sweeps import SweepPlanError, records_table, run_sweep
+    from mura_core.training.context import check_runs
 
     try:
         planned = plan_from_args(args)
@@ -75,8 +76,11 @@ def run(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print_error(problem)
         return 2
+    names = [item.name for item in planned]
+    configs = configs_from_args(args, names)
+    # each run's weights, size and flags (and the data root), refused before any starts
+    check_runs(configs, data_root=args.data is not None)
     if args.dry_run:
-        names = [item.name for item in planned]
         print_json(names) if args.json else print("\n".join(names))
         return 0
     engine = check_engine(args)
@@ -84,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         args, scheduler=args.scheduler, metric=args.metric, grace_period=args.grace_period
     )
     records = run_sweep(
-        configs_from_args(args, [item.name for item in planned]),
+        configs,
         evaluate=not args.no_evaluate,
         engine=engine,  # type: ignore[arg-type]
         ray=options,

@@ -95,5 +95,7 @@ def configs_from_args(args: argparse.Namespace, names: list[str]) -> list[Any]:
 
     if not names:
         return []
+    if args.data is None:  # a dry run without --data: its runs are checked without one
+        args = argparse.Namespace(**{**vars(args), "data": "."})
     # runs side by side: the sweep reports progress instead of each run's epochs
     return [replace(config_from_args(args, name), verbose=0) for name in names]

@@ -36,7 +36,8 @@ from mura_core.runs.layout import RunFolder
 from mura_core.runs.lock import RunLock
 from mura_core.sweeps.trial import Trial
 from mura_core.timestamps import utc_now
-from mura_core.training.context import TrainConfig, resolve_run_name
+from mura_core.training.context import TrainConfig, check_family, check_runs, resolve_run_name
+from registry.weights import DEFAULT_WEIGHTS, NO_WEIGHTS
 
 if TYPE_CHECKING:
     from mura_core.evaluation import Evaluation
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EnsembleResult",
+    "member_settings",
     "refuse_if_trained",
     "select_members",
     "train_ensemble",
@@ -111,23 +113,65 @@ def select_members(members: list[Member], keys: Sequence[str] | None) -> list[Me
     return chosen
 
 
-def warm_start_weights(parsed: ParsedName, runs: str | Path) -> Path | None:
-    """The best weights of the run the ensembler warm-starts from (``None``: no warm start).
+def warm_start_weights(parsed: ParsedName, config: TrainConfig) -> Path | None:
+    """The best weights of the run the ensembler warm-starts from (``None``: no warm start),
+    in the runs folder of ``config``.
 
     Raises:
-        MuraError: that run has no trained weights under ``runs``.
+        MuraError: that run has no trained weights there; the message gives the complete
+            command that trains it.
     """
     source = ensembler_of(parsed).warm_start(parsed)
     if source is None:
         return None
-    folder = RunFolder.for_run(runs, source)
+    folder = RunFolder.for_run(config.out, source)
     best = folder.best_weights() if folder.path.is_dir() else None
     if best is None:
         raise MuraError(
-            f"warm start needs the trained run {source} in {runs}; train it first "
-            f"(mura train '{source}' --data ROOT --runs {runs})"
+            f"warm start needs the trained run {source} in {config.out}; train it first "
+            f"({_train_command(source, config)})"
         )
     return best.path
+
+
+def _train_command(source: str, config: TrainConfig) -> str:
+    """The ``mura train`` command of the warm-start run ``source``, with the starting
+    weights it needs (``--pretrained none`` when its family's default would be refused)."""
+    import shlex
+
+    import registry
+
+    command = ["mura", "train", source, "--data", str(config.data_root), "--runs", str(config.out)]
+    try:
+        check_family(registry.parse(source), config.pretrained)
+    except (MuraError, registry.RegistryError):
+        return shlex.join([*command, "--pretrained", NO_WEIGHTS])
+    if config.pretrained is None:
+        command += ["--pretrained", NO_WEIGHTS]
+    elif config.pretrained != DEFAULT_WEIGHTS:
+        command += ["--pretrained", config.pretrained]
+    return shlex.join(command)
+
+
+def member_settings(parsed: ParsedName, config: TrainConfig, warm: Path | None) -> TrainConfig:
+    """The settings every member trains with: the ensemble's, without its run-option flags
+    (the members' names carry them); warm-started members start from the warm-start
+    run's weights, not from pretrained ones.
+
+    Raises:
+        MuraError: ``--pretrained`` asks for weights that a warm start would replace.
+    """
+    common = replace(config, weight_classes=None, augment=None, body_part=None, seed=0)
+    if warm is None:
+        return common
+    if config.sources.get("pretrained") == "flag" and config.pretrained not in (
+        None, DEFAULT_WEIGHTS
+    ):  # fmt: skip
+        raise MuraError(
+            f"the members of {parsed.full_name} start from the weights of its warm-start run; "
+            f"--pretrained {config.pretrained} does not apply (drop it)"
+        )
+    return replace(common, pretrained=None)
 
 
 def trained_members(folder: RunFolder, chosen: Sequence[Member]) -> list[str]:
@@ -240,9 +284,12 @@ def train_ensemble(
     :attr:`EnsembleResult.failed`) and the others go on. ``callbacks`` and ``data``
     replace the runner's factories (local engine only).
 
+    Every member's settings are checked (:func:`~mura_core.training.context.check_runs`)
+    before the ensemble's folder is written.
+
     Raises:
-        MuraError: a complete ensemble without ``overwrite``, an unknown member, or a
-            missing warm-start run.
+        MuraError: a complete ensemble without ``overwrite``, an unknown member, a
+            missing warm-start run, or members that would be refused (one line each).
     """
     from mura_core.sweeps import run_sweep
     from mura_core.sweeps.cluster import engine_session
@@ -252,20 +299,18 @@ def train_ensemble(
     specs = ensembler_of(parsed).members(parsed)
     chosen = select_members(specs, members)
     folder = RunFolder.for_run(config.out, parsed.full_name)
-    warm = warm_start_weights(parsed, config.out)
-    if data is None:
-        from mura_core.data.layout import resolve_root
-
-        resolve_root(config.data_root)
+    warm = warm_start_weights(parsed, config)
+    trials = _member_trials(folder, chosen, member_settings(parsed, config, warm), warm)
+    # every member's weights, size and flags, and the data root, before any folder is written
+    check_runs([trial.config for trial in trials], data_root=data is None)
     if not config.overwrite:
         refuse_if_trained(folder, parsed, chosen, whole=members is None)
-    common = replace(config, weight_classes=None, augment=None, body_part=None, seed=0)
     runner = {key: value for key, value in (("callbacks", callbacks), ("data", data)) if value}
     check_links(folder.path)
     with engine_session(engine, ray, notes), RunLock(folder.path):  # joined before any write
         folder.write_name(parsed.full_name)
         _record_start(folder, parsed, config)
-        records = run_sweep(_member_trials(folder, chosen, common, warm), evaluate=evaluate,
+        records = run_sweep(trials, evaluate=evaluate,
                             engine=engine, ray=ray, progress=progress, notes=notes,
                             runner_options=runner)  # fmt: skip
         outcomes = {member.key: _member_outcome(item) for member, item in zip(chosen, records)}

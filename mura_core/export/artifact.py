@@ -38,12 +38,15 @@ class Artifact:
         format: ``savedmodel``, ``tflite`` or ``onnx``.
         path: the artifact's file (or folder, for a SavedModel), inside its export folder.
         record: the artifact's entry in ``export.json``.
+        passed_over: the other formats of its folder, when it was chosen by preference
+            (no format asked for, the folder given); empty otherwise.
     """
 
     run: str
     format: str
     path: Path
     record: ArtifactRecord
+    passed_over: tuple[str, ...] = ()
     _runner: Any = None
 
     @property
@@ -180,8 +183,9 @@ def load_artifact(path: str | Path, format: str | None = None) -> Artifact:
     """The artifact of an export folder (or of one of its artifact files).
 
     With several formats in the folder, ``format`` chooses one (default: the first of
-    SavedModel, ONNX, TFLite present). Nothing of the artifact is loaded yet; its
-    operations are checked when it first predicts.
+    SavedModel, ONNX, TFLite present, the others named in :attr:`Artifact.passed_over`).
+    Nothing of the artifact is loaded yet; its operations are checked when it first
+    predicts.
 
     Raises:
         MuraError: no export record or an invalid one, no artifact of that format, or
@@ -200,9 +204,11 @@ def load_artifact(path: str | Path, format: str | None = None) -> Artifact:
         if format not in (None, named[0]):
             raise MuraError(f"{path} is the {named[0]} artifact, not {format}")
         format = named[0]
+    preferred = format is None
     format = format or next((f for f in _PREFERENCE if f in artifacts), None)
     if format not in artifacts:
         present = ", ".join(sorted(artifacts)) or "none"
         raise MuraError(f"{folder} holds no {format} export (exported: {present})")
     entry = artifacts[format]  # type: ignore[index]
-    return Artifact(record.run, entry.format, artifact_path(folder, entry), entry)
+    others = tuple(f for f in _PREFERENCE if f in artifacts and f != format) if preferred else ()
+    return Artifact(record.run, entry.format, artifact_path(folder, entry), entry, others)

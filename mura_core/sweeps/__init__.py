@@ -106,13 +106,11 @@ def _trials(runs: Sequence[TrainConfig | Trial]) -> list[Trial]:
 
 
 def _check_before_start(trials: Sequence[Trial], runner_options: dict[str, Any]) -> None:
-    """What every run would refuse (its name, weights, size, the data root), refused
-    before the first run starts."""
-    from mura_core.training.runner import Runner
+    """What every run would refuse (its name, weights, size, the data root unless a
+    data factory replaces it), refused before the first run starts, one line each."""
+    from mura_core.training.context import check_runs
 
-    for index, trial in enumerate(trials):
-        runner = Runner(trial.config, **runner_options)
-        runner.check(data_root=index == 0)  # the data root once
+    check_runs([trial.config for trial in trials], data_root="data" not in runner_options)
 
 
 def run_sweep(

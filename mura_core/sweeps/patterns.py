@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mura_core.errors import MuraError
+from mura_core.errors import InputProblems, MuraError
 from mura_core.sweeps.braces import count_names, expand, names_of, parse_pattern
 
 __all__ = ["DEFAULT_MAX_RUNS", "SweepPlanError", "expand", "expand_all", "plan_runs"]
@@ -23,13 +23,11 @@ __all__ = ["DEFAULT_MAX_RUNS", "SweepPlanError", "expand", "expand_all", "plan_r
 DEFAULT_MAX_RUNS = 1000
 
 
-class SweepPlanError(MuraError):
+class SweepPlanError(InputProblems):
     """Several names of a sweep are invalid: one line each in :attr:`problems`."""
 
     def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        count = len(self.problems)
-        super().__init__(f"{count} invalid name{'s' * (count != 1)}: {self.problems[0]}")
+        super().__init__(list(problems), "invalid name")
 
 
 def expand_all(patterns: Sequence[str], max_runs: int = DEFAULT_MAX_RUNS) -> list[str]:
@@ -89,8 +87,7 @@ def plan_runs(
             )
             registry.get_registry().check_size(parsed)
         except (MuraError, registry.RegistryError) as error:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            problems.append(first if given in first else f"{given}: {first}")
+            problems.append(InputProblems.line(given, error))
             continue
         planned.setdefault(parsed.full_name, PlannedRun(given, parsed.full_name))
     if problems:

@@ -7,11 +7,12 @@ resolved run handed to callback factories and to plugins' ``extend_callbacks`` h
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from mura_core.errors import MuraError
+from mura_core.errors import InputProblems, MuraError
 from mura_core.runs.layout import RunFolder
 from mura_core.vocabulary import STRATEGIES, WEIGHTINGS, Strategy, Weighting
 from registry.recipes import MONITORS
@@ -20,7 +21,15 @@ from registry.weights import DEFAULT_WEIGHTS
 if TYPE_CHECKING:
     from registry import ParsedName, RunOptions
 
-__all__ = ["RunContext", "TrainConfig", "check_family", "check_inputs", "resolve_run_name"]
+__all__ = [
+    "RunContext",
+    "TrainConfig",
+    "check_family",
+    "check_inputs",
+    "check_runs",
+    "refuse_ensemble",
+    "resolve_run_name",
+]
 
 
 @dataclass(frozen=True)
@@ -59,8 +68,8 @@ class TrainConfig:
         limit: use at most this many images per subset (quick experiments, tests).
         overwrite: retrain a run that is already complete.
         pretrained: starting weights of families that declare pretrained weights:
-            ``"default"`` (the family's declared default: ImageNet for DenseNet and
-            ResNet, as the report; none for the custom CNNs), a source such as
+            ``"default"`` (the family's declared default for the name: ImageNet for
+            DenseNet and ResNet, as the report; none for the custom CNNs), a source such as
             ``"imagenet"``, a weights file, or ``None`` (random).
         verbose: Keras progress output (0 silent, 1 bar, 2 one line per epoch).
     """
@@ -248,14 +257,26 @@ def check_family(parsed: ParsedName, pretrained: str | None) -> tuple[Any, dict[
     return reg.resolve_weights(parsed, pretrained), reg.provider(parsed.family.name)
 
 
+def refuse_ensemble(parsed: ParsedName) -> None:
+    """Refuse an ensemble name where one run is trained.
+
+    Raises:
+        MuraError: ``parsed`` is an ensemble's name.
+    """
+    if parsed.is_ensemble:
+        raise MuraError(f"{parsed.full_name} is an ensemble: train it with train_ensemble")
+
+
 def check_inputs(config: TrainConfig, parsed: ParsedName, *, data_root: bool = True) -> None:
-    """Check what a run of ``parsed`` would refuse (flags that contradict its suffix,
-    its weights and size, and with ``data_root`` the data root), in that order, writing
-    nothing and importing no TensorFlow, so that a refusal is immediate.
+    """Check what a run of ``parsed`` would refuse (an ensemble name, flags that
+    contradict its suffix, its weights and size, and with ``data_root`` the data root),
+    in that order, writing nothing and importing no TensorFlow, so that a refusal is
+    immediate.
 
     Raises:
         MuraError: an input the run would refuse.
     """
+    refuse_ensemble(parsed)
     resolve_run_name(parsed, weight_classes=config.weight_classes, augment=config.augment,
                      body_part=config.body_part, seed=config.seed)  # fmt: skip
     check_family(parsed, config.pretrained)
@@ -263,3 +284,31 @@ def check_inputs(config: TrainConfig, parsed: ParsedName, *, data_root: bool = T
         from mura_core.data.layout import resolve_root
 
         resolve_root(config.data_root)
+
+
+def check_runs(configs: Sequence[TrainConfig], *, data_root: bool = True) -> None:
+    """:func:`check_inputs` for every run of a sweep or an ensemble's members, before the
+    first starts or any folder is written: every problem is reported, one line each
+    (and with ``data_root``, the shared data root once).
+
+    Raises:
+        InputProblems: one line per refused run.
+    """
+    import registry
+
+    problems = []
+    for config in configs:
+        try:
+            parsed = registry.parse(config.name) if isinstance(config.name, str) else config.name
+            check_inputs(config, parsed, data_root=False)
+        except (MuraError, registry.RegistryError) as error:
+            problems.append(InputProblems.line(str(config.name), error))
+    if data_root and configs:
+        from mura_core.data.layout import resolve_root
+
+        try:
+            resolve_root(configs[0].data_root)
+        except MuraError as error:
+            problems.append(str(error))
+    if problems:
+        raise InputProblems(problems, "refused run")

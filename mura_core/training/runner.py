@@ -61,6 +61,7 @@ from mura_core.training.context import (
     TrainConfig,
     check_family,
     check_inputs,
+    refuse_ensemble,
     resolve_run_name,
 )
 from mura_core.training.data import DataFactory, is_dataset, mura_data
@@ -217,8 +218,7 @@ class Runner:
             body_part=config.body_part,
             seed=config.seed,
         )
-        if parsed.is_ensemble:
-            raise MuraError(f"{parsed.full_name} is an ensemble: train it with train_ensemble")
+        refuse_ensemble(parsed)
         seed = parsed.run.seed if parsed.run else 0
         if seed != config.seed:  # the name's seed token is the run's seed
             self.config = replace(config, seed=seed)

@@ -275,3 +275,18 @@ def test_work_is_per_distinct_image_not_per_row(
     once = tmp_path / "once.csv"
     assert main(["submit", run, str(valid_csv), str(once)]) == 0
     assert (tmp_path / "run.csv").read_text() == once.read_text()
+
+
+def test_an_export_folder_with_several_artifacts_names_the_one_used(tmp_path):
+    from mura_core.export.artifact import load_artifact
+    from tests.export.crafted import minimal_record, write_record
+
+    record = minimal_record()
+    record["artifacts"]["tflite"] = minimal_record("tflite", "model.tflite")["artifacts"]["tflite"]
+    folder = write_record(tmp_path / "exported", record)
+    (folder / "saved_model").mkdir()
+    (folder / "model.tflite").write_bytes(b"")
+    chosen = load_artifact(folder)
+    assert (chosen.format, chosen.passed_over) == ("savedmodel", ("tflite",))
+    assert load_artifact(folder, "tflite").passed_over == ()
+    assert load_artifact(folder / "model.tflite").passed_over == ()
