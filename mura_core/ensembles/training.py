@@ -254,9 +254,7 @@ def train_ensemble(
     folder = RunFolder.for_run(config.out, parsed.full_name)
     warm = warm_start_weights(parsed, config.out)
     if data is None:
-        from mura_core.data.layout import resolve_root
-
-        resolve_root(config.data_root)
+        config.data()
     if not config.overwrite:
         refuse_if_trained(folder, parsed, chosen, whole=members is None)
     common = replace(config, weight_classes=None, augment=None, body_part=None, seed=0)
@@ -292,7 +290,7 @@ def _evaluate(result: EnsembleResult, parsed: ParsedName, config: TrainConfig) -
         loaded,
         result.folder,
         parsed,
-        config.data_root,
+        config.data(),
         subset="test",
         batch_size=config.batch_size,
         seed=config.seed,

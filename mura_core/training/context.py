@@ -18,6 +18,7 @@ from registry.recipes import MONITORS
 from registry.weights import DEFAULT_WEIGHTS
 
 if TYPE_CHECKING:
+    from mura_core.data.sources import DataRoot
     from registry import ParsedName, RunOptions
 
 __all__ = ["RunContext", "TrainConfig", "check_family", "check_inputs", "resolve_run_name"]
@@ -31,7 +32,8 @@ class TrainConfig:
     Attributes:
         name: model or run name, as given (a preset alias is accepted), or its parse
             (:class:`registry.ParsedName`: the name is not parsed again).
-        data_root: MURA root (the folder holding ``MURA-v1.1`` or that folder).
+        data_root: the data root (for MURA, the folder holding ``MURA-v1.1`` or that
+            folder), read with the dataset layout that recognises it.
         out: folder holding the run folders.
         epochs: maximum number of epochs (the report's 100).
         batch_size: images per batch.
@@ -61,6 +63,8 @@ class TrainConfig:
             ResNet, as the report; none for the custom CNNs), a source such as
             ``"imagenet"``, a weights file, or ``None`` (random).
         verbose: Keras progress output (0 silent, 1 bar, 2 one line per epoch).
+        layout: the dataset layout of ``data_root`` (``None``: the one that recognises
+            it; :mod:`mura_core.data.sources`).
     """
 
     name: str | ParsedName
@@ -88,6 +92,7 @@ class TrainConfig:
     overwrite: bool = False
     pretrained: str | None = DEFAULT_WEIGHTS
     verbose: int = 2
+    layout: str | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -133,6 +138,12 @@ class TrainConfig:
                 f"unknown class weighting {self.class_weights!r} "
                 f"(expected one of {', '.join(WEIGHTINGS)})"
             )
+
+    def data(self) -> DataRoot:
+        """The data root with its dataset layout (a one-line error when none fits)."""
+        from mura_core.data.sources import open_data
+
+        return open_data(self.data_root, self.layout)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready settings (paths as strings, a parsed name as its canonical name)."""
@@ -258,6 +269,4 @@ def check_inputs(config: TrainConfig, parsed: ParsedName, *, data_root: bool = T
                      body_part=config.body_part, seed=config.seed)  # fmt: skip
     check_family(parsed, config.pretrained)
     if data_root:
-        from mura_core.data.layout import resolve_root
-
-        resolve_root(config.data_root)
+        config.data()

@@ -165,9 +165,7 @@ class Runner:
         weights, provider = check_family(parsed, config.pretrained)
         folder = self._folder(parsed)
         if self.data is mura_data:
-            from mura_core.data.layout import resolve_root
-
-            resolve_root(config.data_root)  # a mistyped --data fails before anything moves
+            config.data()  # a mistyped --data fails before anything moves
         note = recover_aside(folder)
         if note:
             print(f"mura: note: {note}", file=sys.stderr)
@@ -353,7 +351,7 @@ class Runner:
             model,
             run.folder,
             run.parsed,
-            run.config.data_root,
+            run.config.data(),
             subset="test",
             batch_size=run.config.batch_size,
             seed=run.config.seed,
