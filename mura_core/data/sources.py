@@ -2,8 +2,8 @@
 
 Dataset layouts are registered by plugins (:class:`registry.DatasetLayout`, hook
 ``register_datasets``): the built-in ones are ``mura-v1.1`` and ``study-csv``.
-:func:`open_data` picks the layout of a root: the one ``layout`` names, or else the one
-layout whose detector recognises the root. None, or several, is a one-line
+:func:`open_data` picks the layout of a root: the one ``layout`` names (if its detector
+recognises the root), or else the one layout whose detector recognises the root. None, or several, is a one-line
 :class:`~mura_core.errors.MuraError` listing the layouts tried. A detector that raises
 is that plugin's fault: a one-line warning, and the layout counts as not recognising.
 
@@ -133,12 +133,14 @@ def _named(name: str, layouts: dict[str, Any], clashes: dict[str, str]) -> Any:
 
 
 def open_data(root: str | os.PathLike[str], layout: str | None = None) -> DataRoot:
-    """The layout of the data root ``root``: ``layout`` by name, or the one that
-    recognises it (a :class:`DataRoot` is returned as it is).
+    """The layout of the data root ``root``: ``layout`` by name (it must recognise the
+    root too: naming it settles a tie), or the one that recognises it (a
+    :class:`DataRoot` is returned as it is).
 
     Raises:
-        MuraError: no such folder, an unknown layout, or no layout (or several) that
-            recognises it, naming the layouts tried.
+        MuraError: no such folder, an unknown layout, a named layout that does not
+            recognise the root, or no layout (or several) that recognises it, naming
+            the layouts tried.
     """
     if isinstance(root, DataRoot) and layout in (None, root.layout.name):
         return root
@@ -150,7 +152,12 @@ def open_data(root: str | os.PathLike[str], layout: str | None = None) -> DataRo
     path = path.absolute()
     layouts, clashes = _layouts()
     if layout is not None:
-        return DataRoot(path, _named(layout, layouts, clashes))
+        chosen = _named(layout, layouts, clashes)
+        recognised, failure = _recognises(chosen, path)
+        if not recognised:
+            why = failure or chosen.description or "its detector says no"
+            raise MuraError(f"{root}: not a {layout} root ({why})")
+        return DataRoot(path, chosen)
     tried, chosen = [], []
     for candidate in layouts.values():
         recognised, failure = _recognises(candidate, path)

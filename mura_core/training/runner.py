@@ -346,6 +346,12 @@ class Runner:
 
         if not run.folder.split.exists():
             return None  # a custom data factory without a MURA split
+        if not _has_test_set(run.folder.split):
+            note = "not evaluated: the data has no test set (no valid studies); " \
+                   "mura evaluate --subset validation scores the held-out patients"  # fmt: skip
+            if note not in run.notes:
+                run.notes.append(note)
+            return None
         started = time.perf_counter()
         result = evaluate_run(
             model,
@@ -361,6 +367,11 @@ class Runner:
         timings["evaluation_seconds"] = round(time.perf_counter() - started, 3)
         update_run_json(run.folder.run_json, timings=timings)
         return result.evaluation
+
+
+def _has_test_set(manifest: Path) -> bool:
+    """True when the split manifest lists a test image."""
+    return bool((pd.read_csv(manifest, usecols=["subset"])["subset"] == "test").any())
 
 
 def train(

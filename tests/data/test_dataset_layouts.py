@@ -157,5 +157,23 @@ def test_a_broken_dataset_plugin_is_isolated(capsys, caplog, with_plugin, mura_r
     )
     assert_one_line_error(
         *run_cli(capsys, "data", "inspect", mura_root, "--layout", "exploding")[::2],
-        "dataset layout 'exploding': loader no_such_module:Dataset cannot be imported",
+        "not a exploding root (its detector failed (RuntimeError: cannot look))",
     )
+    with_plugin(Plugin(DatasetLayout("ghost", lambda root: True, loader)), "ghost-plugin")
+    assert_one_line_error(
+        *run_cli(capsys, "data", "inspect", mura_root, "--layout", "ghost")[::2],
+        "dataset layout 'ghost': loader no_such_module:Dataset cannot be imported "
+        "(ModuleNotFoundError: No module named 'no_such_module')",
+    )
+
+
+def test_sweep_reads_the_layout_before_anything_starts(capsys, study_csv_root, tmp_path):
+    name = "cnn_in.32.32.1_cl.1.1_f.4_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25"
+    for layout, fragment in (("study-cvs", "unknown dataset layout 'study-cvs'"),
+                             ("mura-v1.1", "not a mura-v1.1 root (a MURA tree: ")):  # fmt: skip
+        assert_one_line_error(
+            *run_cli(capsys, "sweep", name, "--data", study_csv_root, "--layout", layout,
+                     "--engine", "local", "--runs", tmp_path / "runs")[::2],  # fmt: skip
+            fragment,
+        )
+    assert not (tmp_path / "runs").exists()
