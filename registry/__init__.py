@@ -16,8 +16,8 @@ from typing import Any
 
 from registry.batch_norm import KERAS_MOMENTUM, BatchNormMomentum, batch_norm_layers
 from registry.command import Command
-from registry.datasets import DatasetLayout
 from registry.core import Registry
+from registry.datasets import DatasetLayout
 from registry.ensembling import EnsemblerProtocol, MemberProtocol
 from registry.entry_points import PluginInfo
 from registry.errors import (

@@ -1,13 +1,15 @@
-"""Gathering families, presets, commands and dataset layouts from the plugins, each mistake kept to its plugin.
+"""Gathering families, presets and commands from the plugins, each mistake kept to its plugin.
 
 :func:`gather` calls the registration hooks plugin by plugin. A plugin whose hook fails,
 or that registers something other than a valid :class:`Family`/:class:`Preset`/
-:class:`Command`/:class:`DatasetLayout`, is marked failed and contributes nothing more. A family, a command or a
-dataset layout claimed by two plugins is disabled (a *clash*, naming both), except that a built-in
+:class:`Command`, is marked failed and contributes nothing more. A family or a command
+claimed by two plugins is disabled (a *clash*, naming both), except that a built-in
 command keeps its name and the other claimant's command is dropped; a preset that is not
 canonical, does not parse, repeats another, or whose alias is itself a model name is
 dropped with a one-line warning. ``MURA_STRICT_PLUGINS=1`` turns each of these into a
 :class:`PluginError`.
+Dataset layouts (:class:`DatasetLayout`) are gathered as families are: a layout two
+plugins register is disabled, naming both.
 """
 
 from __future__ import annotations

@@ -78,12 +78,11 @@ def _where(args: argparse.Namespace, folder: Any, rows: Any) -> tuple[Any, Any, 
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
     from mura_core.cli.train import uncovered_warning
+    from mura_core.data.sources import open_data
     from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.inference import evaluate_run, subset_frame
     from mura_core.outputs import check_links
-
-    from mura_core.data.sources import open_data
 
     resolved = resolve_run_from(args)
     args.data = open_data(args.data, args.layout)  # the data root and its layout, once

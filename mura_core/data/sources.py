@@ -3,8 +3,9 @@
 Dataset layouts are registered by plugins (:class:`registry.DatasetLayout`, hook
 ``register_datasets``): the built-in ones are ``mura-v1.1`` and ``study-csv``.
 :func:`open_data` picks the layout of a root: the one ``layout`` names (if its detector
-recognises the root), or else the one layout whose detector recognises the root. None, or several, is a one-line
-:class:`~mura_core.errors.MuraError` listing the layouts tried. A detector that raises
+recognises the root), or else the one layout whose detector recognises the root. None,
+or several, is a one-line :class:`~mura_core.errors.MuraError` listing the layouts
+tried. A detector that raises
 is that plugin's fault: a one-line warning, and the layout counts as not recognising.
 
 A :class:`DataRoot` is a path (``os.fspath`` gives the root), so it goes wherever a
