@@ -125,6 +125,17 @@ def test_study_csv_errors_are_one_line_and_write_nothing(capsys, csv_copy, edit,
     assert not out.exists()
 
 
+def test_nothing_is_written_into_a_study_csv_tree(capsys, csv_copy):
+    before = (csv_copy / "studies.csv").read_bytes()
+    for out in (csv_copy / "split.csv", csv_copy / "studies.csv"):
+        assert_one_line_error(
+            *run_cli(capsys, "data", "split", csv_copy, out, "--overwrite")[::2],
+            f"is inside the study-csv tree {csv_copy}", "not even with --overwrite",
+        )
+    assert (csv_copy / "studies.csv").read_bytes() == before
+    assert not (csv_copy / "split.csv").exists()
+
+
 def test_a_study_without_images_is_one_line(capsys, csv_copy):
     first = pd.read_csv(csv_copy / "studies.csv")["study"].iloc[0]
     for image in (csv_copy / first).iterdir():
