@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("run", metavar="RUN", help="run folder (or run name under --runs)")
     parser.add_argument("--data", required=True, metavar="ROOT", help="data root")
-    add_layout_flag(parser)
+    add_layout_flag(parser)  # default: the layout the run was trained with, if it names one
     parser.add_argument(
         "--subset", choices=EVALUATION_SUBSETS, default="test",
         help="test: MURA valid (default); validation: the run's held-out patients",
@@ -83,9 +83,11 @@ def run(args: argparse.Namespace) -> int:
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.inference import evaluate_run, subset_frame
     from mura_core.outputs import check_links
+    from mura_core.runs.artifacts import read_run_json
 
     resolved = resolve_run_from(args)
-    args.data = open_data(args.data, args.layout)  # the data root and its layout, once
+    recorded = (read_run_json(resolved[0].run_json).get("config") or {}).get("layout")
+    args.data = open_data(args.data, args.layout or recorded)  # the root and its layout, once
     folder = resolved[0]
     check_links(folder.path)  # the evaluation's files are written inside the run folder
     rows = subset_frame(folder, args.data, args.subset)  # the data, before loading a model

@@ -56,13 +56,16 @@ def test_a_plugin_layout_trains_and_evaluates(capsys, folders_plugin, mura_root,
                                               tiny_cnn):  # fmt: skip
     root = as_labelled_folders(mura_root, tmp_path / "xrays")
     common = ["--data", root, "--runs", tmp_path / "runs", "--json"]
-    result = cli(capsys, "train", tiny_cnn, "--epochs", "1", "--batch-size", "16", "--limit",
-                 "40", "--xla", "off", "--quiet", *common)  # fmt: skip
+    result = cli(capsys, "train", tiny_cnn, "--layout", "labelled-folders", "--epochs", "1",
+                 "--batch-size", "16", "--limit", "40", "--xla", "off", "--quiet",
+                 *common)  # fmt: skip
     assert result["epochs"] == 1 and result["evaluation"] is None  # no test set: no valid studies
     run = tmp_path / "runs" / tiny_cnn
+    assert json.loads((run / "run.json").read_text())["config"]["layout"] == "labelled-folders"
     recorded = (run / "split.csv").read_text(encoding="utf-8").splitlines()
     assert recorded[1].startswith(("normal/XR_", "abnormal/XR_"))  # the layout's own paths
-    scored = cli(capsys, "evaluate", run, "--subset", "validation", "--resamples", "10", *common)
+    scored = cli(capsys, "evaluate", run, "--subset", "validation", "--resamples", "10",
+                 *common)  # read with the layout the run recorded
     assert scored["data"]["checked"] and scored["data"]["images_differ"] == 0
     assert 0.0 <= scored["study"]["auc"] <= 1.0
 
