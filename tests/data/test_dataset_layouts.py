@@ -189,3 +189,16 @@ def test_sweep_reads_the_layout_before_anything_starts(capsys, study_csv_root, t
             fragment,
         )
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_dataset_plugin_that_fails_to_import_is_skipped(tmp_path, monkeypatch, mura_root):
+    from tests.conftest import install_plugin
+
+    source = "import no_such_dependency\n"
+    install_plugin(tmp_path / "site", "broken_layouts", source, distribution="mura-broken")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    fresh = registry.Registry()  # reads the entry points now, as a new process would
+    infos = {info.name: info for info in fresh.plugins()}
+    assert infos["broken_layouts"].status == "failed"
+    assert "No module named 'no_such_dependency'" in infos["broken_layouts"].error
+    assert {"mura-v1.1", "study-csv"} <= set(fresh.datasets())
