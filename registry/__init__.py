@@ -17,6 +17,7 @@ from typing import Any
 from registry.batch_norm import KERAS_MOMENTUM, BatchNormMomentum, batch_norm_layers
 from registry.command import Command
 from registry.core import Registry
+from registry.datasets import DatasetLayout
 from registry.ensembling import EnsemblerProtocol, MemberProtocol
 from registry.entry_points import PluginInfo
 from registry.errors import (
@@ -102,6 +103,11 @@ def commands() -> dict[str, Command]:
     return get_registry().commands()
 
 
+def datasets() -> dict[str, DatasetLayout]:
+    """The dataset layouts registered by plugins (the built-in ones included), by name."""
+    return get_registry().datasets()
+
+
 def presets() -> dict[str, Preset]:
     """The registered presets, by canonical name."""
     return get_registry().presets()
@@ -142,6 +148,7 @@ __all__ = [
     "BuildError",
     "Builder",
     "Command",
+    "DatasetLayout",
     "EnsemblerProtocol",
     "Family",
     "FamilySpec",
@@ -165,6 +172,7 @@ __all__ = [
     "build",
     "canonical",
     "commands",
+    "datasets",
     "describe",
     "families",
     "format_name",

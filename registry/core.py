@@ -15,6 +15,7 @@ import pluggy
 
 from registry.batch_norm import set_momentum, spec_momentum
 from registry.command import Command
+from registry.datasets import DatasetLayout
 from registry.entry_points import (
     PluginInfo,
     call_guarded,
@@ -55,6 +56,8 @@ class Registry:
         self._commands: dict[str, Command] = {}
         self._clashes: dict[str, str] = {}
         self._command_clashes: dict[str, str] = {}
+        self._datasets: dict[str, DatasetLayout] = {}
+        self._dataset_clashes: dict[str, str] = {}
         self._lock = threading.RLock()
 
     # -- plugins ------------------------------------------------------------------------
@@ -123,6 +126,7 @@ class Registry:
             self._families, self._presets = gathered.families, gathered.presets
             self._clashes, self._commands = gathered.clashes, gathered.commands
             self._command_clashes = gathered.command_clashes
+            self._datasets, self._dataset_clashes = gathered.datasets, gathered.dataset_clashes
 
     # -- queries --------------------------------------------------------------------------
 
@@ -158,6 +162,16 @@ class Registry:
         """Disabled commands, with the message naming every plugin that claims them."""
         self._gather()
         return dict(self._command_clashes)
+
+    def datasets(self) -> dict[str, DatasetLayout]:
+        """The dataset layouts plugins register, by name (disabled ones excluded)."""
+        self._gather()
+        return dict(self._datasets)
+
+    def dataset_clashes(self) -> dict[str, str]:
+        """Disabled dataset layouts, with the message naming every plugin that claims them."""
+        self._gather()
+        return dict(self._dataset_clashes)
 
     def presets(self) -> dict[str, Preset]:
         """The registered presets, by canonical name."""

@@ -1,6 +1,6 @@
 """Loading plugins from the ``mura`` entry-point group, each failure kept to its plugin.
 
-The built-in families and commands are entry points of this distribution and load
+The built-in families, commands and dataset layouts are entry points of this distribution and load
 through the same code as third-party plugins. Environment variables control loading:
 
 ``MURA_DISABLE_PLUGIN_AUTOLOAD=1``
@@ -60,6 +60,7 @@ class PluginInfo:
     families: list[str] = field(default_factory=list)
     presets: int = 0
     commands: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property

@@ -8,6 +8,8 @@ command keeps its name and the other claimant's command is dropped; a preset tha
 canonical, does not parse, repeats another, or whose alias is itself a model name is
 dropped with a one-line warning. ``MURA_STRICT_PLUGINS=1`` turns each of these into a
 :class:`PluginError`.
+Dataset layouts (:class:`DatasetLayout`) are gathered as families are: a layout two
+plugins register is disabled, naming both.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import pluggy
 
 from registry.command import Command
+from registry.datasets import DatasetLayout
 from registry.entry_points import (
     DISTRIBUTION,
     PluginInfo,
@@ -43,6 +46,8 @@ class Gathered:
     clashes: dict[str, str] = field(default_factory=dict)  # family -> message naming both
     commands: dict[str, Command] = field(default_factory=dict)
     command_clashes: dict[str, str] = field(default_factory=dict)  # command -> message
+    datasets: dict[str, DatasetLayout] = field(default_factory=dict)
+    dataset_clashes: dict[str, str] = field(default_factory=dict)  # layout -> message
 
 
 def describe_plugin(infos: dict[str, PluginInfo], plugin: str) -> str:
@@ -57,6 +62,7 @@ def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathe
     """Call the registration hooks and settle what they registered."""
     for info in infos.values():
         info.families, info.presets, info.commands, info.problems = [], 0, [], []
+        info.datasets = []
     result = Gathered()
     claims = _collect(manager, "register_families", infos, _accept_family)
     _settle_claims(claims, infos, result)
@@ -65,6 +71,8 @@ def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathe
     _settle_presets(offered, infos, result)
     commands = _collect(manager, "register_commands", infos, _accept_command)
     _settle_commands(commands, infos, result)
+    layouts = _collect(manager, "register_datasets", infos, _accept_dataset)
+    _settle_datasets(layouts, infos, result)
     return result
 
 
@@ -138,6 +146,27 @@ def _accept_command(command: Any, plugin: str) -> Command:
     if not isinstance(command, Command):
         raise PluginError(f"register() expects a registry.Command, got {command!r}")
     return dataclasses.replace(command, plugin=plugin)
+
+
+def _accept_dataset(layout: Any, plugin: str) -> DatasetLayout:
+    if not isinstance(layout, DatasetLayout):
+        raise PluginError(f"register() expects a registry.DatasetLayout, got {layout!r}")
+    return dataclasses.replace(layout, plugin=plugin)
+
+
+def _settle_datasets(
+    claims: list[tuple[str, DatasetLayout]], infos: dict[str, PluginInfo], result: Gathered
+) -> None:
+    """Layouts claimed once are registered; a layout claimed twice is disabled."""
+    by_name: dict[str, list[DatasetLayout]] = {}
+    for _, layout in claims:
+        by_name.setdefault(layout.name, []).append(layout)
+    for name, claimants in by_name.items():
+        if len(claimants) == 1:
+            result.datasets[name] = claimants[0]
+            infos[claimants[0].plugin].datasets.append(name)
+        else:
+            result.dataset_clashes[name] = _clash("dataset layout", name, claimants, infos)
 
 
 def _settle_claims(

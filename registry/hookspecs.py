@@ -48,6 +48,16 @@ def register_commands(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
+def register_datasets(register: Callable[[Any], None]) -> None:
+    """Teach ``mura`` a dataset layout by calling ``register(DatasetLayout(...))`` once per layout.
+
+    ``--data ROOT`` loads a root with the one layout whose detector recognises it (or
+    the one ``--layout NAME`` names). A layout name two plugins register is disabled,
+    naming both.
+    """
+
+
+@hookspec
 def extend_callbacks(callbacks: list[Any], run: Any) -> None:
     """Change the Keras callbacks of a training run, in place.
 

@@ -169,3 +169,27 @@ def ray_session(tmp_path_factory):
              configure_logging=True, logging_level=logging.ERROR)  # fmt: skip
     yield ray
     ray.shutdown()
+
+
+def mura_as_study_csv(mura_root: Path, out: Path) -> Path:
+    """The images of the MURA tree at ``mura_root`` laid out as ``study-csv`` in ``out``:
+    ``<part>/<patient>/<study>/`` folders of hard links and a ``studies.csv``."""
+    from mura_core.data.loader import load_mura
+
+    frame = load_mura(mura_root, check="exists").frame
+    lines = ["study,patient,body_part,label,split"]
+    for study, images in frame.groupby("study", sort=True):
+        first = images.iloc[0]
+        folder = f"{first.body_part[3:].lower()}/{first.patient}/{study.rsplit('/', 1)[1]}"
+        (out / folder).mkdir(parents=True)
+        for path in images["path"]:
+            os.link(path, out / folder / Path(path).name)
+        lines.append(f"{folder},{first.patient},{first.body_part},{first.label},{first.split}")
+    (out / "studies.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="session")
+def study_csv_root(tmp_path_factory, mura_root) -> Path:
+    """The session's synthetic MURA tree laid out as ``study-csv``."""
+    return mura_as_study_csv(mura_root, tmp_path_factory.mktemp("study-csv"))

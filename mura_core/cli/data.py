@@ -1,6 +1,9 @@
-"""``mura data``: inspect a MURA tree and write a patient-level split.
+"""``mura data``: inspect a data root and write a patient-level split.
 
-``mura data inspect ROOT [--json] [--strict] [--body-part P ...] [--check C]``
+ROOT is read with the dataset layout that recognises it, or the one ``--layout NAME``
+names (:mod:`mura_core.data.sources`).
+
+``mura data inspect ROOT [--layout NAME] [--json] [--strict] [--body-part P ...] [--check C]``
     the report's inspection tables, image sizes and problems found (``--json``: one
     object, schema in :mod:`mura_core.data.inspection`).
 ``mura data split ROOT OUT.csv [--validation-fraction F] [--seed S] [--body-part P ...]``
@@ -17,17 +20,22 @@ import argparse
 import json
 import sys
 
+from mura_core.cli.train import add_layout_flag
 from mura_core.vocabulary import CHECKS
 from registry import BODY_PARTS
 from registry.tokens import Limits
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("data", help="inspect MURA data and write splits")
+    parser = subparsers.add_parser("data", help="inspect data and write patient-level splits")
     commands = parser.add_subparsers(dest="data_command", metavar="SUBCOMMAND", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("root", metavar="ROOT", help="folder holding MURA-v1.1 (or it)")
+        sub.add_argument(
+            "root", metavar="ROOT", help="data root: folder holding MURA-v1.1 (or it), or "
+            "another dataset layout's root"
+        )
+        add_layout_flag(sub)
         sub.add_argument(
             "--body-part",
             action="append",
@@ -65,15 +73,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _load(args: argparse.Namespace):
-    from mura_core.data.loader import load_mura
+    from mura_core.data.sources import open_data
 
-    return load_mura(args.root, body_parts=args.body_part, strict=args.strict, check=args.check)
+    data = open_data(args.root, args.layout)
+    dataset = data.load(body_parts=args.body_part, strict=args.strict, check=args.check)
+    return data, dataset
 
 
 def run_inspect(args: argparse.Namespace) -> int:
     from mura_core.data.inspection import format_summary, summarize
 
-    summary = summarize(_load(args))
+    data, dataset = _load(args)
+    summary = summarize(dataset, layout=data.layout.name)
     if args.json:
         json.dump(summary, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -102,7 +113,7 @@ def run_split(args: argparse.Namespace) -> int:
     from mura_core.errors import MuraError
 
     _check_out(args.out, args.overwrite)
-    dataset = _load(args)
+    _, dataset = _load(args)
     split = split_by_patient(
         dataset.frame, validation_fraction=args.validation_fraction, seed=args.seed
     )

@@ -17,6 +17,7 @@ import argparse
 from typing import Any
 
 from mura_core.cli.run_flags import add_run_flags, load_run_from, resolve_run_from
+from mura_core.cli.train import add_layout_flag
 from mura_core.vocabulary import EVALUATION_SUBSETS
 
 
@@ -25,7 +26,8 @@ def register(subparsers: Any) -> None:
         "evaluate", help="evaluate a run at image and study level, overall and per body part"
     )
     parser.add_argument("run", metavar="RUN", help="run folder (or run name under --runs)")
-    parser.add_argument("--data", required=True, metavar="ROOT", help="MURA root folder")
+    parser.add_argument("--data", required=True, metavar="ROOT", help="data root")
+    add_layout_flag(parser)  # default: the layout the run was trained with, if it names one
     parser.add_argument(
         "--subset", choices=EVALUATION_SUBSETS, default="test",
         help="test: MURA valid (default); validation: the run's held-out patients",
@@ -76,12 +78,16 @@ def _where(args: argparse.Namespace, folder: Any, rows: Any) -> tuple[Any, Any, 
 def run(args: argparse.Namespace) -> int:
     from mura_core.cli.output import print_json, print_notes
     from mura_core.cli.train import uncovered_warning
+    from mura_core.data.sources import open_data
     from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.inference import evaluate_run, subset_frame
     from mura_core.outputs import check_links
+    from mura_core.runs.artifacts import read_run_json
 
     resolved = resolve_run_from(args)
+    recorded = (read_run_json(resolved[0].run_json).get("config") or {}).get("layout")
+    args.data = open_data(args.data, args.layout or recorded)  # the root and its layout, once
     folder = resolved[0]
     check_links(folder.path)  # the evaluation's files are written inside the run folder
     rows = subset_frame(folder, args.data, args.subset)  # the data, before loading a model

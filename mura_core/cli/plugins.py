@@ -1,4 +1,5 @@
-"""``mura plugins``: the plugins found, their distributions, and the families and commands they add.
+"""``mura plugins``: the plugins found, their distributions, and the families, commands
+and dataset layouts they add.
 
 ``mura plugins check [FAMILY...]`` runs the conformance kit (:mod:`mura_core.conformance`)
 on families, built-in or third-party, and exits 1 when any fails. ``mura plugins pin
@@ -18,7 +19,7 @@ from mura_core.cli.output import print_json, print_table
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "plugins", help="list plugins and the families and commands they add"
+        "plugins", help="list plugins and the families, commands and dataset layouts they add"
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print_json([info.as_dict() for info in infos])
         return 0
     print_table(
-        ("plugin", "distribution", "version", "status", "families", "commands"),
+        ("plugin", "distribution", "version", "status", "families", "commands", "datasets"),
         [
             (
                 info.name,
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
                 info.status + (f" ({info.error})" if info.error else ""),
                 ", ".join(info.families),
                 ", ".join(info.commands),
+                ", ".join(info.datasets),
             )
             for info in infos
         ],

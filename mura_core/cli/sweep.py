@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="run name pattern")
     parser.add_argument("--file", metavar="TOML", help="sweep file: patterns and a [train] table")
-    parser.add_argument("--data", metavar="ROOT", help="MURA root folder")
+    parser.add_argument("--data", metavar="ROOT", help="data root (see mura train --data)")
     add_train_flags(parser)
     group = parser.add_argument_group("sweep")
     add_engine_flags(group)

@@ -27,7 +27,10 @@ def register(subparsers: Any) -> None:
         description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
     )
     parser.add_argument("name", metavar="NAME", help="model or run name (or a preset alias)")
-    parser.add_argument("--data", required=True, metavar="ROOT", help="MURA root folder")
+    parser.add_argument(
+        "--data", required=True, metavar="ROOT", help="data root (a MURA tree, or a dataset "
+        "layout a plugin adds)"
+    )
     add_train_flags(parser)
     parser.add_argument(
         "--members", metavar="KEYS",
@@ -44,6 +47,7 @@ def add_train_flags(parser: Any) -> None:
         "--runs", "--out", dest="runs", default="runs", metavar="RUNS",
         help="runs folder (default: runs; --out is an alias)",
     )  # fmt: skip
+    add_layout_flag(parser)
     parser.add_argument("--epochs", type=int, metavar="N", help="default: 100")
     parser.add_argument("--batch-size", type=int, metavar="B", help="default: 32")
     parser.add_argument("--learning-rate", type=float, metavar="LR", help="Adam's (default: 0.001)")
@@ -102,6 +106,16 @@ def add_train_flags(parser: Any) -> None:
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
 
 
+def add_layout_flag(parser: Any) -> None:
+    """``--layout NAME``: the dataset layout of the data root, shared by every command
+    that reads data."""
+    parser.add_argument(
+        "--layout", metavar="NAME",
+        help="dataset layout of the data root (default: the one that recognises it; "
+        "mura plugins lists them)",
+    )  # fmt: skip
+
+
 def pretrained_option(value: str | None) -> str | None:
     """``--pretrained``: not given is the family's default, ``none`` is no weights."""
     from registry import DEFAULT_WEIGHTS, NO_WEIGHTS
@@ -145,6 +159,7 @@ def config_from_args(args: argparse.Namespace, name: Any) -> Any:
         limit=args.limit,
         overwrite=args.overwrite,
         verbose=0 if (args.quiet or args.json) else 2,
+        layout=args.layout,
         sources=sources,
     )
 

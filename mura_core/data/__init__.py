@@ -1,5 +1,6 @@
-"""The MURA data layer: loading, patient-level splits, class weights, the input pipeline,
-inspection and synthetic data.
+"""The data layer: loading (MURA, or any dataset layout a plugin registers: ``open_data``,
+``load_data``), patient-level splits, class weights, the input pipeline, inspection and
+synthetic data.
 
 Importing this package does not import TensorFlow; only building a tf.data pipeline does.
 
@@ -32,6 +33,7 @@ from mura_core.data.pipeline import (
     training_dataset,
 )
 from mura_core.data.problems import PROBLEM_KINDS, DataProblemError, Problem, ProblemReport
+from mura_core.data.sources import DataRoot, load_data, open_data
 from mura_core.data.split import DataSplit, read_manifest, split_by_patient
 from mura_core.data.synth import SynthSummary, synthesize
 
@@ -44,6 +46,7 @@ __all__ = [
     "SPLITS",
     "AugmentConfig",
     "DataProblemError",
+    "DataRoot",
     "DataSplit",
     "ImageDataset",
     "InputSpec",
@@ -59,8 +62,10 @@ __all__ = [
     "evaluation_dataset",
     "format_summary",
     "input_spec",
+    "load_data",
     "load_mura",
     "normalize",
+    "open_data",
     "parse_image_path",
     "pipeline_for_model",
     "read_manifest",

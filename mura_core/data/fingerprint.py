@@ -6,7 +6,8 @@ tested on, in a tab-separated table (``fingerprint.tsv`` in the run folder)::
     subset  path                                                size   mtime_ns  label
     test    MURA-v1.1/valid/XR_WRIST/patient11185/study1/...png  23641  17965...  1
 
-``path`` is relative to the folder holding ``MURA-v1.1`` (as in ``split.csv``), so the
+``path`` is relative to the folder the dataset layout's paths start from (for MURA the
+folder holding ``MURA-v1.1``), as in ``split.csv``, so the
 record holds wherever the tree is copied (with its times: ``cp -p``, ``rsync -t``);
 ``size`` is in bytes and ``mtime_ns`` the modification time in nanoseconds, what the
 file cache's key uses (:mod:`mura_core.data.cache_key`); ``label`` is the label the run
@@ -38,6 +39,7 @@ __all__ = [
     "current_labels",
     "fingerprint_split",
     "merge_fingerprints",
+    "mura_labels",
     "read_fingerprint",
     "write_fingerprint",
 ]
@@ -125,6 +127,18 @@ def read_fingerprint(file: str | os.PathLike[str]) -> pd.DataFrame | None:
 
 
 def current_labels(root: str | Path, paths: Iterable[str]) -> np.ndarray:
+    """The label the data root ``root`` gives each image of ``paths`` (relative paths,
+    as recorded) now, read by the root's dataset layout (:mod:`mura_core.data.sources`).
+
+    Raises:
+        MuraError: ``root`` is no data root, or a path is not one of its layout's.
+    """
+    from mura_core.data.sources import open_data
+
+    return open_data(root).labels(list(paths))
+
+
+def mura_labels(root: str | Path, paths: Iterable[str]) -> np.ndarray:
     """The label the MURA tree at ``root`` gives each image of ``paths`` (``MURA-v1.1/...``)
     now: its study's row in ``<split>_labeled_studies.csv``, else its folder's name, as
     :func:`~mura_core.data.loader.load_mura` reads them.
@@ -225,13 +239,16 @@ def compare_files(recorded: pd.DataFrame, files: Sequence[str | os.PathLike[str]
 
 
 def compare(recorded: pd.DataFrame, root: str | Path) -> DataChanges:
-    """How the MURA tree at ``root`` differs from the ``recorded`` rows: their images'
+    """How the data root ``root`` differs from the ``recorded`` rows: their images'
     files, and their studies' labels.
 
     Raises:
-        MuraError: ``root`` is not a MURA tree.
+        MuraError: ``root`` is no data root.
     """
-    base = str(resolve_root(root).base)
+    from mura_core.data.sources import open_data
+
+    root = open_data(root)
+    base = str(root.base)
     files = [os.path.join(base, str(path)) for path in recorded["path"]]
     images = compare_files(recorded, files).images
     now = current_labels(root, recorded["path"])

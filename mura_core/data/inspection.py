@@ -14,7 +14,8 @@ with two decimals.
 .. code-block:: text
 
     {
-      "root": "/abs/path/MURA-v1.1",
+      "root": "/abs/path/MURA-v1.1",           # the folder the layout reads
+      "layout": "mura-v1.1",                    # the dataset layout (null: not given)
       "body_parts": ["XR_ELBOW", ...],          # the body-part filter applied
       "sources": {"train": "csv", "valid": "csv"},  # csv | walk | absent, per split
       "splits": {
@@ -133,13 +134,15 @@ def _image_sizes(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def summarize(dataset: ImageDataset) -> dict[str, Any]:
-    """The inspection of ``dataset`` as one JSON-serialisable object (schema above)."""
+def summarize(dataset: ImageDataset, layout: str | None = None) -> dict[str, Any]:
+    """The inspection of ``dataset`` (read with the dataset layout ``layout``) as one
+    JSON-serialisable object (schema above)."""
     frame = dataset.frame
     body_parts = tuple(getattr(dataset, "body_part_filter", BODY_PARTS))
     root = getattr(dataset, "root", None)
     return {
-        "root": str(root.mura) if root is not None else None,
+        "root": str(getattr(root, "mura", root)) if root is not None else None,
+        "layout": layout,
         "body_parts": list(body_parts),
         "sources": dict(getattr(dataset, "sources", {})),
         "splits": {
@@ -162,7 +165,8 @@ def _table(rows: list[list[str]], header: list[str]) -> list[str]:
 
 def format_summary(summary: dict[str, Any]) -> str:
     """The report's inspection tables (per split, body part and label), sizes and problems."""
-    lines = [f"MURA tree: {summary['root']}"]
+    layout = summary.get("layout")
+    lines = [f"data: {summary['root']}" + (f" (layout {layout})" if layout else "")]
     header = ["body part", "label", "images", "studies", "patients", "% studies"]
     for split, data in summary["splits"].items():
         source = summary["sources"].get(split, "absent")

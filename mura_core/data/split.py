@@ -8,8 +8,9 @@ image::
     path,patient,study,body_part,label,subset
     MURA-v1.1/train/XR_WRIST/patient00001/study1_positive/image1.png,patient00001,...,train
 
-``path`` is relative to the folder holding ``MURA-v1.1`` (so the manifest, and its hash,
-do not depend on where the data lives); ``subset`` is ``train``, ``validation`` or
+``path`` is relative to the folder the dataset layout's paths start from (for MURA, the
+folder holding ``MURA-v1.1``), so the manifest, and its hash, do not depend on where the
+data lives; ``subset`` is ``train``, ``validation`` or
 ``test``. Its SHA-256 (:meth:`DataSplit.manifest_hash`) identifies the split: record it
 with a run, and :func:`read_manifest` checks it when the split is read back.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import posixpath
 import re
 import zlib
 from dataclasses import dataclass
@@ -28,7 +30,6 @@ import numpy as np
 import pandas as pd
 
 from mura_core.data.dataset import check_frame
-from mura_core.data.layout import parse_image_path, resolve_root
 from mura_core.errors import MuraError
 from mura_core.vocabulary import SUBSETS
 
@@ -221,11 +222,14 @@ def read_manifest(
     missing = [column for column in MANIFEST_COLUMNS if column not in manifest.columns]
     if missing:
         raise MuraError(f"{file}: manifest lacks column(s) {', '.join(missing)}")
-    base = resolve_root(root).base
-    try:
-        splits = [parse_image_path(path).split for path in manifest["path"]]
-    except ValueError as error:
-        raise MuraError(f"{file}: bad path in manifest ({error})") from None
+    from mura_core.data.sources import open_data
+
+    base = open_data(root).base
+    for path in manifest["path"]:
+        normal = posixpath.normpath(path.replace("\\", "/"))
+        if not path or posixpath.isabs(normal) or normal.split("/")[0] == "..":
+            raise MuraError(f"{file}: bad path in manifest ({path!r} leaves the data root)")
+    splits = ["valid" if subset == "test" else "train" for subset in manifest["subset"]]
     frame = pd.DataFrame(
         {
             "path": [str(base.joinpath(*path.split("/"))) for path in manifest["path"]],

@@ -18,18 +18,18 @@ __all__ = ["write_ensemble_split"]
 
 def write_ensemble_split(loaded: LoadedEnsemble, config: TrainConfig) -> bool:
     """Write the ensemble's split manifest; ``False`` when its members have none."""
-    from mura_core.data.loader import load_mura
     from mura_core.data.split import DataSplit, read_manifest, split_by_patient
 
+    data = config.data()
     manifests = [
-        read_manifest(member.folder.split, config.data_root)
+        read_manifest(member.folder.split, data)
         for member in loaded.members.values()
         if member.folder.split.exists()
     ]
     if not manifests:
         return False
     parts = sorted({member.body_part for member in loaded.specs if member.body_part}) or None
-    frame = load_mura(config.data_root, body_parts=parts).frame
+    frame = data.load(body_parts=parts).frame
     test = split_by_patient(
         frame, validation_fraction=config.validation_fraction, seed=config.seed
     ).test

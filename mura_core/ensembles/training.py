@@ -337,7 +337,7 @@ def _evaluate(result: EnsembleResult, parsed: ParsedName, config: TrainConfig) -
         loaded,
         result.folder,
         parsed,
-        config.data_root,
+        config.data(),
         subset="test",
         batch_size=config.batch_size,
         seed=config.seed,

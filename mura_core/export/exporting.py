@@ -57,18 +57,22 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def data_root_of(loaded: Any, data: str | Path | None) -> Path:
-    """The data root to sample: ``data``, else the one the run was trained on."""
+def data_root_of(loaded: Any, data: str | Path | None) -> Any:
+    """The data root to sample (a :class:`~mura_core.data.sources.DataRoot`, read with the
+    dataset layout the run recorded): ``data``, else the one the run was trained on."""
+    from mura_core.data.sources import open_data
+
+    config = loaded.info.get("config") or {}
     if data is not None:
         if not Path(data).is_dir():
             raise MuraError(f"--data {data}: no such folder")
-        return Path(data)
-    recorded = (loaded.info.get("config") or {}).get("data_root")
+        return open_data(data, config.get("layout"))
+    recorded = config.get("data_root")
     if not recorded:
         raise MuraError("the run records no data root to measure parity on; give --data ROOT")
     if not Path(recorded).is_dir():
         raise MuraError(f"the run's data root {recorded} is not here; give --data ROOT")
-    return Path(recorded)
+    return open_data(recorded, config.get("layout"))
 
 
 def _check_output(output: Path, run: str, format: str, overwrite: bool) -> ExportRecord | None:

@@ -22,21 +22,20 @@ def subset_frame(folder: RunFolder, data_root: str | Path, subset: str) -> pd.Da
     The run's own ``split.csv`` is used when present (the validation patients it
     trained against); otherwise the split is drawn again with the run's seed.
     """
-    from mura_core.data.layout import resolve_root
+    from mura_core.data.sources import open_data
     from mura_core.data.split import read_manifest
 
     if subset not in SUBSETS:
         raise MuraError(f"unknown subset {subset!r} (expected {' or '.join(SUBSETS)})")
-    resolve_root(data_root)  # a data root that is not MURA fails here, in one line
+    data = open_data(data_root)  # a root no dataset layout reads fails here, in one line
     if folder.split.exists():
-        split = read_manifest(folder.split, data_root)
+        split = read_manifest(folder.split, data)
     else:
-        from mura_core.data.loader import load_mura
         from mura_core.data.split import split_by_patient
 
         config = read_run_json(folder.run_json).get("config", {})
         body_part = (read_run_json(folder.run_json).get("run_options") or {}).get("body_part")
-        frame = load_mura(data_root, body_parts=body_part).frame
+        frame = data.load(body_parts=body_part).frame
         split = split_by_patient(
             frame,
             validation_fraction=config.get("validation_fraction", 0.2),

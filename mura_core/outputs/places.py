@@ -1,7 +1,8 @@
 """Places mura never writes into, and paths kept inside the folder the user named.
 
 A MURA tree (a folder named ``MURA-v1.1``, or one holding the image-path and
-labeled-study CSVs of a split) is data the user cannot replace; a run folder (one
+labeled-study CSVs of a split) and a study-csv tree (a folder holding ``studies.csv``,
+:mod:`mura_core.data.study_csv`) are data the user cannot replace; a run folder (one
 holding ``run.json``) is written by its own commands only (``train``, ``evaluate``).
 Both are recognised on the resolved path, so a symbolic link or ``..`` does not hide
 them.
@@ -41,14 +42,17 @@ def is_mura_csv(path: Path) -> bool:
 
 
 def _kind(folder: Path) -> str | None:
-    """``run folder``, ``MURA tree`` or None for an ordinary folder."""
+    """``run folder``, ``MURA tree``, ``study-csv tree`` or None for an ordinary folder."""
     from mura_core.data.layout import MURA_DIR, SPLITS, image_paths_csv, labeled_studies_csv
+    from mura_core.data.study_csv import STUDIES_CSV
 
     if (folder / RUN_RECORD).is_file():
         return "run folder"
     tables = ((image_paths_csv(split), labeled_studies_csv(split)) for split in SPLITS)
     if folder.name == MURA_DIR or any(all((folder / n).is_file() for n in t) for t in tables):
         return "MURA tree"
+    if (folder / STUDIES_CSV).is_file():
+        return "study-csv tree"
     return None
 
 

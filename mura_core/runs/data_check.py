@@ -27,7 +27,7 @@ from mura_core.data.fingerprint import (
     current_labels,
     read_fingerprint,
 )
-from mura_core.data.layout import resolve_root
+from mura_core.data.sources import open_data
 from mura_core.errors import MuraError
 from mura_core.runs.layout import RunFolder
 from mura_core.timestamps import utc_now
@@ -149,7 +149,7 @@ def evaluation_name(given: str | None, root: str | Path, rows: pd.DataFrame) -> 
                 "'-', starting with a letter or digit"
             )
         return given
-    base = resolve_root(root).base
+    base = open_data(root).base
     digest = hashlib.sha256()
     labels = current_labels(root, rows["relpath"])
     for path, label in zip(rows["relpath"], labels):
@@ -181,7 +181,7 @@ def record_other_evaluation(
     return write_json_atomic(target.path / "evaluation.json", {
         "run": run,
         "subset": subset,
-        "data_root": str(resolve_root(root).base),
+        "data_root": str(open_data(root).base),
         "recorded": check.recorded,
         "images_differ": len(check.changes.images),
         "labels_differ": len(check.changes.labels),

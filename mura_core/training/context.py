@@ -19,6 +19,7 @@ from registry.recipes import MONITORS
 from registry.weights import DEFAULT_WEIGHTS
 
 if TYPE_CHECKING:
+    from mura_core.data.sources import DataRoot
     from registry import ParsedName, RunOptions
 
 __all__ = [
@@ -40,7 +41,8 @@ class TrainConfig:
     Attributes:
         name: model or run name, as given (a preset alias is accepted), or its parse
             (:class:`registry.ParsedName`: the name is not parsed again).
-        data_root: MURA root (the folder holding ``MURA-v1.1`` or that folder).
+        data_root: the data root (for MURA, the folder holding ``MURA-v1.1`` or that
+            folder), read with the dataset layout that recognises it.
         out: folder holding the run folders.
         epochs: maximum number of epochs (the report's 100).
         batch_size: images per batch.
@@ -72,6 +74,8 @@ class TrainConfig:
             DenseNet and ResNet, as the report; none for the custom CNNs), a source such as
             ``"imagenet"``, a weights file, or ``None`` (random).
         verbose: Keras progress output (0 silent, 1 bar, 2 one line per epoch).
+        layout: the dataset layout of ``data_root`` (``None``: the one that recognises
+            it; :mod:`mura_core.data.sources`).
     """
 
     name: str | ParsedName
@@ -99,6 +103,7 @@ class TrainConfig:
     overwrite: bool = False
     pretrained: str | None = DEFAULT_WEIGHTS
     verbose: int = 2
+    layout: str | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -144,6 +149,12 @@ class TrainConfig:
                 f"unknown class weighting {self.class_weights!r} "
                 f"(expected one of {', '.join(WEIGHTINGS)})"
             )
+
+    def data(self) -> DataRoot:
+        """The data root with its dataset layout (a one-line error when none fits)."""
+        from mura_core.data.sources import open_data
+
+        return open_data(self.data_root, self.layout)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready settings (paths as strings, a parsed name as its canonical name)."""
@@ -281,9 +292,7 @@ def check_inputs(config: TrainConfig, parsed: ParsedName, *, data_root: bool = T
                      body_part=config.body_part, seed=config.seed)  # fmt: skip
     check_family(parsed, config.pretrained)
     if data_root:
-        from mura_core.data.layout import resolve_root
-
-        resolve_root(config.data_root)
+        config.data()
 
 
 def check_runs(configs: Sequence[TrainConfig], *, data_root: bool = True) -> None:
@@ -304,10 +313,8 @@ def check_runs(configs: Sequence[TrainConfig], *, data_root: bool = True) -> Non
         except (MuraError, registry.RegistryError) as error:
             problems.append(InputProblems.line(str(config.name), error))
     if data_root and configs:
-        from mura_core.data.layout import resolve_root
-
         try:
-            resolve_root(configs[0].data_root)
+            configs[0].data()
         except MuraError as error:
             problems.append(str(error))
     if problems:

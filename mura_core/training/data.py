@@ -72,13 +72,13 @@ def limit_rows(frame: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFram
 
 
 def load_split(run: RunContext):
-    """Load MURA for ``run`` and split it by patient (a :class:`DataSplit`)."""
-    from mura_core.data.loader import load_mura
+    """Load the data of ``run`` (with its dataset layout) and split it by patient (a
+    :class:`DataSplit`)."""
     from mura_core.data.split import DataSplit, split_by_patient
 
     config = run.config
     body_part = run.options.body_part
-    dataset = load_mura(config.data_root, body_parts=body_part)
+    dataset = config.data().load(body_parts=body_part)
     frame = dataset.frame
     if frame.empty:
         scope = f" for {body_part}" if body_part else ""

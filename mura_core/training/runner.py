@@ -166,9 +166,7 @@ class Runner:
         weights, provider = check_family(parsed, config.pretrained)
         folder = self._folder(parsed)
         if self.data is mura_data:
-            from mura_core.data.layout import resolve_root
-
-            resolve_root(config.data_root)  # a mistyped --data fails before anything moves
+            config.data()  # a mistyped --data fails before anything moves
         note = recover_aside(folder)
         if note:
             print(f"mura: note: {note}", file=sys.stderr)
@@ -348,12 +346,18 @@ class Runner:
 
         if not run.folder.split.exists():
             return None  # a custom data factory without a MURA split
+        if not _has_test_set(run.folder.split):
+            note = "not evaluated: the data has no test set (no valid studies); " \
+                   "mura evaluate --subset validation scores the held-out patients"  # fmt: skip
+            if note not in run.notes:
+                run.notes.append(note)
+            return None
         started = time.perf_counter()
         result = evaluate_run(
             model,
             run.folder,
             run.parsed,
-            run.config.data_root,
+            run.config.data(),
             subset="test",
             batch_size=run.config.batch_size,
             seed=run.config.seed,
@@ -363,6 +367,11 @@ class Runner:
         timings["evaluation_seconds"] = round(time.perf_counter() - started, 3)
         update_run_json(run.folder.run_json, timings=timings)
         return result.evaluation
+
+
+def _has_test_set(manifest: Path) -> bool:
+    """True when the split manifest lists a test image."""
+    return bool((pd.read_csv(manifest, usecols=["subset"])["subset"] == "test").any())
 
 
 def train(

@@ -12,6 +12,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(path for path in (REPO / "examples").glob("*.py") if path.name != "demo.py")
 PLUGIN_PACKAGE = REPO / "examples" / "mura-vgg16-plugin"
+DATASET_PLUGIN_PACKAGE = REPO / "examples" / "mura-folders-plugin"
+SNIPPETS = ["test_vgg16_plugin.py", "test_folders_plugin.py"]
 
 
 def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -33,13 +35,16 @@ def test_example_runs(example: Path, tmp_path: Path) -> None:
 
 
 def test_plugin_guide_tests_pass(tmp_path: Path) -> None:
-    """docs/snippets/test_vgg16_plugin.py, shown in the plugin guide, passes as written."""
-    pythonpath = os.pathsep.join([str(PLUGIN_PACKAGE), str(REPO)])
+    """The plugin guide's test files (docs/snippets/test_vgg16_plugin.py for a family,
+    test_folders_plugin.py for a dataset layout) pass as written, in one pytest run."""
+    packages = [PLUGIN_PACKAGE, DATASET_PLUGIN_PACKAGE, REPO]
+    pythonpath = os.pathsep.join([*map(str, packages), os.environ.get("PYTHONPATH", "")])
     result = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
-        + ["--rootdir", str(tmp_path), str(REPO / "docs" / "snippets" / "test_vgg16_plugin.py")],
+        + ["--rootdir", str(tmp_path)]
+        + [str(REPO / "docs" / "snippets" / name) for name in SNIPPETS],
         tmp_path,
-        PYTHONPATH=pythonpath,
-        MURA_BLOCK_PLUGINS="vgg16",  # an installed copy of the example would clash
+        PYTHONPATH=pythonpath.rstrip(os.pathsep),
+        MURA_BLOCK_PLUGINS="vgg16,folders",  # installed copies of the examples would clash
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

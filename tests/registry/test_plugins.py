@@ -284,6 +284,7 @@ def test_every_hook_has_a_docstring():
         "register_families",
         "register_presets",
         "register_commands",
+        "register_datasets",
         "extend_callbacks",
     }
     for name in names:

@@ -146,7 +146,7 @@ def test_user_errors_are_one_line_with_status_2(capsys, trained, mura_root, tmp_
     )
     assert_one_line_error(
         *run_cli(capsys, "evaluate", trained.folder.path, "--data", tmp_path)[::2],
-        "not a MURA tree",
+        "no dataset layout recognises it",
     )
     assert_one_line_error(
         *run_cli(

@@ -184,7 +184,7 @@ def test_flags_produce_the_suffix_and_may_repeat_it(tiny_cnn):
 
 
 def test_data_root_that_is_not_mura_is_a_user_error(tmp_path, tiny_cnn):
-    with pytest.raises(MuraError, match="not a MURA tree"):
+    with pytest.raises(MuraError, match="no dataset layout recognises it"):
         train(tiny_cnn, tmp_path, out=tmp_path / "runs", epochs=1, verbose=0)
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mura_core.data.layout import resolve_root
+from mura_core.errors import MuraError
 
 __all__ = ["TRUE_LABELS_COLUMNS", "TRUE_LABELS_CSV", "Ceiling", "ceiling", "subset_ceiling"]
 
@@ -90,7 +91,10 @@ def read_true_labels(mura: Path) -> dict[str, int] | None:
 def subset_ceiling(data_root: str | Path, studies: Iterable[tuple[str, int]]) -> Ceiling | None:
     """The ceiling over ``(study id, written label)`` pairs (repeats counted once), or
     ``None`` when the data records no true labels or lacks one of these studies."""
-    true = read_true_labels(resolve_root(data_root).mura)
+    try:
+        true = read_true_labels(resolve_root(data_root).mura)
+    except MuraError:
+        return None  # only a MURA tree written by mura synth records true labels
     if true is None:
         return None
     written = dict(studies)
