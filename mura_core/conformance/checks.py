@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from registry import Family, InvalidNameError, Registry
+from registry import Family, InvalidNameError, ParsedName, Registry
 from registry.nesting import split_top, token_key
 
 
@@ -61,17 +61,22 @@ class FamilyUnderTest:
             raise CheckFailed("not run: the test example does not build (see example_builds)")
         return self.built[key]
 
-    def example_model(self) -> Any:
-        """The family's ``example`` built to be measured (weights left uninitialised),
-        shared by the checks; the test example's model when the two are one name."""
+    def measured(self, name: str | ParsedName) -> Any:
+        """``name`` built to be measured (weights left uninitialised), built once per
+        name and shared by the checks; the test example's model for the test example."""
         from mura_core.conformance.measuring import build_uninitialised
 
-        example = self.registry.parse(self.family.example).model_name
-        if example == self.registry.parse(self.name).model_name and "first" in self.built:
-            return self.built["first"]
-        if "example" not in self.built:
-            self.built["example"] = build_uninitialised(self.registry, example)
-        return self.built["example"]
+        parsed = self.registry.parse(name) if isinstance(name, str) else name
+        if parsed.model_name == self.registry.parse(self.name).model_name:
+            return self.model("first")
+        cache = self.built.setdefault("measured", {})
+        if parsed.model_name not in cache:
+            cache[parsed.model_name] = build_uninitialised(self.registry, parsed)
+        return cache[parsed.model_name]
+
+    def example_model(self) -> Any:
+        """The family's ``example``, built to be measured."""
+        return self.measured(self.family.example)
 
     def batch(self, size: int = 2) -> np.ndarray:
         """Random images of the example's input shape, values in [0, 1)."""
@@ -169,6 +174,7 @@ def _example_builds(fut: FamilyUnderTest) -> str:
     if tuple(model.input_shape[1:]) != shape:
         raise CheckFailed(f"input shape {model.input_shape[1:]}, the family declares {shape}")
     output = np.asarray(model(fut.batch(), training=False))
+    fut.built["first_output"] = output  # weights_reload compares with it
     if output.shape != (2, 1) or not np.all((output >= 0) & (output <= 1)):
         raise CheckFailed(f"output of shape {output.shape} is not one probability per image")
     if model.name != fut.registry.parse(fut.name).model_name:
@@ -191,50 +197,55 @@ SMALL_MODEL = 1_000_000
 
 
 def _parameter_count(fut: FamilyUnderTest) -> str:
-    from mura_core.conformance.measuring import build_uninitialised
-    from mura_core.conformance.strategies import small_names
+    from mura_core.conformance.spellings import off_spellings
+    from mura_core.conformance.strategies import CHANNELS, small_names
 
     first = _build_twice(fut)
-    reg, family = fut.registry, fut.family
-    estimate = family.estimate_parameters(reg.parse(fut.name).spec)
+    reg, family, base = fut.registry, fut.family, fut.registry.parse(fut.name)
+    estimate = family.estimate_parameters(base.spec)
     if estimate is None:
         return f"{first:,} parameters in two builds; no estimate declared"
     if estimate != first:
         raise CheckFailed(f"the declared estimate is {estimate:,}, the build has {first:,}")
-    drawn = small_names(reg.parse(fut.name), 3 if first < SMALL_MODEL else 1)
+    names = {base.model_name: base}  # and the builds one_spelling compares, made once
+    names.update((p.model_name, p) for _, *pair in off_spellings(base) for p in pair)
+    if first < SMALL_MODEL:
+        drawn = small_names(base, 3)
+    else:  # large models: one more name per channel count not measured yet
+        covered = {parsed.input_shape[2] for parsed in names.values()}
+        drawn = small_names(base, 1, [c for c in CHANNELS if c not in covered])
+        drawn = drawn or small_names(base, 1)  # the spec takes one channel count
+    names.update((name, reg.parse(name)) for name in drawn)
     limit = 4 * max(first, SMALL_MODEL)  # a name far larger than the test example is left out
-    checked = [fut.name]
-    for name in drawn:
-        parsed = reg.parse(name)
+    checked = []
+    for parsed in names.values():
         expected = family.estimate_parameters(parsed.spec)
         if expected > limit:
             continue
         try:
-            counted = build_uninitialised(reg, parsed).count_params()
+            counted = fut.measured(parsed).count_params()
         except Exception as error:
-            raise CheckFailed(f"{name} does not build: {_first_line(error)}") from None
+            raise CheckFailed(f"{parsed.model_name} does not build: {_first_line(error)}") from None
         if counted != expected:
             raise CheckFailed(
-                f"{name}: the declared estimate is {expected:,}, the build has {counted:,}"
+                f"{parsed.model_name}: the declared estimate is {expected:,}, "
+                f"the build has {counted:,}"
             )
-        checked.append(name)
-    channels = sorted({reg.parse(name).input_shape[2] for name in checked})
+        checked.append(parsed.input_shape[2])
     return (
-        f"{first:,} parameters in two builds; the declared estimate is right for "
-        f"{len(checked)} names drawn from the spec (channels {', '.join(map(str, channels))})"
+        f"{first:,} parameters in two builds; the declared estimate is right for {len(checked)} "
+        f"names drawn from the spec (channels {', '.join(map(str, sorted(set(checked))))})"
     )
 
 
 def _one_spelling(fut: FamilyUnderTest) -> str:
     from mura_core.conformance.spellings import fix, off_spellings, same_model
 
-    reg = fut.registry
-    pairs = list(off_spellings(reg.parse(fut.name)))
+    pairs = list(off_spellings(fut.registry.parse(fut.name)))
     if not pairs:
         return "no optional token takes a value meaning 'off' besides its absence"
-    built = {reg.parse(fut.name).model_name: fut.built["first"]} if "first" in fut.built else {}
     for tf, absent, off in pairs:
-        if same_model(reg, absent, off, built=built):
+        if same_model(fut.registry, absent, off, measure=fut.measured):
             raise CheckFailed(
                 f"{off.model_name} and {absent.model_name} are one model with two canonical "
                 f"names (token {tf.key!r} at its 'off' value, and absent): {fix(tf)}"
@@ -274,7 +285,7 @@ def _fingerprint(fut: FamilyUnderTest) -> str:
     reg = fut.registry
     names = list(dict.fromkeys(reg.parse(name).model_name for name in (family.example, fut.name)))
     built = {reg.parse(fut.name).model_name: fut.built["first"]} if "first" in fut.built else {}
-    built.setdefault(names[0], fut.example_model())
+    built.setdefault(names[0], fut.example_model())  # measured once, for explain_layer too
     problems = pin_problems(family, names, reg, built=built)
     if problems:
         more = f" (and {len(problems) - 1} more)" if problems[1:] else ""
@@ -289,7 +300,7 @@ def _weights_reload(fut: FamilyUnderTest) -> str:
         first.save_weights(str(path))
         rebuilt.load_weights(str(path))
     batch = fut.batch()
-    expected = np.asarray(first(batch, training=False))
+    expected = fut.built["first_output"]
     actual = np.asarray(rebuilt(batch, training=False))
     difference = float(np.max(np.abs(expected - actual)))
     if difference > 1e-6:

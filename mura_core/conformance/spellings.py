@@ -10,7 +10,7 @@ names, ``ld.0`` and no ``ld``, unless the token declares that value
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -67,20 +67,17 @@ def same_model(
     first: ParsedName,
     second: ParsedName,
     *,
-    built: Mapping[str, Any] | None = None,
+    measure: Callable[[ParsedName], Any] | None = None,
 ) -> bool:
     """True when two names build the same weights (shapes, which train) and predict alike.
 
-    ``built``: models already built, by model name. The weights are compared first, on
-    builds that are only measured; the predictions only when the weights are alike.
+    The weights are compared first, on builds made by ``measure`` (default: built
+    uninitialised); the predictions only when the weights are alike.
     """
     from mura_core.conformance.measuring import build_uninitialised, weight_layout
 
-    measured = [
-        (built or {}).get(parsed.model_name) or build_uninitialised(registry, parsed)
-        for parsed in (first, second)
-    ]
-    if weight_layout(measured[0]) != weight_layout(measured[1]):
+    measure = measure or (lambda parsed: build_uninitialised(registry, parsed))
+    if weight_layout(measure(first)) != weight_layout(measure(second)):
         return False
     models = [registry.build(parsed, weights=None) for parsed in (first, second)]
     models[1].set_weights(models[0].get_weights())

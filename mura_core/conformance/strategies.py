@@ -135,9 +135,11 @@ def sample(strategy: st.SearchStrategy, count: int) -> list[Any]:
 CHANNELS = (1, 3)
 
 
-def small_names(base: ParsedName, per_channel: int) -> list[str]:
+def small_names(
+    base: ParsedName, per_channel: int, channels: Sequence[int] = CHANNELS
+) -> list[str]:
     """Model names of ``base``'s family drawn from its spec, at ``base``'s input height and
-    width, ``per_channel`` for each channel count of :data:`CHANNELS` the spec accepts.
+    width, ``per_channel`` for each of ``channels`` the spec accepts.
 
     An ensemble's names keep ``base``'s members. A family whose input shape is a function
     of the spec gets names drawn at any size.
@@ -148,12 +150,12 @@ def small_names(base: ParsedName, per_channel: int) -> list[str]:
     if isinstance(family.input_shape, str):
         height, width, _ = base.input_shape
         shapes = []
-        for channels in CHANNELS:
+        for count in channels:
             try:
-                base.replace(**{family.input_shape: (height, width, channels)})
+                base.replace(**{family.input_shape: (height, width, count)})
             except RegistryError:
                 continue  # the spec refuses this channel count
-            shapes.append((height, width, channels))
+            shapes.append((height, width, count))
     drawn: list[str] = []
     for shape in shapes:
         chosen = {**fixed, **({family.input_shape: shape} if shape else {})}
