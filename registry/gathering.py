@@ -24,6 +24,7 @@ from registry.entry_points import (
     DISTRIBUTION,
     PluginInfo,
     call_guarded,
+    hook_names,
     logger,
     report_failure,
     report_problem,
@@ -57,6 +58,8 @@ def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathe
     """Call the registration hooks and settle what they registered."""
     for info in infos.values():
         info.families, info.presets, info.commands, info.problems = [], 0, [], []
+        if info.status == "empty":
+            info.status = "loaded"
     result = Gathered()
     claims = _collect(manager, "register_families", infos, _accept_family)
     _settle_claims(claims, infos, result)
@@ -65,7 +68,35 @@ def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathe
     _settle_presets(offered, infos, result)
     commands = _collect(manager, "register_commands", infos, _accept_command)
     _settle_commands(commands, infos, result)
+    _flag_empty(manager, infos)
     return result
+
+
+#: The hooks :func:`gather` calls; a plugin implementing only these must register something.
+GATHERED_HOOKS = ("register_families", "register_presets", "register_commands")
+
+
+def _flag_empty(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> None:
+    """Mark ``empty``, with a warning, each loaded plugin that registered nothing and
+    implements no other hook: a forgotten ``@hookimpl`` or a hook that never registers."""
+    for info in infos.values():
+        plugin = manager.get_plugin(info.name)
+        if info.status != "loaded" or plugin is None or info.problems:
+            continue
+        if info.families or info.presets or info.commands:
+            continue
+        hooks = [caller.name for caller in manager.get_hookcallers(plugin) or []]
+        if any(hook not in GATHERED_HOOKS for hook in hooks):
+            continue  # it extends something else (callbacks, ...)
+        if hooks:
+            reason = f"registers nothing: its hooks ({', '.join(hooks)}) never call register()"
+        else:
+            hooks = [name for name in hook_names(manager) if callable(getattr(plugin, name, None))]
+            reason = "registers nothing: no function of it is marked @hookimpl" + (
+                f" (is {hooks[0]!r} missing @hookimpl?)" if hooks else ""
+            )
+        refuse(infos, info.name, reason)
+        info.status = "empty"
 
 
 def _builtin(infos: dict[str, PluginInfo], plugin: str) -> bool:
@@ -159,7 +190,8 @@ def _settle_presets(
     offered: list[tuple[str, Preset]], infos: dict[str, PluginInfo], result: Gathered
 ) -> None:
     """Presets that name canonical, buildable names and clear aliases; others dropped."""
-    aliases: set[str] = set()
+    aliases: dict[str, str] = {}  # alias -> the plugin whose preset has it
+    offered = sorted(offered, key=lambda item: not _builtin(infos, item[0]))  # built-ins first
     for plugin, preset in offered:
         if _needs_unavailable_family(preset.name, result):
             continue  # a family it needs is blocked, absent or disabled by a clash
@@ -169,7 +201,7 @@ def _settle_presets(
             continue
         result.presets[preset.name] = preset
         if preset.alias:
-            aliases.add(preset.alias)
+            aliases[preset.alias] = plugin
         infos[plugin].presets += 1
 
 
@@ -194,7 +226,7 @@ def _needs_unavailable_family(name: str, result: Gathered) -> bool:
     return False
 
 
-def _preset_problem(preset: Preset, result: Gathered, aliases: set[str]) -> str | None:
+def _preset_problem(preset: Preset, result: Gathered, aliases: dict[str, str]) -> str | None:
     try:
         canonical = parse_name(preset.name, result.families).full_name
     except RegistryError as error:
@@ -205,15 +237,24 @@ def _preset_problem(preset: Preset, result: Gathered, aliases: set[str]) -> str 
         return "its recipe sets augment, which its run suffix already says; drop one"
     if preset.name in result.presets:
         return f"registered twice (also by plugin {result.presets[preset.name].plugin!r})"
-    if preset.alias is None:
-        return None
-    if preset.alias in aliases or preset.alias in result.presets:
-        return f"alias {preset.alias!r} is already taken"
+    return None if preset.alias is None else _alias_problem(preset.alias, result, aliases)
+
+
+def _alias_problem(alias: str, result: Gathered, aliases: dict[str, str]) -> str | None:
+    """Why ``alias`` cannot name a preset: blank or spaced, a family's name, taken, a name."""
+    if not alias or any(character.isspace() for character in alias):
+        return f"alias {alias!r} is empty or contains whitespace; write it as one word"
+    if alias in result.families or alias in result.clashes:
+        return f"alias {alias!r} is the name of a family; choose another alias"
+    if alias in aliases:
+        return f"alias {alias!r} is already taken by a preset of plugin {aliases[alias]!r}"
+    if alias in result.presets:
+        return f"alias {alias!r} is already the name of a preset"
     try:
-        parse_name(preset.alias, result.families)
+        parse_name(alias, result.families)
     except RegistryError:
         return None
-    return f"alias {preset.alias!r} is itself a model name; choose an alias of another form"
+    return f"alias {alias!r} is itself a model name; choose an alias of another form"
 
 
 def _settle_commands(
