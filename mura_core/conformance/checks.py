@@ -346,13 +346,13 @@ def _explain_layer(fut: FamilyUnderTest) -> str:
         needed = [MIN_MAP_SIDE * -(-side // max(map_side, 1))
                   for side, map_side in zip(size, (height, width), strict=True)]  # fmt: skip
         raise CheckFailed(
-            f"explain layer {example_layer!r} gives a {height}x{width} map at the example's "
+            f"explain layer {example_layer!r} gives a map of {height}x{width} at the example's "
             f"input {size[0]}x{size[1]}; Grad-CAM needs at least {MIN_MAP_SIDE}x{MIN_MAP_SIDE}: "
             f"explain an earlier layer, or give the example an input of about "
             f"{needed[0]}x{needed[1]} or more"
         )
     return (
-        f"explain layer {example_layer!r}: a {height}x{width} map at the example's input "
+        f"explain layer {example_layer!r}: a map of {height}x{width} at the example's input "
         f"{size[0]}x{size[1]}"
     )
 
