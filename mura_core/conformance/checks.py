@@ -67,8 +67,8 @@ class FamilyUnderTest:
         from mura_core.conformance.measuring import build_uninitialised
 
         parsed = self.registry.parse(name) if isinstance(name, str) else name
-        if parsed.model_name == self.registry.parse(self.name).model_name:
-            return self.model("first")
+        if parsed.model_name == self.registry.parse(self.name).model_name and "first" in self.built:
+            return self.built["first"]
         cache = self.built.setdefault("measured", {})
         if parsed.model_name not in cache:
             cache[parsed.model_name] = build_uninitialised(self.registry, parsed)
