@@ -2,7 +2,8 @@
 
 Each check takes a :class:`FamilyUnderTest` and returns a one-line detail, or raises
 :class:`CheckFailed` / :class:`CheckSkipped`. They run in :data:`CHECKS` order, sharing
-the models built along the way (the test example is built twice in all).
+the models built along the way: the test example is built twice in all, and every
+other name once, only to be measured (:meth:`FamilyUnderTest.measured`).
 """
 
 from __future__ import annotations
