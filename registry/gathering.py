@@ -5,9 +5,11 @@ or that registers something other than a valid :class:`Family`/:class:`Preset`/
 :class:`Command`, is marked failed and contributes nothing more. A family or a command
 claimed by two plugins is disabled (a *clash*, naming both), except that a built-in
 command keeps its name and the other claimant's command is dropped; a preset that is not
-canonical, does not parse, repeats another, or whose alias is itself a model name is
-dropped with a one-line warning. ``MURA_STRICT_PLUGINS=1`` turns each of these into a
-:class:`PluginError`.
+canonical, does not parse or repeats another is dropped with a one-line warning, and so
+is one whose alias is blank or spaced, a family's name, another preset's alias (built-in
+presets settle first) or itself a model name. A plugin that registers nothing and
+implements no other hook is marked ``empty`` with a warning (a forgotten ``@hookimpl``).
+``MURA_STRICT_PLUGINS=1`` turns each of these into a :class:`PluginError`.
 """
 
 from __future__ import annotations
