@@ -55,7 +55,7 @@ class PluginInfo:
     distribution: str | None = None
     version: str | None = None
     module: str | None = None
-    status: str = "loaded"  # loaded | blocked | disabled | failed
+    status: str = "loaded"  # loaded | empty (registered nothing) | blocked | disabled | failed
     error: str | None = None
     families: list[str] = field(default_factory=list)
     presets: int = 0

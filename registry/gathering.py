@@ -5,9 +5,11 @@ or that registers something other than a valid :class:`Family`/:class:`Preset`/
 :class:`Command`, is marked failed and contributes nothing more. A family or a command
 claimed by two plugins is disabled (a *clash*, naming both), except that a built-in
 command keeps its name and the other claimant's command is dropped; a preset that is not
-canonical, does not parse, repeats another, or whose alias is itself a model name is
-dropped with a one-line warning. ``MURA_STRICT_PLUGINS=1`` turns each of these into a
-:class:`PluginError`.
+canonical, does not parse or repeats another is dropped with a one-line warning, and so
+is one whose alias is blank or spaced, a family's name, another preset's alias (built-in
+presets settle first) or itself a model name. A plugin that registers nothing and
+implements no other hook is marked ``empty`` with a warning (a forgotten ``@hookimpl``).
+``MURA_STRICT_PLUGINS=1`` turns each of these into a :class:`PluginError`.
 Dataset layouts (:class:`DatasetLayout`) are gathered as families are: a layout two
 plugins register is disabled, naming both.
 """
@@ -27,6 +29,7 @@ from registry.entry_points import (
     DISTRIBUTION,
     PluginInfo,
     call_guarded,
+    hook_names,
     logger,
     report_failure,
     report_problem,
@@ -63,6 +66,8 @@ def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathe
     for info in infos.values():
         info.families, info.presets, info.commands, info.problems = [], 0, [], []
         info.datasets = []
+        if info.status == "empty":
+            info.status = "loaded"
     result = Gathered()
     claims = _collect(manager, "register_families", infos, _accept_family)
     _settle_claims(claims, infos, result)
@@ -73,7 +78,40 @@ def gather(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Gathe
     _settle_commands(commands, infos, result)
     layouts = _collect(manager, "register_datasets", infos, _accept_dataset)
     _settle_datasets(layouts, infos, result)
+    _flag_empty(manager, infos)
     return result
+
+
+#: The hooks :func:`gather` calls; a plugin implementing only these must register something.
+GATHERED_HOOKS = (
+    "register_families",
+    "register_presets",
+    "register_commands",
+    "register_datasets",
+)
+
+
+def _flag_empty(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> None:
+    """Mark ``empty``, with a warning, each loaded plugin that registered nothing and
+    implements no other hook: a forgotten ``@hookimpl`` or a hook that never registers."""
+    for info in infos.values():
+        plugin = manager.get_plugin(info.name)
+        if info.status != "loaded" or plugin is None or info.problems:
+            continue
+        if info.families or info.presets or info.commands or info.datasets:
+            continue
+        hooks = [caller.name for caller in manager.get_hookcallers(plugin) or []]
+        if any(hook not in GATHERED_HOOKS for hook in hooks):
+            continue  # it extends something else (callbacks, ...)
+        if hooks:
+            reason = f"registers nothing: its hooks ({', '.join(hooks)}) never call register()"
+        else:
+            hooks = [name for name in hook_names(manager) if callable(getattr(plugin, name, None))]
+            reason = "registers nothing: no function of it is marked @hookimpl" + (
+                f" (is {hooks[0]!r} missing @hookimpl?)" if hooks else ""
+            )
+        refuse(infos, info.name, reason)
+        info.status = "empty"
 
 
 def _builtin(infos: dict[str, PluginInfo], plugin: str) -> bool:
@@ -188,7 +226,8 @@ def _settle_presets(
     offered: list[tuple[str, Preset]], infos: dict[str, PluginInfo], result: Gathered
 ) -> None:
     """Presets that name canonical, buildable names and clear aliases; others dropped."""
-    aliases: set[str] = set()
+    aliases: dict[str, str] = {}  # alias -> the plugin whose preset has it
+    offered = sorted(offered, key=lambda item: not _builtin(infos, item[0]))  # built-ins first
     for plugin, preset in offered:
         if _needs_unavailable_family(preset.name, result):
             continue  # a family it needs is blocked, absent or disabled by a clash
@@ -198,7 +237,7 @@ def _settle_presets(
             continue
         result.presets[preset.name] = preset
         if preset.alias:
-            aliases.add(preset.alias)
+            aliases[preset.alias] = plugin
         infos[plugin].presets += 1
 
 
@@ -223,7 +262,7 @@ def _needs_unavailable_family(name: str, result: Gathered) -> bool:
     return False
 
 
-def _preset_problem(preset: Preset, result: Gathered, aliases: set[str]) -> str | None:
+def _preset_problem(preset: Preset, result: Gathered, aliases: dict[str, str]) -> str | None:
     try:
         canonical = parse_name(preset.name, result.families).full_name
     except RegistryError as error:
@@ -234,15 +273,24 @@ def _preset_problem(preset: Preset, result: Gathered, aliases: set[str]) -> str 
         return "its recipe sets augment, which its run suffix already says; drop one"
     if preset.name in result.presets:
         return f"registered twice (also by plugin {result.presets[preset.name].plugin!r})"
-    if preset.alias is None:
-        return None
-    if preset.alias in aliases or preset.alias in result.presets:
-        return f"alias {preset.alias!r} is already taken"
+    return None if preset.alias is None else _alias_problem(preset.alias, result, aliases)
+
+
+def _alias_problem(alias: str, result: Gathered, aliases: dict[str, str]) -> str | None:
+    """Why ``alias`` cannot name a preset: blank or spaced, a family's name, taken, a name."""
+    if not alias or any(character.isspace() for character in alias):
+        return f"alias {alias!r} is empty or contains whitespace; write it as one word"
+    if alias in result.families or alias in result.clashes:
+        return f"alias {alias!r} is the name of a family; choose another alias"
+    if alias in aliases:
+        return f"alias {alias!r} is already taken by a preset of plugin {aliases[alias]!r}"
+    if alias in result.presets:
+        return f"alias {alias!r} is already the name of a preset"
     try:
-        parse_name(preset.alias, result.families)
+        parse_name(alias, result.families)
     except RegistryError:
         return None
-    return f"alias {preset.alias!r} is itself a model name; choose an alias of another form"
+    return f"alias {alias!r} is itself a model name; choose an alias of another form"
 
 
 def _settle_commands(

@@ -49,8 +49,8 @@ class VGG16Spec(FamilySpec):
     ]
     pooling: Annotated[Literal["avg", "max"], Token("p", "global pooling")] = "avg"
     dropout: Annotated[
-        float | None, Field(ge=0.0, lt=1.0), Token("ld", "dropout before the output")
-    ] = None
+        float | None, Field(ge=0.0, lt=1.0), Token("ld", "dropout before the output", off=0.0)
+    ] = None  # off=0.0: ld.0 is written as absent, one name for the model without dropout
 
 
 def build_vgg16(spec: VGG16Spec, weights: str | None) -> Any:

@@ -10,12 +10,16 @@ the same checks in their own tests::
 
 Checks (see :data:`~mura_core.conformance.checks.CHECKS`): ``round_trip`` (names drawn
 by Hypothesis from the spec format back unchanged), ``canonical_idempotent``,
-``malformed_rejected``, ``example_builds`` (the family's ``test_example`` with its
-declared input shape), ``parameter_count`` (equal across two builds, and to the declared
-estimate), ``fingerprint`` (the examples build the architectures the family pins, see
+``malformed_rejected``, ``imports_without_tensorflow`` (the plugin's modules, imported in
+a fresh process, import no TensorFlow), ``example_builds`` (the family's ``test_example``
+with its declared input shape), ``parameter_count`` (equal across two builds, and the
+declared estimate equal to builds of names drawn from the spec with 1 and 3 channels),
+``one_spelling`` (no optional token's "off" value and its absence name one model),
+``fingerprint`` (the examples build the architectures the family pins, see
 :mod:`~mura_core.conformance.pins`; ``skipped`` when it pins none), ``weights_reload``,
-``train_step`` and ``explain_layer`` (``skipped`` when the family declares none). An
-ensemble family passes the last three through the member of its test example
+``train_step`` and ``explain_layer`` (a 4-D map of at least 4x4 at the example's input
+size; ``skipped`` when the family declares none). An ensemble family passes the last
+three through the member of its test example
 (:data:`~mura_core.conformance.checks.MEMBER_CHECKS`).
 """
 

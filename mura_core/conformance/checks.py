@@ -2,7 +2,8 @@
 
 Each check takes a :class:`FamilyUnderTest` and returns a one-line detail, or raises
 :class:`CheckFailed` / :class:`CheckSkipped`. They run in :data:`CHECKS` order, sharing
-the models built along the way (the test example is built twice in all).
+the models built along the way: the test example is built twice in all, and every
+other name once, only to be measured (:meth:`FamilyUnderTest.measured`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from registry import Family, InvalidNameError, Registry
+from registry import Family, InvalidNameError, ParsedName, Registry
 from registry.nesting import split_top, token_key
 
 
@@ -51,7 +52,7 @@ class FamilyUnderTest:
                 self.registry, parsed.family, self.examples, example=parsed.model_name
             )
             _example_builds(member)
-            _parameter_count(member)
+            _build_twice(member)
             self.built["member"] = member
         return self.built["member"]
 
@@ -60,6 +61,23 @@ class FamilyUnderTest:
         if key not in self.built:
             raise CheckFailed("not run: the test example does not build (see example_builds)")
         return self.built[key]
+
+    def measured(self, name: str | ParsedName) -> Any:
+        """``name`` built to be measured (weights left uninitialised), built once per
+        name and shared by the checks; the test example's model for the test example."""
+        from mura_core.conformance.measuring import build_uninitialised
+
+        parsed = self.registry.parse(name) if isinstance(name, str) else name
+        if parsed.model_name == self.registry.parse(self.name).model_name and "first" in self.built:
+            return self.built["first"]
+        cache = self.built.setdefault("measured", {})
+        if parsed.model_name not in cache:
+            cache[parsed.model_name] = build_uninitialised(self.registry, parsed)
+        return cache[parsed.model_name]
+
+    def example_model(self) -> Any:
+        """The family's ``example``, built to be measured."""
+        return self.measured(self.family.example)
 
     def batch(self, size: int = 2) -> np.ndarray:
         """Random images of the example's input shape, values in [0, 1)."""
@@ -157,6 +175,7 @@ def _example_builds(fut: FamilyUnderTest) -> str:
     if tuple(model.input_shape[1:]) != shape:
         raise CheckFailed(f"input shape {model.input_shape[1:]}, the family declares {shape}")
     output = np.asarray(model(fut.batch(), training=False))
+    fut.built["first_output"] = output  # weights_reload compares with it
     if output.shape != (2, 1) or not np.all((output >= 0) & (output <= 1)):
         raise CheckFailed(f"output of shape {output.shape} is not one probability per image")
     if model.name != fut.registry.parse(fut.name).model_name:
@@ -164,18 +183,95 @@ def _example_builds(fut: FamilyUnderTest) -> str:
     return f"{fut.name} builds: input {shape}, one sigmoid output"
 
 
-def _parameter_count(fut: FamilyUnderTest) -> str:
+def _build_twice(fut: FamilyUnderTest) -> int:
+    """Build the test example a second time; the parameters both builds count."""
     first = fut.model("first").count_params()
     rebuilt = fut.registry.build(fut.name, weights=None)
     fut.built["rebuilt"] = rebuilt
     if rebuilt.count_params() != first:
         raise CheckFailed(f"two builds count {first:,} and {rebuilt.count_params():,}")
-    estimate = fut.family.estimate_parameters(fut.registry.parse(fut.name).spec)
+    return first
+
+
+#: Test examples with fewer parameters than this get more drawn names in ``parameter_count``.
+SMALL_MODEL = 1_000_000
+
+
+def _parameter_count(fut: FamilyUnderTest) -> str:
+    from mura_core.conformance.spellings import off_spellings
+    from mura_core.conformance.strategies import CHANNELS, small_names
+
+    first = _build_twice(fut)
+    reg, family, base = fut.registry, fut.family, fut.registry.parse(fut.name)
+    estimate = family.estimate_parameters(base.spec)
     if estimate is None:
         return f"{first:,} parameters in two builds; no estimate declared"
     if estimate != first:
         raise CheckFailed(f"the declared estimate is {estimate:,}, the build has {first:,}")
-    return f"{first:,} parameters in two builds, equal to the declared estimate"
+    names = {base.model_name: base}  # and the builds one_spelling compares, made once
+    names.update((p.model_name, p) for _, *pair in off_spellings(base) for p in pair)
+    if first < SMALL_MODEL:
+        drawn = small_names(base, 3)
+    else:  # large models: one more name per channel count not measured yet
+        covered = {parsed.input_shape[2] for parsed in names.values()}
+        drawn = small_names(base, 1, [c for c in CHANNELS if c not in covered])
+        drawn = drawn or small_names(base, 1)  # the spec takes one channel count
+    names.update((name, reg.parse(name)) for name in drawn)
+    limit = 4 * max(first, SMALL_MODEL)  # a name far larger than the test example is left out
+    checked = []
+    for parsed in names.values():
+        expected = family.estimate_parameters(parsed.spec)
+        if expected > limit:
+            continue
+        try:
+            counted = fut.measured(parsed).count_params()
+        except Exception as error:
+            raise CheckFailed(f"{parsed.model_name} does not build: {_first_line(error)}") from None
+        if counted != expected:
+            raise CheckFailed(
+                f"{parsed.model_name}: the declared estimate is {expected:,}, "
+                f"the build has {counted:,}"
+            )
+        checked.append(parsed.input_shape[2])
+    return (
+        f"{first:,} parameters in two builds; the declared estimate is right for {len(checked)} "
+        f"names drawn from the spec (channels {', '.join(map(str, sorted(set(checked))))})"
+    )
+
+
+def _one_spelling(fut: FamilyUnderTest) -> str:
+    from mura_core.conformance.spellings import fix, off_spellings, same_model
+
+    pairs = list(off_spellings(fut.registry.parse(fut.name)))
+    if not pairs:
+        return "no optional token takes a value meaning 'off' besides its absence"
+    for tf, absent, off in pairs:
+        if same_model(fut.registry, absent, off, measure=fut.measured):
+            raise CheckFailed(
+                f"{off.model_name} and {absent.model_name} are one model with two canonical "
+                f"names (token {tf.key!r} at its 'off' value, and absent): {fix(tf)}"
+            )
+    keys = ", ".join(repr(tf.key) for tf, _, _ in pairs)
+    return f"{keys}: the 'off' value builds another model than the token's absence"
+
+
+def _imports_without_tensorflow(fut: FamilyUnderTest) -> str:
+    from mura_core.conformance.imports import family_modules, probe_imports
+
+    modules = family_modules(fut.registry, fut.family)
+    if not modules:
+        raise CheckSkipped("the family is defined in no importable module (__main__?)")
+    probe = probe_imports(modules)
+    if probe.tensorflow:
+        where = probe.tensorflow
+        raise CheckFailed(
+            f"importing {where['module']} imports TensorFlow (line {where['line']}: "
+            f"{where['code']}); import Keras inside the builder, when a model is built"
+        )
+    if probe.errors:
+        module, error = next(iter(probe.errors.items()))
+        raise CheckFailed(f"{module} does not import in a fresh process: {error}")
+    return f"importing {', '.join(modules)} imports no TensorFlow"
 
 
 def _fingerprint(fut: FamilyUnderTest) -> str:
@@ -190,6 +286,7 @@ def _fingerprint(fut: FamilyUnderTest) -> str:
     reg = fut.registry
     names = list(dict.fromkeys(reg.parse(name).model_name for name in (family.example, fut.name)))
     built = {reg.parse(fut.name).model_name: fut.built["first"]} if "first" in fut.built else {}
+    built.setdefault(names[0], fut.example_model())  # measured once, for explain_layer too
     problems = pin_problems(family, names, reg, built=built)
     if problems:
         more = f" (and {len(problems) - 1} more)" if problems[1:] else ""
@@ -204,7 +301,7 @@ def _weights_reload(fut: FamilyUnderTest) -> str:
         first.save_weights(str(path))
         rebuilt.load_weights(str(path))
     batch = fut.batch()
-    expected = np.asarray(first(batch, training=False))
+    expected = fut.built["first_output"]
     actual = np.asarray(rebuilt(batch, training=False))
     difference = float(np.max(np.abs(expected - actual)))
     if difference > 1e-6:
@@ -233,19 +330,45 @@ def _train_step(fut: FamilyUnderTest) -> str:
     return f"one step on random data: loss {loss:.4f}, {len(before)} trainable tensors"
 
 
+#: The smallest explanation map (height and width) Grad-CAM can localise anything on.
+MIN_MAP_SIDE = 4
+
+
 def _explain_layer(fut: FamilyUnderTest) -> str:
     layer_name = fut.family.explain_layer_of(fut.registry.parse(fut.name).spec)
     if layer_name is None:
         raise CheckSkipped("the family declares no explain layer: its models cannot be explained")
+    _feature_map(fut.model("first"), layer_name)
+    example = fut.registry.parse(fut.family.example)
+    example_layer = fut.family.explain_layer_of(example.spec)
+    height, width = _feature_map(fut.example_model(), example_layer)[:2]
+    size = example.input_shape[:2]
+    if min(height, width) < MIN_MAP_SIDE:
+        needed = [MIN_MAP_SIDE * -(-side // max(map_side, 1))
+                  for side, map_side in zip(size, (height, width), strict=True)]  # fmt: skip
+        raise CheckFailed(
+            f"explain layer {example_layer!r} gives a map of {height}x{width} at the example's "
+            f"input {size[0]}x{size[1]}; Grad-CAM needs at least {MIN_MAP_SIDE}x{MIN_MAP_SIDE}: "
+            f"explain an earlier layer, or give the example an input of about "
+            f"{needed[0]}x{needed[1]} or more"
+        )
+    return (
+        f"explain layer {example_layer!r}: a map of {height}x{width} at the example's input "
+        f"{size[0]}x{size[1]}"
+    )
+
+
+def _feature_map(model: Any, layer_name: str) -> tuple[int, ...]:
+    """The output shape (without the batch) of the 4-D layer ``layer_name`` of ``model``."""
     try:
-        layer = fut.model("first").get_layer(layer_name)
+        layer = model.get_layer(layer_name)
     except ValueError:
         raise CheckFailed(
             f"the declared explain layer {layer_name!r} is not in the model"
         ) from None
     if len(layer.output.shape) != 4:
         raise CheckFailed(f"explain layer {layer_name!r} has output {layer.output.shape}, not 4-D")
-    return f"explain layer {layer_name!r}: feature map {tuple(layer.output.shape[1:])}"
+    return tuple(int(side) for side in layer.output.shape[1:])
 
 
 def _first_line(error: BaseException) -> str:
@@ -261,8 +384,10 @@ CHECKS: dict[str, Callable[[FamilyUnderTest], str]] = {
     "round_trip": _round_trip,
     "canonical_idempotent": _canonical_idempotent,
     "malformed_rejected": _malformed_rejected,
+    "imports_without_tensorflow": _imports_without_tensorflow,
     "example_builds": _example_builds,
     "parameter_count": _parameter_count,
+    "one_spelling": _one_spelling,
     "fingerprint": _fingerprint,
     "weights_reload": _weights_reload,
     "train_step": _train_step,

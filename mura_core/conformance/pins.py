@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mura_core.conformance.measuring import build_uninitialised
 from mura_core.errors import MuraError
 from mura_core.runs.identity import Fingerprint, fingerprint
-from registry import Family, Registry, RegistryError
+from registry import Family, Registry
 
 __all__ = ["build_fingerprint", "pin_problems", "pinned_names", "read_pins", "write_pins"]
 
@@ -64,21 +64,6 @@ def _read_text(source: Any) -> str:
     return source.read_text(encoding="utf-8")
 
 
-@contextmanager
-def _weights_left_uninitialised() -> Iterator[None]:
-    """Build without drawing initial values: variables keep their shapes only."""
-    import keras
-    from keras.src.backend.common import global_state
-
-    pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
-    before = len(pending)
-    try:
-        with keras.StatelessScope(initialize_variables=False):
-            yield
-    finally:
-        del pending[before:]  # never initialised later: the model is only measured
-
-
 def build_fingerprint(registry: Registry, name: str) -> Fingerprint:
     """The fingerprint of a fresh build of ``name`` (without pretrained weights).
 
@@ -86,13 +71,7 @@ def build_fingerprint(registry: Registry, name: str) -> Fingerprint:
     backbones several times faster to measure; a builder that reads weights while
     building is built the ordinary way.
     """
-    try:
-        with _weights_left_uninitialised():
-            model = registry.build(name, weights=None)
-    except RegistryError:
-        raise
-    except Exception:
-        model = registry.build(name, weights=None)
+    model = build_uninitialised(registry, name)
     return fingerprint(model)
 
 

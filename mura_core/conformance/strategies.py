@@ -8,16 +8,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hypothesis import assume
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from registry import BODY_PARTS, Family, RunOptions, format_name
+from registry import BODY_PARTS, Family, ParsedName, RegistryError, RunOptions, format_name
 from registry.tokens import Limits, TokenField
 
-__all__ = ["names", "token_values"]
+__all__ = ["CHANNELS", "names", "sample", "small_names", "token_values"]
 
 #: Integer ranges are drawn over at most this many values above their lower bound.
 _INT_SPAN = 600
@@ -77,13 +77,23 @@ def _run_options(body_parts: bool = True) -> st.SearchStrategy:
 
 
 @st.composite
-def names(draw: Any, family: Family, *, runs: bool = True, members: Sequence[Family] = ()) -> str:
+def names(
+    draw: Any,
+    family: Family,
+    *,
+    runs: bool = True,
+    members: Sequence[Family] = (),
+    fixed: Mapping[str, Any] | None = None,
+) -> str:
     """A valid canonical name of ``family`` (with a run suffix when ``runs``).
 
     An ensemble's member names are drawn from ``members`` (single-model families).
+    ``fixed`` gives spec fields their values instead of drawing them (by field name).
     """
-    values = {}
+    values = dict(fixed or {})
     for tf in family.spec.token_fields():
+        if tf.field in values:
+            continue
         if tf.kind == "name":
             if not members:
                 raise ValueError(f"family {family.name!r} embeds names: pass members=")
@@ -98,3 +108,57 @@ def names(draw: Any, family: Family, *, runs: bool = True, members: Sequence[Fam
     model_name = "_".join([family.name, *spec.to_tokens()])
     run = draw(_run_options(not family.is_ensemble)) if runs else None
     return format_name(model_name, run)
+
+
+def sample(strategy: st.SearchStrategy, count: int) -> list[Any]:
+    """Up to ``count`` distinct values of ``strategy``, the same ones on every run."""
+    drawn: list[Any] = []
+
+    @settings(
+        max_examples=count * 3,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(value: Any) -> None:
+        if value not in drawn:
+            drawn.append(value)
+
+    collect()
+    return drawn[:count]
+
+
+#: The input channel counts the conformance kit draws names with: grayscale and colour.
+CHANNELS = (1, 3)
+
+
+def small_names(
+    base: ParsedName, per_channel: int, channels: Sequence[int] = CHANNELS
+) -> list[str]:
+    """Model names of ``base``'s family drawn from its spec, at ``base``'s input height and
+    width, ``per_channel`` for each of ``channels`` the spec accepts.
+
+    An ensemble's names keep ``base``'s members. A family whose input shape is a function
+    of the spec gets names drawn at any size.
+    """
+    family = base.family
+    fixed = {tf.field: getattr(base.spec, tf.field) for tf in family.spec.nested_fields()}
+    shapes: list[tuple[int, int, int] | None] = [None]
+    if isinstance(family.input_shape, str):
+        height, width, _ = base.input_shape
+        shapes = []
+        for count in channels:
+            try:
+                base.replace(**{family.input_shape: (height, width, count)})
+            except RegistryError:
+                continue  # the spec refuses this channel count
+            shapes.append((height, width, count))
+    drawn: list[str] = []
+    for shape in shapes:
+        chosen = {**fixed, **({family.input_shape: shape} if shape else {})}
+        candidates = sample(names(family, runs=False, fixed=chosen), per_channel + 1)
+        drawn += [name for name in candidates if name != base.model_name][:per_channel]
+    return drawn

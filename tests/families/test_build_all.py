@@ -12,13 +12,16 @@ SMALL_CNN = "cnn_in.32.32.1_cl.2.2_f.4_ck.3.3_bn_p.avg_ps.2.2_pstr.2.2_ld.0.1"
 
 @pytest.mark.parametrize("family", sorted(registry.families()))
 def test_family_conforms(family):
-    """The checks of ``mura plugins check``: round trip, builds, counts, pins, reload, a step."""
+    """The checks of ``mura plugins check``: round trip, light imports, builds, counts drawn
+    from the spec, one spelling per model, pins, reload, a step, a map to explain."""
     report = check_family(family)
     assert report.passed, str(report)
     statuses = {check.name: check.status for check in report.checks}
     assert statuses["explain_layer"] == "passed"  # every built-in family declares one
     assert statuses["parameter_count"] == "passed"
     assert statuses["fingerprint"] == "passed"  # every built-in family pins its examples
+    assert statuses["imports_without_tensorflow"] == "passed"  # no check of the kit skipped
+    assert statuses["one_spelling"] == "passed"
 
 
 def test_ffcnn_concatenates_block_n_minus_2():

@@ -94,7 +94,9 @@ def test_plugins_check_json_and_exit_status(cli, plugin_site):
     assert result.stderr.strip().splitlines()[-1] == "mura: conformance failed for liar"
     cnn, liar = json.loads(result.stdout)
     assert cnn["passed"] and cnn["distribution"] == "mura-registry" and cnn["plugin"] == "cnn"
-    assert {check["name"] for check in cnn["checks"]} >= {"round_trip", "train_step"}
+    assert {check["name"] for check in cnn["checks"]} >= {
+        "round_trip", "train_step", "imports_without_tensorflow", "one_spelling"
+    }
     assert not liar["passed"] and liar["distribution"] == "mura-liar"
     failed = [check for check in liar["checks"] if not check["passed"]]
     assert [check["name"] for check in failed] == ["parameter_count"]

@@ -80,8 +80,9 @@ def test_installed_plugin_passes_the_conformance_kit(cli, installed_example):
     (report,) = json.loads(result.stdout)
     assert report["passed"] and report["distribution"] == "mura-vgg16"
     assert [check["name"] for check in report["checks"]] == [
-        "round_trip", "canonical_idempotent", "malformed_rejected", "example_builds",
-        "parameter_count", "fingerprint", "weights_reload", "train_step", "explain_layer",
+        "round_trip", "canonical_idempotent", "malformed_rejected", "imports_without_tensorflow",
+        "example_builds", "parameter_count", "one_spelling", "fingerprint", "weights_reload",
+        "train_step", "explain_layer",
     ]  # fmt: skip
     statuses = {check["name"]: check["status"] for check in report["checks"]}
     assert statuses.pop("fingerprint") == "skipped"  # the example pins no architectures
