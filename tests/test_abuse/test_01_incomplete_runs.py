@@ -30,25 +30,26 @@ def test_a_trained_run_whose_evaluation_was_interrupted_is_finished(trained, mur
 
 
 def test_an_evaluation_that_failed_is_retried_then_finished_without_retraining(
-    mura_root, tmp_path, tiny_cnn
+    mura_root, tmp_path, tiny_cnn, monkeypatch
 ):
-    no_valid = tmp_path / "data" / "MURA-v1.1"
-    shutil.copytree(mura_root / "MURA-v1.1", no_valid)
-    shutil.rmtree(no_valid / "valid")
-    for csv in no_valid.glob("valid_*.csv"):
-        csv.unlink()
+    import mura_core.inference
+
+    def unreadable(*args, **kwargs):
+        raise MuraError("test images unreadable")
+
+    monkeypatch.setattr(mura_core.inference, "evaluate_run", unreadable)
     settings = {"out": tmp_path / "runs", "epochs": 1, "batch_size": 16, "verbose": 0}
-    with pytest.raises(MuraError, match="test set is empty"):
-        train(tiny_cnn, no_valid.parent, **settings)
+    with pytest.raises(MuraError, match="test images unreadable"):
+        train(tiny_cnn, mura_root, **settings)
     folder = tmp_path / "runs" / tiny_cnn
     assert read_run_json(folder / "run.json")["status"] == "trained"
     before = snapshot(folder)
-    with pytest.raises(MuraError, match="test set is empty"):
-        train(tiny_cnn, no_valid.parent, **settings)
+    with pytest.raises(MuraError, match="test images unreadable"):
+        train(tiny_cnn, mura_root, **settings)
     weights = {key: value for key, value in before.items() if key.startswith("weights.")}
     assert len(weights) == 1
     assert {item.path.name: item.path.read_bytes() for item in weights_files(folder)} == weights
-    result = train(tiny_cnn, no_valid.parent, evaluate=False, **settings)
+    result = train(tiny_cnn, mura_root, evaluate=False, **settings)
     assert read_run_json(folder / "run.json")["status"] == "complete"
     assert result.resumed_from == 1 and len(result.history) == 1
     assert {item.path.name: item.path.read_bytes() for item in weights_files(folder)} == weights
