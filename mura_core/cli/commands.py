@@ -23,6 +23,7 @@ BUILTIN_COMMANDS = (
     "train",
     "sweep",
     "evaluate",
+    "calibrate",
     "predict",
     "explain",
     "export",

@@ -16,7 +16,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from mura_core.cli.run_flags import add_run_flags, load_run_from, resolve_run_from
+from mura_core.cli.run_flags import (
+    add_run_flags,
+    load_run_from,
+    open_run_data,
+    resolve_run_from,
+)
 from mura_core.cli.train import add_layout_flag
 from mura_core.vocabulary import EVALUATION_SUBSETS
 
@@ -48,6 +53,10 @@ def register(subparsers: Any) -> None:
         help="with --other-data: the evaluation's name (default: the data folder's "
         "name and a digest of the data)",
     )  # fmt: skip
+    parser.add_argument(
+        "--plot", action="store_true",
+        help="also draw the reliability diagram (reliability[.SUBSET].png)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     parser.set_defaults(func=run)
 
@@ -76,18 +85,17 @@ def _where(args: argparse.Namespace, folder: Any, rows: Any) -> tuple[Any, Any, 
 
 
 def run(args: argparse.Namespace) -> int:
+    from mura_core.calibration import recorded_calibration
+    from mura_core.cli.calibration_report import CalibrationReport
     from mura_core.cli.output import print_json, print_notes
     from mura_core.cli.train import uncovered_warning
-    from mura_core.data.sources import open_data
     from mura_core.data.synth import subset_ceiling
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.inference import evaluate_run, subset_frame
     from mura_core.outputs import check_links
-    from mura_core.runs.artifacts import read_run_json
 
     resolved = resolve_run_from(args)
-    recorded = (read_run_json(resolved[0].run_json).get("config") or {}).get("layout")
-    args.data = open_data(args.data, args.layout or recorded)  # the root and its layout, once
+    args.data = open_run_data(args, resolved[0])  # the root and its layout, once
     folder = resolved[0]
     check_links(folder.path)  # the evaluation's files are written inside the run folder
     rows = subset_frame(folder, args.data, args.subset)  # the data, before loading a model
@@ -95,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_run_from(args, resolved)
     print_notes(check.notes)
     weights = loaded.weights.path.name if loaded.weights is not None else "best of each member"
+    calibration = recorded_calibration(loaded)
     result = evaluate_run(
         loaded.model,
         loaded.folder,
@@ -105,7 +114,13 @@ def run(args: argparse.Namespace) -> int:
         resamples=args.resamples,
         rows=rows,
         into=target,
+        temperature=None if calibration is None else calibration.temperature,
     )
+    report = CalibrationReport(result, calibration, args.resamples)
+    if args.plot:
+        written_to = target or folder
+        result.files["reliability"] = report.plot(written_to.reliability_for(args.subset),
+                                                  f"{loaded.name} ({args.subset})")  # fmt: skip
     if target is not None:
         from mura_core.runs.data_check import record_other_evaluation
 
@@ -121,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
                 "subset": args.subset,
                 "weights": weights,
                 **result.evaluation.to_dict(),
+                **report.to_dict(),
                 "uncovered": result.uncovered,
                 "data": {
                     "checked": check.recorded,
@@ -139,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
     print(reference_table(result.evaluation, name=loaded.name))
     if ceiling is not None:
         print(f"\n{ceiling.compare(result.evaluation.study.kappa)}")
+    if calibration is not None:
+        print(f"\n{report.text()}")
     if target is not None and check.changes:
         print(f"\non other data: {check.changes.describe()}")
     written = folder.path if target is None else target.path

@@ -63,6 +63,7 @@ def planned_files(output: Path, images: Any) -> tuple[dict[str, Path], dict[str,
 
 
 def run(args: argparse.Namespace) -> int:
+    from mura_core.calibration import apply_calibration, study_threshold
     from mura_core.cli.output import print_json
     from mura_core.cli.train import uncovered_warning
     from mura_core.data.images import collect_images
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     images = collect_images(args.paths)
     overlays, montages = planned_files(output, images)
     loaded = load_run_from(args, resolved)
+    threshold = study_threshold(apply_calibration(loaded))  # calibrated probabilities
     found = require_coverage(loaded, images)  # the check mura predict makes too
     uncovered_warning(found.uncovered)
     images = found.covered
@@ -102,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append(item.as_dict(str(write_overlay(item, picture))))
         studies.setdefault(montages[item.path], []).append(item)
     for montage, items in studies.items():
-        write_montage(items, montage)
+        write_montage(items, montage, threshold=threshold)
     if args.json:
         print_json(rows)
         return 0

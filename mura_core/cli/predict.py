@@ -1,7 +1,9 @@
 """``mura predict RUN PATH...``: probabilities of abnormality for images and studies.
 
 Each PATH is a PNG file, a folder (a study: its PNG files) or a MURA CSV of image
-paths. A study's probability is the mean of its images'; it is called abnormal above 0.5.
+paths. A study's probability is the mean of its images'; it is called abnormal above 0.5,
+or above the operating point of a run calibrated by ``mura calibrate`` (whose
+probabilities are then the calibrated ones).
 An ensemble predicts the images its trained members cover (one warning line for the
 others) and refuses, as ``mura explain`` does, images none of them covers.
 """
@@ -34,15 +36,18 @@ def _with_body_part(predicted: Any, images: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mura_core.calibration import apply_calibration, study_threshold
     from mura_core.cli.output import print_json
     from mura_core.cli.train import uncovered_warning
     from mura_core.data.images import collect_images
     from mura_core.ensembles.coverage import require_coverage
-    from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies, format_table
+    from mura_core.evaluation import aggregate_studies, format_table
     from mura_core.inference import predict_frame
 
     images = collect_images(args.paths)
     loaded = load_run_from(args)
+    calibration = apply_calibration(loaded)
+    threshold = study_threshold(calibration)
     found = require_coverage(loaded, images)  # the check mura explain makes too
     uncovered_warning(found.uncovered)
     images, uncovered = found.covered, found.uncovered
@@ -55,14 +60,15 @@ def run(args: argparse.Namespace) -> int:
     )
     predicted = _with_body_part(predicted, images)
     images = images.loc[predicted.index]
-    studies = aggregate_studies(predicted.drop(columns="body_part")).merge(
+    studies = aggregate_studies(predicted.drop(columns="body_part"), threshold).merge(
         images[["study", "body_part"]].drop_duplicates("study"), on="study"
     )
     if args.json:
         print_json(
             {
                 "run": loaded.name,
-                "threshold": STUDY_THRESHOLD,
+                "threshold": threshold,
+                "temperature": None if calibration is None else calibration.temperature,
                 "uncovered": uncovered,
                 "images": [
                     {
@@ -96,4 +102,7 @@ def run(args: argparse.Namespace) -> int:
           "abnormal" if r.prediction else "normal"] for r in studies.itertuples()],
         ["study", "body part", "images", "probability", "prediction"],
     ))  # fmt: skip
+    if calibration is not None:
+        print(f"\ncalibrated probabilities (temperature {calibration.temperature:.3f}); "
+              f"a study is abnormal above {threshold:.4f}")  # fmt: skip
     return 0

@@ -42,3 +42,12 @@ def load_run_from(
                              allow_other_provider=args.allow_other_provider)  # fmt: skip
     print_notes(loaded.notes)
     return loaded
+
+
+def open_run_data(args: argparse.Namespace, folder: RunFolder) -> Any:
+    """``args.data`` opened once with ``--layout``, else the layout the run recorded."""
+    from mura_core.data.sources import open_data
+    from mura_core.runs.artifacts import read_run_json
+
+    recorded = (read_run_json(folder.run_json).get("config") or {}).get("layout")
+    return open_data(args.data, args.layout or recorded)

@@ -75,7 +75,8 @@ def _check_output(args: argparse.Namespace, source: Path | None) -> Any:
 
 def _predictor(args: argparse.Namespace, export: Path | None, resolved: Any) -> Any:
     """A function from image rows to probabilities, from an export or a run (``resolved``:
-    its folder and parsed name)."""
+    its folder and parsed name), and the study threshold (a calibrated run's operating
+    point, recorded in its exports too; else 0.5)."""
     from mura_core.errors import MuraError
 
     if export is not None:
@@ -92,13 +93,16 @@ def _predictor(args: argparse.Namespace, export: Path | None, resolved: Any) -> 
         if artifact.record.parity is not None and not artifact.record.parity.passed:
             print(f"mura: warning: {artifact.path} failed its parity check on export",
                   file=sys.stderr)  # fmt: skip
-        return lambda rows: artifact.predict_frame(rows, batch_size=args.batch_size)
+        predict = lambda rows: artifact.predict_frame(rows, batch_size=args.batch_size)  # noqa: E731
+        return predict, artifact.record.threshold
     if args.format:
         raise MuraError(f"--format chooses an export's artifact; {args.run} is a run")
+    from mura_core.calibration import apply_calibration, study_threshold
     from mura_core.export.parity import run_probabilities
 
     loaded = load_run_from(args, resolved)
-    return lambda rows: run_probabilities(loaded, rows, args.batch_size)
+    threshold = study_threshold(apply_calibration(loaded))
+    return lambda rows: run_probabilities(loaded, rows, args.batch_size), threshold
 
 
 def _check_data(args: argparse.Namespace, images: Any, folder: Any) -> None:
@@ -139,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if export is None:
         _check_data(args, read.images, resolved[0])
-    studies = study_predictions(read.images, _predictor(args, export, resolved))
+    studies = study_predictions(read.images, *_predictor(args, export, resolved))
     write_submission(studies, args.output)
     abnormal = int(studies["label"].sum())
     repeated = f", {read.duplicates} repeated row(s) predicted once" if read.duplicates else ""

@@ -24,6 +24,8 @@ SCORE_COLUMNS = (
     "positives",
     "loss",
     "auc",
+    "brier",
+    "ece",
     "accuracy",
     "kappa",
     "kappa_low",
@@ -35,6 +37,9 @@ SCORE_COLUMNS = (
     "fn",
     "tp",
 )
+
+#: Columns added since the first evaluation files: NaN when an older file lacks them.
+_ADDED_COLUMNS = {"brier", "ece"}
 
 #: ``body_part`` value of the rows covering every body part.
 ALL_PARTS = "ALL"
@@ -81,7 +86,7 @@ class Evaluation:
     def read_tsv(cls, path: str | Path) -> Evaluation:
         """Read an ``evaluation.tsv`` written by :meth:`write_tsv`."""
         frame = pd.read_csv(path, sep="\t")
-        missing = {"level", "body_part", *SCORE_COLUMNS} - set(frame.columns)
+        missing = {"level", "body_part", *SCORE_COLUMNS} - set(frame.columns) - _ADDED_COLUMNS
         if missing:
             raise MuraError(f"{path} is not an evaluation file (no {sorted(missing)[0]!r} column)")
         table: dict[str, dict[str, BinaryScores]] = {}
@@ -100,7 +105,7 @@ def _row(scores: BinaryScores) -> dict[str, object]:
 def _scores(row: dict[str, object]) -> BinaryScores:
     values = {}
     for column in SCORE_COLUMNS:
-        value = row[column]
+        value = row.get(column, math.nan)
         if column in {"count", "positives", "tn", "fp", "fn", "tp"}:
             values[column] = int(value)
         else:

@@ -14,15 +14,17 @@ STUDY_THRESHOLD = 0.5
 _KEYS = ("body_part", "patient", "study")
 
 
-def aggregate_studies(images: pd.DataFrame) -> pd.DataFrame:
+def aggregate_studies(images: pd.DataFrame, threshold: float = STUDY_THRESHOLD) -> pd.DataFrame:
     """Collapse image predictions into one row per study.
 
     A study's probability is the mean of its images' probabilities (as in the MURA
-    paper) and it is predicted abnormal when that mean is above 0.5.
+    paper) and it is predicted abnormal when that mean is above ``threshold`` (0.5, or
+    a calibrated run's operating point).
 
     Args:
         images: one row per image with columns ``study``, ``probability`` and,
             when known, ``label``, ``body_part`` and ``patient``.
+        threshold: the study probability above which a study is called abnormal.
 
     Returns:
         One row per study, in order of first appearance, with the key columns
@@ -52,6 +54,6 @@ def aggregate_studies(images: pd.DataFrame) -> pd.DataFrame:
             )
         studies = studies.drop(columns="label_values")
         studies["label"] = studies["label"].astype(int)
-    studies["prediction"] = (studies["probability"] > STUDY_THRESHOLD).astype(int)
+    studies["prediction"] = (studies["probability"] > threshold).astype(int)
     columns = [*keys, *(["label"] if "label" in studies else []), "probability", "prediction"]
     return studies[[*columns, "images"]]

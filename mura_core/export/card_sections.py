@@ -287,6 +287,7 @@ def evaluation_section(run: CardRun) -> str:
     ]
     if run.info.get("uncovered"):
         lines += ["", f"{run.info['uncovered']} test images are not scored (no member)."]
+    lines += _calibration_lines(run.info.get("calibration"))
     ceiling = ((run.synthetic or {}).get("ceiling") or {}).get("valid") or {}
     if ceiling.get("kappa") is not None:
         lines += [
@@ -295,6 +296,21 @@ def evaluation_section(run: CardRun) -> str:
             "(a perfect reader of the true labels against the written ones).",
         ]
     return "\n".join(lines)
+
+
+def _calibration_lines(calibration: dict[str, Any] | None) -> list[str]:
+    """The run's calibration (``run.json``'s ``calibration``), if ``mura calibrate`` fitted one."""
+    if not calibration:
+        return ["", f"Not calibrated: probabilities are the model's own and a study is called "
+                    f"abnormal above {STUDY_THRESHOLD:g}."]  # fmt: skip
+    rule = calibration.get("rule")
+    point = (f"the operating point {calibration.get('threshold'):.4f} (rule `{rule}`)" if rule
+             else f"{STUDY_THRESHOLD:g} (no operating point chosen)")  # fmt: skip
+    temperature = calibration.get("temperature")
+    return ["", f"Calibrated with `mura calibrate`: temperature {temperature:.3f}, "
+                f"fitted on the run's {calibration.get('fitted_on', 'validation')} studies (never "
+                f"the test set), is folded into the exported graph; a study is called abnormal "
+                f"above {point}."]  # fmt: skip
 
 
 def intended_use_section(run: CardRun) -> str:

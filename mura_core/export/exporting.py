@@ -161,6 +161,7 @@ def export_run(
             run was trained without ``other_data``, or an artifact beyond the format's
             tolerance (then removed) without ``keep_mismatched``.
     """
+    from mura_core.calibration import apply_calibration
     from mura_core.export.graph import serving_graph
     from registry import BODY_PARTS
 
@@ -179,6 +180,7 @@ def export_run(
         artifacts = {}  # the other weights' artifacts are removed once this one is in
     root = data_root_of(loaded, data)
     rows, notes = _parity_rows(loaded, root, parity_images, quantize, other_data)
+    calibrated = apply_calibration(loaded)  # its temperature folded into the graph
     graph = serving_graph(loaded)
     calibration = None
     if quantize == "int8":
@@ -204,6 +206,10 @@ def export_run(
             fields["covered_body_parts"] = graph.covered
         if calibration is not None:
             fields["calibration"] = {"images": CALIBRATION_IMAGES, "split": "train"}
+        if calibrated is not None:
+            fields["temperature"] = calibrated.temperature
+            point = calibrated.operating_point
+            fields["operating_point"] = None if point is None else point.model_dump()
         artifact = Artifact(loaded.name, format, path, ArtifactRecord.model_validate(fields))
         parity = measure_parity(
             run_probabilities(loaded, rows, batch_size),

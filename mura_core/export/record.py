@@ -25,6 +25,7 @@ __all__ = [
     "EXPORT_JSON",
     "ArtifactRecord",
     "ExportRecord",
+    "OperatingPointRecord",
     "ParityRecord",
     "TensorRecord",
     "artifact_path",
@@ -58,6 +59,13 @@ class CalibrationRecord(_Record):
     split: str
 
 
+class OperatingPointRecord(_Record):
+    """The study threshold of a calibrated run (``mura calibrate``) and its rule."""
+
+    rule: str = Field(min_length=1, max_length=64)
+    threshold: float = Field(ge=0.0, le=1.0)
+
+
 class ParityRecord(_Record):
     """The artifact's parity with its run (:meth:`~mura_core.export.parity.Parity.as_dict`)
     and the data root it was measured on."""
@@ -87,6 +95,9 @@ class ArtifactRecord(_Record):
     body_part_index: list[str] | None = None
     covered_body_parts: list[str] | None = None
     calibration: CalibrationRecord | None = None
+    #: The temperature folded into the graph (``None``: the run is not calibrated).
+    temperature: float | None = Field(default=None, gt=0.0)
+    operating_point: OperatingPointRecord | None = None
     parity: ParityRecord | None = None
     exported: str | None = None
     versions: dict[str, str] = {}
@@ -114,6 +125,11 @@ class ArtifactRecord(_Record):
         """``(height, width)`` of the ``image`` input."""
         shape = self.input("image").shape  # type: ignore[union-attr]
         return int(shape[1]), int(shape[2])  # type: ignore[arg-type]
+
+    @property
+    def threshold(self) -> float:
+        """The study threshold: the operating point's, else 0.5."""
+        return 0.5 if self.operating_point is None else self.operating_point.threshold
 
     @property
     def route(self) -> bool:

@@ -3,7 +3,8 @@
 The competition's evaluation runs a predictor on a headerless CSV of image paths (as
 ``valid_image_paths.csv``) and reads back a headerless CSV of ``study path,label``, one
 row per study. A study's probability is the mean of its images' (as everywhere in this
-package) and its label is 1 (abnormal) above 0.5. Study folders need no
+package) and its label is 1 (abnormal) above 0.5, or above the operating point of a
+calibrated run (``mura calibrate``; an export records it in ``export.json``). Study folders need no
 ``_positive``/``_negative`` suffix, as in a hidden test set.
 
 Every row is checked before anything is predicted; bad rows are all reported, and the
@@ -20,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from mura_core.errors import MuraError
+from mura_core.evaluation.studies import STUDY_THRESHOLD
 
 __all__ = ["SubmissionRows", "read_submission_csv", "study_predictions", "write_submission"]
 
@@ -112,14 +114,17 @@ def read_submission_csv(table: str | Path) -> SubmissionRows:
     return SubmissionRows(unique, problems, len(frame) - len(unique), looked)
 
 
-def study_predictions(images: pd.DataFrame, predict: Predictor) -> pd.DataFrame:
-    """One row per study (first-appearance order): ``study``, ``probability``, ``label``.
+def study_predictions(
+    images: pd.DataFrame, predict: Predictor, threshold: float = STUDY_THRESHOLD
+) -> pd.DataFrame:
+    """One row per study (first-appearance order): ``study``, ``probability``, ``label``
+    (1 above ``threshold``).
 
     Raises:
         MuraError: images the model does not cover (a ``route`` ensemble without a
             member for their body part), naming the first.
     """
-    from mura_core.evaluation import STUDY_THRESHOLD, aggregate_studies
+    from mura_core.evaluation import aggregate_studies
 
     probabilities = pd.Series(predict(images), index=images.index, dtype=float)
     uncovered = images[probabilities.isna()]
@@ -134,8 +139,8 @@ def study_predictions(images: pd.DataFrame, predict: Predictor) -> pd.DataFrame:
             f"{len(uncovered)} image(s) have no prediction (no member for their body "
             f"part), e.g. {uncovered['path'].iloc[0]}"
         )
-    studies = aggregate_studies(images[["study"]].assign(probability=probabilities))
-    studies["label"] = (studies["probability"] > STUDY_THRESHOLD).astype(int)
+    studies = aggregate_studies(images[["study"]].assign(probability=probabilities), threshold)
+    studies["label"] = studies["prediction"]
     return studies[["study", "probability", "label"]]
 
 

@@ -29,6 +29,9 @@ class RunEvaluation:
     subset: str
     files: dict[str, Path]
     uncovered: list[str] = field(default_factory=list)
+    #: The scores before calibration, for a calibrated run (``probability`` is then the
+    #: calibrated one and ``uncalibrated`` a column of ``predictions``).
+    uncalibrated: Evaluation | None = None
 
 
 def evaluate_run(
@@ -44,6 +47,7 @@ def evaluate_run(
     write: bool = True,
     rows: pd.DataFrame | None = None,
     into: RunFolder | None = None,
+    temperature: float | None = None,
 ) -> RunEvaluation:
     """Predict ``subset`` with ``model`` and score it per image and per study.
 
@@ -51,22 +55,29 @@ def evaluate_run(
     and ``roc_curve[.<subset>].png`` in the run folder (or in ``into``). An ensemble's
     predictions keep one probability column per member; images it does not cover
     (``route``) are left out of the scores and listed in ``uncovered``. ``rows`` are
-    the images to evaluate, by default :func:`subset_frame`'s.
+    the images to evaluate, by default :func:`subset_frame`'s. With ``temperature`` (a
+    calibrated single run), ``probability`` is the calibrated one and the scores before
+    calibration are kept as well.
     """
     if rows is None:
         rows = subset_frame(folder, data_root, subset)
     target = into or folder
-    predictions = predict_frame(model, rows, name, batch_size=batch_size)
+    predictions = _predict(model, rows, name, batch_size, temperature)
     uncovered = list(predictions.attrs.get("uncovered", []))
     if predictions.empty:
         raise MuraError(f"{name} covers none of the {len(rows)} images of the {subset} set")
     evaluation = evaluate_predictions(predictions, resamples=resamples, seed=seed)
+    uncalibrated = None
+    if temperature is not None:
+        before = predictions.assign(probability=predictions["uncalibrated"])
+        uncalibrated = evaluate_predictions(before, resamples=resamples, seed=seed)
     files: dict[str, Path] = {}
     if write:
         target.path.mkdir(parents=True, exist_ok=True)
         columns = [
             c
-            for c in ("path", "patient", "study", "body_part", "label", "probability")
+            for c in ("path", "patient", "study", "body_part", "label", "probability",
+                      "uncalibrated")
             if c in predictions.columns
         ] + [c for c in predictions.columns if str(c).startswith("member.")]
         files["predictions"] = target.predictions_for(subset)
@@ -75,4 +86,20 @@ def evaluate_run(
         files["roc_curve"] = plot_roc(
             predictions, target.roc_curve_for(subset), title=f"{name} ({subset})"
         )
-    return RunEvaluation(evaluation, predictions, subset, files, uncovered)
+    return RunEvaluation(evaluation, predictions, subset, files, uncovered, uncalibrated)
+
+
+def _predict(
+    model: Any, rows: pd.DataFrame, name: Any, batch_size: int, temperature: float | None
+) -> pd.DataFrame:
+    """``rows`` with the model's ``probability`` and, with ``temperature``, the calibrated
+    one as ``probability`` and the model's own as ``uncalibrated`` (from one logit)."""
+    if temperature is None:
+        return predict_frame(model, rows, name, batch_size=batch_size)
+    from mura_core.calibration import scaled_probabilities
+    from mura_core.calibration.folding import logit_model
+
+    predicted = predict_frame(logit_model(model), rows, name, batch_size=batch_size)
+    values = predicted["probability"].to_numpy()
+    return predicted.assign(probability=scaled_probabilities(values, temperature),
+                            uncalibrated=scaled_probabilities(values, 1.0))  # fmt: skip

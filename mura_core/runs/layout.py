@@ -182,6 +182,15 @@ class RunFolder:
         """``roc_curve.png`` for the test set, ``roc_curve.<subset>.png`` otherwise."""
         return self.path / ("roc_curve.png" if subset == "test" else f"roc_curve.{subset}.png")
 
+    def reliability_for(self, subset: str) -> Path:
+        """``reliability.png`` for the test set, ``reliability.<subset>.png`` otherwise."""
+        return self.path / ("reliability.png" if subset == "test" else f"reliability.{subset}.png")
+
+    @property
+    def calibration(self) -> Path:
+        """The run's temperature and operating point (``mura calibrate``)."""
+        return self.path / "calibration.json"
+
     @property
     def model_summary(self) -> Path:
         return self.path / "model_summary.txt"

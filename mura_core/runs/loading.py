@@ -38,6 +38,8 @@ class LoadedRun:
     weights: WeightsFile
     info: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    #: The calibration folded into ``model`` (:func:`mura_core.calibration.apply_calibration`).
+    calibration: Any = None
 
     @property
     def name(self) -> str:

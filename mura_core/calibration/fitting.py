@@ -1,0 +1,109 @@
+"""Fit a run's calibration on its validation studies and record it (``mura calibrate``).
+
+Only the run's validation subset (the held-out patients of its ``split.csv``) is
+predicted: the test set is never seen. The temperature is fitted first
+(:mod:`~mura_core.calibration.temperature`), then the operating point is chosen on the
+calibrated study probabilities (:mod:`~mura_core.calibration.operating_point`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mura_core.calibration.operating_point import OperatingRule, choose_threshold
+from mura_core.calibration.record import Calibration, FittedOn, OperatingPoint
+from mura_core.calibration.temperature import fit_temperature, scaled_probabilities
+from mura_core.errors import MuraError
+
+__all__ = [
+    "FittedCalibration",
+    "calibrate_run",
+    "check_calibratable",
+    "fit_calibration",
+    "validation_logits",
+]
+
+#: The subset a calibration is fitted on.
+FITTED_SUBSET = "validation"
+
+
+@dataclass(frozen=True)
+class FittedCalibration:
+    """A calibration and the validation figures before and after it."""
+
+    calibration: Calibration
+    ece_before: float
+    ece_after: float
+
+
+def check_calibratable(parsed: Any) -> None:
+    """Refuse an ensemble (its members' runs are calibrated one by one).
+
+    Raises:
+        MuraError: ``parsed`` names an ensemble.
+    """
+    if parsed.is_ensemble:
+        raise MuraError(f"{parsed.full_name} is an ensemble: calibration applies to single "
+                        "runs (calibrate its members' runs)")  # fmt: skip
+
+
+def validation_logits(loaded: Any, data: Any, batch_size: int = 32) -> pd.DataFrame:
+    """The run's validation images with their model's ``logit`` (column ``probability``
+    of :func:`~mura_core.inference.predict_frame`, renamed)."""
+    from mura_core.calibration.folding import logit_model
+    from mura_core.inference import predict_frame, subset_frame
+
+    check_calibratable(loaded.parsed)
+    rows = subset_frame(loaded.folder, data, FITTED_SUBSET)
+    predicted = predict_frame(logit_model(loaded.model), rows, loaded.parsed,
+                              batch_size=batch_size)  # fmt: skip
+    return predicted.rename(columns={"probability": "logit"})
+
+
+def fit_calibration(
+    rows: pd.DataFrame, rule: OperatingRule | None, *, weights: str, fitted: str | None = None
+) -> FittedCalibration:
+    """Fit the temperature on ``rows`` (``study``, ``label``, ``logit`` per image) and,
+    with ``rule``, choose the study threshold on the calibrated probabilities."""
+    from mura_core.evaluation import aggregate_studies
+    from mura_core.evaluation.reliability import expected_calibration_error
+
+    values = rows["logit"].to_numpy(dtype=np.float64)
+    temperature = fit_temperature(values, rows["label"].to_numpy(), rows["study"].to_numpy())
+    before = aggregate_studies(rows.assign(probability=scaled_probabilities(values, 1.0)))
+    after = aggregate_studies(rows.assign(probability=scaled_probabilities(values, temperature)))
+    point = None
+    if rule is not None:
+        threshold = choose_threshold(after["label"], after["probability"], rule)
+        point = OperatingPoint(rule=str(rule), threshold=threshold)
+    calibration = Calibration(
+        temperature=temperature,
+        operating_point=point,
+        weights=weights,
+        fitted_on=FittedOn(subset=FITTED_SUBSET, images=len(rows), studies=len(after)),
+        fitted=fitted,
+    )
+    return FittedCalibration(
+        calibration,
+        expected_calibration_error(before["label"], before["probability"]),
+        expected_calibration_error(after["label"], after["probability"]),
+    )
+
+
+def calibrate_run(
+    loaded: Any, data: Any, rule: OperatingRule | None, *, batch_size: int = 32
+) -> FittedCalibration:
+    """Fit the calibration of a loaded single run on its validation studies, write
+    ``calibration.json`` in its folder and record it in ``run.json``."""
+    from mura_core.runs.artifacts import update_run_json
+    from mura_core.timestamps import utc_now
+
+    rows = validation_logits(loaded, data, batch_size)
+    fitted = fit_calibration(rows, rule, weights=loaded.weights.path.name, fitted=utc_now())
+    fitted.calibration.write(loaded.folder.calibration)
+    update_run_json(loaded.folder.run_json, calibration=fitted.calibration.summary())
+    return fitted
