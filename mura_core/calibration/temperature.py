@@ -3,7 +3,7 @@
 The temperature ``T`` is fitted by minimising the binary cross-entropy of the study
 probabilities (each study's mean of its images' scaled probabilities, as MURA scores a
 study) against the study labels. ``T > 1`` softens an over-confident model; the order of
-the probabilities, hence AUC, is unchanged.
+the image probabilities, hence image-level AUC, is unchanged (study means may reorder).
 """
 
 from __future__ import annotations
