@@ -1,10 +1,7 @@
-"""Fit a run's calibration on its validation studies and record it (``mura calibrate``).
-
-Only the run's validation subset (the held-out patients of its ``split.csv``) is
-predicted: the test set is never seen. The temperature is fitted first
-(:mod:`~mura_core.calibration.temperature`), then the operating point is chosen on the
-calibrated study probabilities (:mod:`~mura_core.calibration.operating_point`).
-"""
+"""Fit a calibration on image logits and labels: the temperature first
+(:mod:`~mura_core.calibration.temperature`), then the operating point on the calibrated
+study probabilities (:mod:`~mura_core.calibration.operating_point`). Predicting a run's
+validation rows is :mod:`mura_core.inference.calibrating`'s."""
 
 from __future__ import annotations
 
@@ -19,13 +16,7 @@ from mura_core.calibration.record import Calibration, FittedOn, OperatingPoint
 from mura_core.calibration.temperature import fit_temperature, scaled_probabilities
 from mura_core.errors import MuraError
 
-__all__ = [
-    "FittedCalibration",
-    "calibrate_run",
-    "check_calibratable",
-    "fit_calibration",
-    "validation_logits",
-]
+__all__ = ["FITTED_SUBSET", "FittedCalibration", "check_calibratable", "fit_calibration"]
 
 #: The subset a calibration is fitted on.
 FITTED_SUBSET = "validation"
@@ -49,19 +40,6 @@ def check_calibratable(parsed: Any) -> None:
     if parsed.is_ensemble:
         raise MuraError(f"{parsed.full_name} is an ensemble: calibration applies to single "
                         "runs (calibrate its members' runs)")  # fmt: skip
-
-
-def validation_logits(loaded: Any, data: Any, batch_size: int = 32) -> pd.DataFrame:
-    """The run's validation images with their model's ``logit`` (column ``probability``
-    of :func:`~mura_core.inference.predict_frame`, renamed)."""
-    from mura_core.calibration.folding import logit_model
-    from mura_core.inference import predict_frame, subset_frame
-
-    check_calibratable(loaded.parsed)
-    rows = subset_frame(loaded.folder, data, FITTED_SUBSET)
-    predicted = predict_frame(logit_model(loaded.model), rows, loaded.parsed,
-                              batch_size=batch_size)  # fmt: skip
-    return predicted.rename(columns={"probability": "logit"})
 
 
 def fit_calibration(
@@ -92,18 +70,3 @@ def fit_calibration(
         expected_calibration_error(before["label"], before["probability"]),
         expected_calibration_error(after["label"], after["probability"]),
     )
-
-
-def calibrate_run(
-    loaded: Any, data: Any, rule: OperatingRule | None, *, batch_size: int = 32
-) -> FittedCalibration:
-    """Fit the calibration of a loaded single run on its validation studies, write
-    ``calibration.json`` in its folder and record it in ``run.json``."""
-    from mura_core.runs.artifacts import update_run_json
-    from mura_core.timestamps import utc_now
-
-    rows = validation_logits(loaded, data, batch_size)
-    fitted = fit_calibration(rows, rule, weights=loaded.weights.path.name, fitted=utc_now())
-    fitted.calibration.write(loaded.folder.calibration)
-    update_run_json(loaded.folder.run_json, calibration=fitted.calibration.summary())
-    return fitted

@@ -42,8 +42,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mura_core.calibration import OperatingRule
-    from mura_core.calibration.fitting import calibrate_run, check_calibratable
+    from mura_core.calibration.fitting import check_calibratable
     from mura_core.cli.output import print_json, print_notes
+    from mura_core.inference import calibrate_run
     from mura_core.outputs import check_links
     from mura_core.runs.data_check import check_subsets
 

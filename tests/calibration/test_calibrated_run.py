@@ -17,7 +17,7 @@ from mura_core.cli import main
 def calibrated(trained, mura_root, tmp_path_factory):
     """A copy of the trained run, calibrated with ``--operating-point kappa``, and the
     image rows ``mura calibrate`` predicted."""
-    import mura_core.inference as inference
+    import mura_core.inference.predictions as inference
 
     run = tmp_path_factory.mktemp("calibrated") / trained.run.folder.path.name
     shutil.copytree(trained.run.folder.path, run, ignore=shutil.ignore_patterns("tensorboard"))
