@@ -54,7 +54,7 @@ def test_calibration_is_fitted_on_the_validation_rows_only(calibrated, mura_root
     assert summary["threshold"] == record["operating_point"]["threshold"]
 
 
-def test_predict_and_the_exported_graph_apply_the_temperature(calibrated, mura_root, capsys):
+def test_predict_submit_and_the_exported_graph_apply_it(calibrated, mura_root, capsys, tmp_path):
     from mura_core.calibration import apply_calibration, scaled_probabilities
     from mura_core.calibration.temperature import logits
     from mura_core.export.graph import serving_graph
@@ -73,9 +73,13 @@ def test_predict_and_the_exported_graph_apply_the_temperature(calibrated, mura_r
     expected = scaled_probabilities(logits(raw_images), temperature)
     got = [image["probability"] for image in printed["images"]]
     np.testing.assert_allclose(got, expected, atol=1e-5)
-    assert [s["prediction"] == "abnormal" for s in printed["studies"]] == [
-        s["probability"] > threshold for s in printed["studies"]
-    ]
+    abnormal = {s["study"]: int(s["probability"] > threshold) for s in printed["studies"]}
+    assert {s["study"]: int(s["prediction"] == "abnormal") for s in printed["studies"]} == abnormal
+    table, output = tmp_path / "input.csv", tmp_path / "output.csv"
+    table.write_text("".join(f"{path}\n" for path in rows["path"]))
+    assert main(["submit", str(run), str(table), str(output)]) == 0
+    submitted = pd.read_csv(output, header=None, names=["study", "label"])
+    assert dict(zip(submitted["study"].str.rstrip("/"), submitted["label"])) == abnormal
     loaded = load_run(run)
     assert apply_calibration(loaded).temperature == temperature
     graph = serving_graph(loaded)
