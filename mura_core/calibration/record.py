@@ -85,6 +85,6 @@ def read_calibration(path: str | Path) -> Calibration | None:
     except (OSError, UnicodeDecodeError, ValueError) as error:
         if isinstance(error, ValidationError):
             first = error.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in first["loc"])
+            where = ".".join(str(part) for part in first["loc"]) or "the record"
             raise MuraError(f"{path}: {where}: {first['msg']}") from None
         raise MuraError(f"{path}: unreadable ({type(error).__name__})") from None
