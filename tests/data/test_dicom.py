@@ -148,3 +148,20 @@ def test_without_the_extra_a_dicom_file_names_it(tmp_path, monkeypatch):
     assert not isinstance(caught.value, DicomRefused)
     assert str(caught.value) == (f"{path}: a DICOM file; reading it needs the dicom extra: "
                                  "pip install 'mura-registry[dicom]'")  # fmt: skip
+
+
+def test_a_study_csv_layout_lists_dicom_images(tmp_path):
+    from mura_core.data.study_csv import StudyCsvDataset
+
+    study = tmp_path / "wrist" / "p1" / "s1"
+    study.mkdir(parents=True)
+    write_dicom(study / "IM000001", np.full((5, 7), 9), bits=8)
+    write_dicom(study / "view2.dcm", np.full((6, 4), 9), bits=8)
+    write_dicom(study / "cine.dcm", np.zeros((8, 4)), bits=8, NumberOfFrames=2, Rows=4)
+    (tmp_path / "studies.csv").write_text("study,patient,body_part,label\nwrist/p1/s1,p1,wrist,1\n")
+    data = StudyCsvDataset(tmp_path)
+    frame = data.frame
+    assert list(frame["relpath"]) == ["wrist/p1/s1/IM000001", "wrist/p1/s1/view2.dcm"]
+    assert list(zip(frame["width"], frame["height"], frame["mode"])) == [(7, 5, "L"), (4, 6, "L")]
+    assert data.problems["corrupt"] == 1
+    assert "multi-frame DICOM image (2 frames)" in data.problems.examples["corrupt"].detail
