@@ -94,8 +94,10 @@ def display_range(ds: Any) -> tuple[float, float]:
     if modality:
         return 0.0, float(2 ** int(modality[0].LUTDescriptor[2]) - 1)
     bits = int(ds.BitsStored)
-    low, high = (0, 2**bits - 1) if ds.PixelRepresentation == 0 else (-(2 ** (bits - 1)),
-                                                                       2 ** (bits - 1) - 1)
+    if ds.PixelRepresentation == 0:
+        low, high = 0, 2**bits - 1
+    else:  # two's complement
+        low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
     slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
     if slope is not None and intercept is not None:
         return low * float(slope) + float(intercept), high * float(slope) + float(intercept)
