@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev,docs,ray,export]"
+	$(PY) -m pip install -q -e ".[dev,docs,ray,export,dicom]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -75,6 +75,14 @@ def ensemble_names(size: int) -> dict[str, str]:
     }
 
 
+def trained(runs: Path, name: str) -> bool:
+    """True when ``runs`` holds the complete run ``name``."""
+    from mura_core.runs import summarize_run
+
+    folder = runs / name
+    return folder.is_dir() and summarize_run(folder).status == "complete"
+
+
 def scores(runs: Path, name: str) -> dict:
     """A run's test scores: image and study level, and study kappa by body part."""
     from mura_core.evaluation.by_part import part_scores
@@ -131,6 +139,8 @@ def run_ensembles(root: Path, runs: Path, args: argparse.Namespace) -> None:
     common = ["--data", str(root), "--runs", str(runs), "--epochs", str(args.epochs),
               "--batch-size", "16", "--quiet"]  # fmt: skip
     for key, name in names.items():  # the single run first: ``ws`` starts from it
+        if trained(runs, name):
+            continue  # the grid trained the single model already
         result = mura("train", name, *common, *(args.engine if key != "single" else ()))
         if result.returncode:
             print(f"{key}: exit {result.returncode}: {result.stderr.strip()[-500:]}")

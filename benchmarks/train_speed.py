@@ -16,7 +16,11 @@ batch 8, random weights):
   ends (its input included), over the steps after the first ``--warmup`` (which trace
   and compile);
 * the dense float32 matmul rate (2048x2048), measured in the same process before each
-  round.
+  round, by TensorFlow's kernel and by NumPy's BLAS (the better is the machine's rate).
+
+The package's default (``--xla auto``) resolves, on a machine without accelerators, to
+the family's declared choice (:attr:`registry.Family.cpu_xla`: on for DenseNet, off for
+the custom CNN); the line of each model compares it with the better of XLA on and off.
 
 Rounds interleave the measurements (alternating their order) so that a change in load
 hits all alike; each figure is the best over ``--rounds``. The training FLOP rate
@@ -69,20 +73,29 @@ QUICK = (
 COUNT_TOLERANCE = 0.02
 
 
-def matmul_rate(n: int = 2048, repeats: int = 10) -> float:
-    """FLOP/s of a dense float32 ``n`` x ``n`` matmul (the best of ``repeats``)."""
+def matmul_rate(n: int = 2048, repeats: int = 10) -> dict[str, float]:
+    """FLOP/s of a dense float32 ``n`` x ``n`` matmul (the best of ``repeats``), by
+    TensorFlow's kernel and by NumPy's BLAS: the machine's rate is the better one."""
+    import numpy as np
     import tensorflow as tf
 
     a = tf.random.normal((n, n))
     b = tf.random.normal((n, n))
-    product = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)))
-    product().numpy()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        product().numpy()
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best
+    a_np, b_np = a.numpy(), b.numpy()
+    products = {
+        "tensorflow": tf.function(lambda: tf.reduce_sum(tf.matmul(a, b))),
+        "numpy": lambda: (a_np @ b_np).sum(),
+    }
+    rates = {}
+    for library, product in products.items():
+        np.asarray(product())
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            np.asarray(product())
+            best = min(best, time.perf_counter() - start)
+        rates[library] = 2 * n**3 / best
+    return rates
 
 
 def profiled_flops(model: Any) -> int:
@@ -226,9 +239,10 @@ def main() -> None:
     ways = {"xla off": (False, False), "xla on": (True, False), "pipeline": ("auto", True),
             "default": ("auto", False)}  # fmt: skip
     best: dict[tuple[str, str], float] = {}
-    rates: list[float] = []
+    rates: dict[str, float] = {}
     for number in range(args.rounds):
-        rates.append(matmul_rate())
+        for library, rate in matmul_rate().items():
+            rates[library] = max(rates.get(library, 0.0), rate)
         for model in models:
             order = list(ways) if number % 2 == 0 else list(reversed(ways))
             for way in order:
@@ -239,12 +253,14 @@ def main() -> None:
                 key = (model.key, way)
                 best[key] = max(best.get(key, 0.0), speed)
                 print(f"  round {number + 1} {model.key} {way}: {speed:.2f} images/s", flush=True)
-    matmul = max(rates)
-    print(f"matmul: {matmul / 1e9:.1f} GFLOP/s (float32, 2048x2048)")
+    matmul = max(rates.values())
+    print("matmul (float32, 2048x2048): " + ", ".join(
+        f"{library} {rate / 1e9:.1f} GFLOP/s" for library, rate in rates.items()))  # fmt: skip
     of_matmul: dict[str, float] = {}
     pipelines: list[float] = []
     for model in models:
         forward = flops[model.key]
+        better = max(best[(model.key, "xla off")], best[(model.key, "xla on")])
         training = 3 * forward * best[(model.key, "default")]
         of_matmul[model.key] = training / matmul
         pipelines.append(best[(model.key, "pipeline")] / best[(model.key, "default")])
@@ -252,7 +268,8 @@ def main() -> None:
               f"xla off {best[(model.key, 'xla off')]:.2f}, xla on "
               f"{best[(model.key, 'xla on')]:.2f}, default {best[(model.key, 'default')]:.2f}, "
               f"pipeline {best[(model.key, 'pipeline')]:.2f}; training "
-              f"{training / 1e9:.1f} GFLOP/s")  # fmt: skip
+              f"{training / 1e9:.1f} GFLOP/s; default {best[(model.key, 'default')] / better:.2f} "
+              "of the better of XLA on and off")  # fmt: skip
     print(f"train speed: cnn6 {of_matmul['cnn6']:.2f}, densenet169 "
           f"{of_matmul['densenet169']:.2f} of matmul; pipeline {min(pipelines):.2f} "
           "of in-memory")  # fmt: skip

@@ -1,6 +1,6 @@
 """``mura explain RUN PATH... --output DIR``: Grad-CAM heatmaps of a run's predictions.
 
-Each PATH is a PNG file, a study folder or a MURA CSV of image paths. For every image,
+Each PATH is a PNG or DICOM file, a study folder or a MURA CSV of image paths. For every image,
 ``DIR/<part>_<patient>_<study>/<image>_gradcam.png`` overlays the heatmap on the X-ray
 (same size as the image, with a colour bar); for every study, ``montage.png`` shows its
 views with the study's probability and prediction. The folder name is the last three
@@ -28,7 +28,8 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("run", metavar="RUN", help="run folder (or run name under --runs)")
     parser.add_argument(
-        "paths", nargs="+", metavar="PATH", help="PNG files, study folders or CSVs of image paths"
+        "paths", nargs="+", metavar="PATH",
+        help="PNG or DICOM files, study folders or CSVs of image paths",
     )
     parser.add_argument("--output", required=True, metavar="DIR", help="folder for the PNGs")
     add_run_flags(parser)

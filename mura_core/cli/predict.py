@@ -1,9 +1,9 @@
 """``mura predict RUN PATH...``: probabilities of abnormality for images and studies.
 
-Each PATH is a PNG file, a folder (a study: its PNG files) or a MURA CSV of image
-paths. A study's probability is the mean of its images'; it is called abnormal above 0.5,
-or above the operating point of a run calibrated by ``mura calibrate`` (whose
-probabilities are then the calibrated ones).
+Each PATH is a PNG or DICOM file, a folder (a study: its PNG and DICOM files) or a MURA
+CSV of image paths. A study's probability is the mean of its images'; it is called
+abnormal above 0.5, or above the operating point of a run calibrated by ``mura
+calibrate`` (whose probabilities are then the calibrated ones).
 An ensemble predicts the images its trained members cover (one warning line for the
 others) and refuses, as ``mura explain`` does, images none of them covers.
 """
@@ -20,7 +20,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("predict", help="predict images or study folders with a run")
     parser.add_argument("run", metavar="RUN", help="run folder (or run name under --runs)")
     parser.add_argument(
-        "paths", nargs="+", metavar="PATH", help="PNG files, study folders or CSVs of image paths"
+        "paths", nargs="+", metavar="PATH",
+        help="PNG or DICOM files, study folders or CSVs of image paths",
     )
     add_run_flags(parser)
     parser.add_argument("--batch-size", type=int, default=32, metavar="B", help="default: 32")

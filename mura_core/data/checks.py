@@ -1,5 +1,9 @@
 """How one image file is checked before it is used: present, a PNG, complete, not too large.
 
+A DICOM file (by content: see :mod:`mura_core.data.dicom`) is checked, at ``verify`` and
+``full`` alike, by decoding it through the DICOM transform: a refused file is the
+problem ``corrupt`` with the refusal as its detail.
+
 Levels (:data:`CHECKS`):
 
 ``exists``
@@ -153,7 +157,7 @@ def _open_and_verify(file: Path, check: str) -> FileCheck:
             width, height = image.size
             mode, kind = image.mode, image.format
             if kind != "PNG":
-                return FileCheck("corrupt", f"{kind} data, not PNG")
+                return FileCheck("corrupt", f"{kind} data, not PNG or DICOM")
             too_large = _too_large(width, height)
             if too_large:
                 return too_large
@@ -167,8 +171,21 @@ def _open_and_verify(file: Path, check: str) -> FileCheck:
     return FileCheck(None, width=width, height=height, mode=mode)
 
 
+def _dicom_check(file: Path) -> FileCheck:
+    """A DICOM file decoded through the transform of :mod:`mura_core.data.dicom`."""
+    from mura_core.data.dicom import DicomRefused, read_dicom
+
+    try:
+        height, width = read_dicom(file, max_pixels=max_pixels()).shape
+    except DicomRefused as error:
+        return FileCheck("corrupt", str(error).removeprefix(f"{file}: "))
+    return FileCheck(None, width=width, height=height, mode="L")
+
+
 def check_file(file: Path, check: str) -> FileCheck:
     """Check ``file`` at the level ``check`` (:data:`CHECKS`)."""
+    from mura_core.data.dicom import is_dicom
+
     try:
         if not file.is_file():
             if file.exists():
@@ -176,6 +193,8 @@ def check_file(file: Path, check: str) -> FileCheck:
             return FileCheck("missing")
         if check == "exists":
             return FileCheck(None)
+        if is_dicom(file):
+            return _dicom_check(file)
         size = _png_size(file)
         too_large = _too_large(*size) if size else None
         if too_large:
@@ -193,7 +212,7 @@ def check_file(file: Path, check: str) -> FileCheck:
 
 
 def image_problem(file: str | Path, check: str = "full") -> str | None:
-    """Why ``file`` is not a usable MURA image (missing, not PNG, corrupt), or ``None``."""
+    """Why ``file`` is not a usable image (missing, not PNG or DICOM, corrupt), or ``None``."""
     result = check_file(Path(file), check)
     if result.kind is None:
         return None

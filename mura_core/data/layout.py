@@ -29,8 +29,9 @@ MURA_DIR = "MURA-v1.1"
 SPLITS: tuple[str, ...] = ("train", "valid")
 #: Label values: 0 normal (``negative``), 1 abnormal (``positive``).
 LABEL_NAMES: dict[int, str] = {0: "negative", 1: "positive"}
-#: File extensions taken as images when walking folders without CSVs.
-IMAGE_SUFFIXES: tuple[str, ...] = (".png",)
+#: File extensions taken as images when walking folders without CSVs: PNG and DICOM
+#: (a DICOM file is read by content, see :mod:`mura_core.data.dicom`, whatever its name).
+IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".dcm", ".dicom")
 
 __all__ = [
     "BODY_PARTS",
@@ -154,7 +155,7 @@ def parse_image_path(path: str) -> ImagePath:
     if name.startswith("."):
         raise ValueError(f"hidden file {name!r}")
     if not name.lower().endswith(IMAGE_SUFFIXES):
-        raise ValueError(f"{name!r} is not a PNG file")
+        raise ValueError(f"{name!r} is not a PNG or DICOM file")
     relpath = "/".join((MURA_DIR, *parts))
     return ImagePath(**study.__dict__, relpath=relpath)
 

@@ -28,6 +28,7 @@ from mura_core.data.checks import check_file, image_problem
 from mura_core.data.dataset import FRAME_COLUMNS, ImageDataset
 from mura_core.data.layout import (
     BODY_PARTS,
+    IMAGE_SUFFIXES,
     SPLITS,
     ImagePath,
     MuraRoot,
@@ -286,7 +287,7 @@ class MuraDataset(ImageDataset):
                 self._problems.add("outside_root", printable(relpath), "a symbolic link")
             elif not decodable(relpath):
                 self._problems.add("malformed", printable(relpath), "name is not UTF-8")
-            elif file.name.startswith(".") or not file.name.lower().endswith(".png"):
+            elif file.name.startswith(".") or not file.name.lower().endswith(IMAGE_SUFFIXES):
                 self._problems.add("unlisted", relpath, "not an image file name")
             else:
                 try:

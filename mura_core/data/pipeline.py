@@ -17,7 +17,7 @@ Two levels of API:
 
 Order of operations, per element then per batch::
 
-    read file -> decode PNG as grayscale (uint8) -> resize to H x W (uint8)
+    read file -> decode PNG (or DICOM) as grayscale (uint8) -> resize to H x W (uint8)
     -> cache (memory or file)                   every later epoch starts here
     -> shuffle (training)  -> batch
     -> augment (training; flips, rotation... as one affine warp per image, float32)
@@ -29,6 +29,10 @@ with one channel, and replicated to the model's C channels only in the final,
 fused normalisation: a third of the cache memory and of the augmentation work for
 3-channel models. With ``grayscale=False`` files are decoded to C channels directly
 (RGB files keep their colour for 3-channel models).
+
+A file whose bytes 128-131 are ``DICM`` is DICOM, whatever its name: it is turned into
+the 8-bit grayscale a PNG decodes to by :mod:`mura_core.data.dicom` (through
+``tf.numpy_function``) and replicated to the decoded channels.
 
 Resizing is bilinear; when an image is more than twice the target size along a side it
 is antialiased (a proper low-pass filter), so small inputs (64x64) do not alias while
@@ -196,11 +200,31 @@ def normalize(images: tf.Tensor, preprocessing: str, channels: int | None = None
     return result
 
 
+def _dicom_pixels(path: bytes, channels: int) -> np.ndarray:
+    from mura_core.data.dicom import read_dicom
+
+    image = read_dicom(path.decode("utf-8", "surrogateescape"))
+    return np.repeat(image[..., None], channels, axis=-1)
+
+
+def _decode_dicom(path: tf.Tensor, channels: int) -> tf.Tensor:
+    """A DICOM file as ``uint8 [H, W, channels]`` (:mod:`mura_core.data.dicom`)."""
+    import tensorflow as tf
+
+    image = tf.numpy_function(_dicom_pixels, [path, channels], tf.uint8, stateful=False)
+    return tf.ensure_shape(image, (None, None, channels))
+
+
 def _decode_resize(path: tf.Tensor, image_size: tuple[int, int], channels: int) -> tf.Tensor:
     import tensorflow as tf
 
     data = tf.io.read_file(path)
-    image = tf.io.decode_png(data, channels=channels, dtype=tf.uint8)
+    at = tf.minimum(tf.strings.length(data), 128)  # DICOM by content: "DICM" at byte 128
+    image = tf.cond(
+        tf.equal(tf.strings.substr(data, at, 4), b"DICM"),
+        lambda: _decode_dicom(path, channels),
+        lambda: tf.io.decode_png(data, channels=channels, dtype=tf.uint8),
+    )
     shape = tf.cast(tf.shape(image)[:2], tf.float32)
     ratio = tf.reduce_max(shape / tf.constant(image_size, tf.float32))
     image = tf.cond(

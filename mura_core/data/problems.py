@@ -6,7 +6,8 @@ Kinds, in report order (:data:`PROBLEM_KINDS`):
     an image listed in ``<split>_image_paths.csv`` whose file does not exist (skipped).
 ``corrupt``
     a file that is present but not a readable image: empty, truncated, a bad checksum,
-    not a PNG (skipped).
+    not a PNG, or a DICOM file the DICOM transform refuses (multi-frame, colour, no
+    pixel data, undecodable: see :mod:`mura_core.data.dicom`) (skipped).
 ``too_large``
     an image above the pixel limit (:func:`~mura_core.data.checks.max_pixels`, 50
     megapixels by default) (skipped).

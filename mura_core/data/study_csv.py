@@ -4,14 +4,16 @@ For data of your own, laid out as::
 
     ROOT/
         studies.csv
-        <any folders>/<study folder>/<image>.png
+        <any folders>/<study folder>/<image>.png (or DICOM: .dcm, or any name)
 
 ``studies.csv`` is UTF-8 with a header row; its columns, in any order (others are
 ignored):
 
 ``study``
     the study folder, relative to ROOT with ``/`` separators (``wrist/p0001/s1``); its
-    images are the ``.png`` files directly inside it. No absolute path, no ``..``.
+    images are the PNG and DICOM files directly inside it (as
+    :func:`~mura_core.data.images.is_image_file` decides: ``.png``, ``.dcm``, ``.dicom``,
+    or DICOM by content). No absolute path, no ``..``.
 ``patient``
     who the study is of: any non-empty text. Every study of one patient lands in the same
     subset of a split, so the same person is never in training and validation.
@@ -24,7 +26,7 @@ ignored):
     the rest are split by patient into training and validation.
 
 A missing column, an unknown body part, a bad label, a study folder that is missing or
-holds no PNG image, and a study listed twice are one-line errors naming the CSV line.
+holds no PNG or DICOM image, and a study listed twice are one-line errors naming the CSV line.
 Image files that cannot be read are counted as problems and skipped, as for MURA.
 """
 
@@ -40,7 +42,7 @@ import pandas as pd
 
 from mura_core.data.checks import check_file
 from mura_core.data.dataset import FRAME_COLUMNS, ImageDataset
-from mura_core.data.layout import IMAGE_SUFFIXES, SPLITS
+from mura_core.data.layout import SPLITS
 from mura_core.data.loader import EXTRA_COLUMNS, _ordered_map, _typed, select_body_parts
 from mura_core.data.problems import ProblemReport
 from mura_core.data.walking import Confinement
@@ -125,17 +127,16 @@ def read_studies(root: Path) -> list[tuple[str, str, str, int, str]]:
 
 
 def _images(root: Path, study: str, where: str) -> list[str]:
-    """The PNG file names in the study folder, sorted; an error when there are none."""
+    """The image file names in the study folder, sorted; an error when there are none."""
+    from mura_core.data.images import is_image_file
+
     folder = root.joinpath(*study.split("/"))
     if not folder.is_dir():
         raise MuraError(f"{where}: study folder {study} does not exist under {root}")
-    names = sorted(
-        entry.name
-        for entry in os.scandir(folder)
-        if not entry.name.startswith(".") and entry.name.lower().endswith(IMAGE_SUFFIXES)
-    )
+    names = sorted(entry.name for entry in os.scandir(folder)
+                   if is_image_file(Path(entry.path)))  # fmt: skip
     if not names:
-        raise MuraError(f"{where}: study folder {study} holds no PNG image")
+        raise MuraError(f"{where}: study folder {study} holds no PNG or DICOM image")
     return names
 
 

@@ -153,14 +153,12 @@ def explain_batch(
 ) -> list[Explanation]:
     """Explain one batch: ``images`` from the model's evaluation pipeline and their frame
     ``rows`` (``path``, ``study``, ``body_part``); heatmaps resized to each original."""
-    from PIL import Image
+    from mura_core.data.images import image_size
 
     maps, scores = gradcam(model, layer, images)
     explanations = []
     for cam, score, row in zip(maps, scores, rows, strict=True):
-        with Image.open(row["path"]) as image:
-            size = image.size
-        heatmap = _upsample(cam, size)
+        heatmap = _upsample(cam, image_size(row["path"]))
         row_index, column = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
         explanations.append(
             Explanation(

@@ -34,10 +34,9 @@ def _colours(values: np.ndarray) -> np.ndarray:
 
 def overlay(explanation: Explanation) -> np.ndarray:
     """``uint8 [height, width, 3]``: the heatmap over the X-ray, with a colour bar."""
-    from PIL import Image
+    from mura_core.data.images import grayscale_pixels
 
-    with Image.open(explanation.path) as image:
-        gray = np.asarray(image.convert("L"), dtype=np.float32)
+    gray = grayscale_pixels(explanation.path).astype(np.float32)
     heat = explanation.heatmap
     weight = (ALPHA * heat)[..., None]
     blended = (1 - weight) * gray[..., None] + weight * _colours(heat).astype(np.float32)

@@ -43,18 +43,19 @@ class SubmissionRows:
 
 
 #: The problem of a row naming something other than a PNG file.
-_NOT_PNG = "is not a PNG image path"
+_NOT_PNG = "is not a PNG or DICOM image path"
 
 
 def _image_problem(table: Path, given: str) -> tuple[str | None, Path | None]:
     """The problem of the image a row names, or the file it is (once per distinct path)."""
+    from mura_core.data.dicom import is_dicom
     from mura_core.data.images import locate_csv_path
     from mura_core.data.layout import IMAGE_SUFFIXES
     from mura_core.data.loader import image_problem
 
-    if Path(given).suffix.lower() not in IMAGE_SUFFIXES:
-        return f"{given} {_NOT_PNG}", None
     found = locate_csv_path(table, given)
+    if Path(given).suffix.lower() not in IMAGE_SUFFIXES and not (found and is_dicom(found)):
+        return f"{given} {_NOT_PNG}", None
     if found is None:
         return f"no image at {given}", None
     problem = image_problem(found)
@@ -79,7 +80,7 @@ def _study(given: str) -> str:
 def read_submission_csv(table: str | Path) -> SubmissionRows:
     """Read a headerless CSV of image paths; each row's study is its folder as written.
 
-    Rows naming no file, something other than a PNG image, or an unreadable image are
+    Rows naming no file, something other than a PNG or DICOM image, or an unreadable image are
     problems (one line each, with the line number); so is a row of several columns.
     Each distinct path is looked up and checked once, however many rows name it.
 

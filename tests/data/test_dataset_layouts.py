@@ -142,7 +142,7 @@ def test_a_study_without_images_is_one_line(capsys, csv_copy):
         image.unlink()
     assert_one_line_error(
         *run_cli(capsys, "data", "inspect", csv_copy)[::2],
-        f"studies.csv line 2: study folder {first} holds no PNG image",
+        f"studies.csv line 2: study folder {first} holds no PNG or DICOM image",
     )
 
 

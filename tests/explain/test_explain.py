@@ -153,7 +153,7 @@ def test_maps_of_a_briefly_trained_model_peak_inside_the_finding(metal_run):
 
 @pytest.mark.parametrize(
     ("file_name", "message"),
-    [("notes.txt", "not a PNG image, a study folder or a CSV of image paths"),
+    [("notes.txt", "not a PNG or DICOM image, a study folder or a CSV of image paths"),
      ("image1.png", "corrupt (not an image)")],
 )  # fmt: skip
 def test_a_file_that_is_not_an_image_is_refused_in_one_line(cli, trained, tmp_path,

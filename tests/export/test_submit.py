@@ -214,7 +214,7 @@ def test_csv_quirks_a_byte_order_mark_a_header_and_no_rows(
         assert "1 repeated row(s) predicted once" in capsys.readouterr().err
         assert main(["submit", run, str(with_header), str(tmp_path / "h.csv")]) == 2
         err = capsys.readouterr().err.strip().splitlines()
-        assert "line 1: path is not a PNG image path (the CSV has no header row)" in err[0]
+        assert "line 1: path is not a PNG or DICOM image path (the CSV has no header row)" in err[0]
         assert main(["submit", run, str(empty), str(tmp_path / "e.csv")]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "no image paths" in err[0]
