@@ -71,7 +71,6 @@ class Backbone:
     parameters: int  # of the backbone without top, for 3 input channels
     features: int  # channels of the backbone's output
     explain_layer: str  # the last 4-D feature map (Grad-CAM)
-    cpu_xla: bool = False  # XLA is the faster train step on CPU (benchmarks/train_speed.py)
 
     def parameter_count(self, spec: ApplicationSpec) -> int:
         """Total parameters of the model ``spec`` describes, without building it."""
@@ -141,6 +140,5 @@ def application_family(backbone: Backbone, spec: type[ApplicationSpec], example:
         test_example=f"{backbone.family}_in.32.32.3_p.max_m.8_mdp.0.1",
         explain_layer=backbone.explain_layer,
         parameter_count=backbone.parameter_count,
-        cpu_xla=backbone.cpu_xla,
         pins=pins_file(backbone.family),
     )

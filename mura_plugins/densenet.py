@@ -25,7 +25,6 @@ BACKBONES = tuple(
         parameters=parameters,
         features=features,
         explain_layer="relu",
-        cpu_xla=True,
     )
     for depth, parameters, features in (
         (121, 7_037_504, 1024),

@@ -72,9 +72,6 @@ class Family:
             members, combines them and loads its runs (an :class:`EnsemblerProtocol`,
             such as a ``mura_core.ensembles.Ensembler``). Required for such a family,
             refused for any other.
-        cpu_xla: whether a run that leaves XLA to the package (``--xla auto``) compiles
-            its train step with XLA on a machine without accelerators (measured per
-            family by ``benchmarks/train_speed.py``); with an accelerator, Keras decides.
         pins: the pinned architectures of the family's examples and presets, which the
             conformance kit's ``fingerprint`` check compares with fresh builds: a JSON
             file (a path, or a file of ``importlib.resources.files``) or a mapping of
@@ -96,7 +93,6 @@ class Family:
     explain_layer: str | Callable[[Any], str] | None = None
     parameter_count: Callable[[Any], int | None] | None = None
     ensemble: EnsemblerProtocol | None = None
-    cpu_xla: bool = False
     pins: PinSource = field(default=None, compare=False)
     plugin: str = field(default="", compare=False)
 

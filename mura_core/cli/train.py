@@ -88,8 +88,7 @@ def add_train_flags(parser: Any) -> None:
     )
     parser.add_argument(
         "--xla", choices=XLA_MODES, default="auto",
-        help="XLA compilation of the train step (default: auto: on CPU the family's "
-        "measured choice, with a GPU Keras's)",
+        help="XLA compilation of the train step (default: auto, Keras decides)",
     )  # fmt: skip
     parser.add_argument(
         "--cache", default="memory", metavar="WHERE",

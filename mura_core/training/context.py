@@ -61,9 +61,7 @@ class TrainConfig:
         lr_min: the floor of the learning rate (the report's 0).
         sources: where each setting came from (``flag``, ``recipe`` or ``default``), as
             ``mura train`` resolves them; recorded in ``run.json``.
-        jit_compile: XLA compilation of the train step; ``"auto"``: the family's
-            declared choice on a machine without accelerators
-            (:attr:`registry.Family.cpu_xla`), Keras's with one.
+        jit_compile: XLA compilation (``"auto"`` lets Keras decide).
         mixed_precision: train under the ``mixed_float16`` policy (for GPUs).
         strategy: ``"default"`` or ``"mirrored"`` (``tf.distribute.MirroredStrategy``).
         cache: decoded-image cache: ``"memory"``, a file path, or ``None``.

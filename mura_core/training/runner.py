@@ -74,7 +74,7 @@ from mura_core.training.resume import (
     discard_aside_after_first_epoch,
 )
 from mura_core.training.settling import warn_unsettled
-from mura_core.training.setup import compile_model, resolve_xla
+from mura_core.training.setup import compile_model
 from mura_core.training.strategy import distribution_strategy
 
 __all__ = ["RESUME_KEYS", "EpochObserver", "Runner", "TrainResult", "compile_model", "train"]
@@ -338,7 +338,7 @@ class Runner:
         return compile_model(
             model,
             learning_rate=run.config.learning_rate,
-            jit_compile=resolve_xla(run.config.jit_compile, run.parsed.family),
+            jit_compile=run.config.jit_compile,
         )
 
     def _evaluate(self, run: RunContext, model: Any) -> Evaluation | None:

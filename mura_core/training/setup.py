@@ -6,25 +6,9 @@ The other set-up of a run: :mod:`~mura_core.training.precision` (the dtype polic
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from registry import Family
-
-__all__ = ["compile_model", "resolve_xla"]
-
-
-def resolve_xla(setting: bool | str, family: Family) -> bool | str:
-    """The ``jit_compile`` a run compiles with: ``setting`` unless ``"auto"``; then, on a
-    machine without accelerators, ``family``'s declared :attr:`~registry.Family.cpu_xla`
-    (Keras's own ``"auto"`` always turns XLA off there), else ``"auto"`` (Keras decides)."""
-    if setting != "auto":
-        return setting
-    import tensorflow as tf
-
-    if any(device.device_type != "CPU" for device in tf.config.list_physical_devices()):
-        return "auto"
-    return family.cpu_xla
+__all__ = ["compile_model"]
 
 
 def compile_model(

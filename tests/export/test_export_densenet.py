@@ -21,7 +21,7 @@ def densenet(mura_root, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("densenet-runs")
     result = train(DENSENET, mura_root, out=out, epochs=1, batch_size=16, limit=32,
-                   pretrained="none", evaluate=False, verbose=0, jit_compile=False)  # fmt: skip
+                   pretrained="none", evaluate=False, verbose=0)  # fmt: skip
     return load_run(result.run.folder.path)
 
 
