@@ -88,7 +88,8 @@ def add_train_flags(parser: Any) -> None:
     )
     parser.add_argument(
         "--xla", choices=XLA_MODES, default="auto",
-        help="XLA compilation of the train step (default: auto, Keras decides)",
+        help="XLA compilation of the train step (default: auto: Keras decides, off on "
+        "a CPU, where XLA trains slower)",
     )  # fmt: skip
     parser.add_argument(
         "--cache", default="memory", metavar="WHERE",
