@@ -232,7 +232,6 @@ def spec_rst(spec: type, families: Sequence[Any], char: str) -> list[str]:
             (
                 _literal(family.name),
                 family.summary,
-                _literal(family.example),
                 _literal(family.preprocessing),
                 ", ".join(_literal(option) for option in family.options) or "—",
                 _literal(family.plugin) if family.plugin else "—",
@@ -240,10 +239,14 @@ def spec_rst(spec: type, families: Sequence[Any], char: str) -> list[str]:
             for family in families
         ]
         lines += list_table(
-            ("family", "summary", "example name", "input", "build options", "plugin"),
+            ("family", "summary", "input", "build options", "plugin"),
             rows,
-            widths=(12, 30, 34, 8, 10, 8),
+            widths=(12, 50, 12, 14, 12),
         )
+        # Example names below the table: a whole name is too wide for a table column.
+        lines += ["Example names:", "", ".. code-block:: text", ""]
+        lines += indent(family.example for family in families)
+        lines.append("")
     lines += token_table_rst(spec, families[0].example if families else None)
     return lines
 

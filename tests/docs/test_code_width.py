@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .code_width import CODE_COLUMNS, overflows
+from .test_docs_sources import mura_docs
 
 
 def block(line: str, wrapper: str = "{}") -> str:
@@ -11,6 +12,7 @@ def block(line: str, wrapper: str = "{}") -> str:
 
 def test_furo_column_holds_90_code_characters_at_1280_px() -> None:
     assert CODE_COLUMNS == 90
+    assert mura_docs.CODE_COLUMNS == CODE_COLUMNS  # the width generated blocks wrap at
 
 
 def test_a_code_line_fits_up_to_the_column() -> None:
