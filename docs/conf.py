@@ -36,6 +36,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "sphinx_copybutton",
     "mura_docs",
 ]
 
@@ -53,13 +54,14 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_rtype = False
 
-html_theme = "alabaster"
+# Furo: responsive, an "on this page" panel, light and dark colour schemes. The version
+# comes from the one place it is written (``registry.__version__``, which pyproject.toml
+# also reads) and is shown in the page titles and at the top of the sidebar.
+html_theme = "furo"
 html_title = f"MURA model registry {release}"
-html_theme_options = {
-    "description": "Named, reproducible models for bone X-rays",
-    "fixed_sidebar": True,
-    "page_width": "1180px",
-    "sidebar_width": "240px",
-}
-html_sidebars = {"**": ["about.html", "navigation.html", "relations.html", "searchbox.html"]}
 html_show_sourcelink = False
+# Pygments styles for Furo's light and dark schemes.
+pygments_dark_style = "native"
+# The copy button leaves out shell prompts and Python REPL prompts.
+copybutton_prompt_text = r"\$ |>>> |\.\.\. "
+copybutton_prompt_is_regexp = True

@@ -44,13 +44,16 @@ class EpochJournal(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = logs or {}
-        line = {"epoch": epoch + 1, "val_kappa": float(logs.get("val_kappa", float("nan")))}
+        line = {
+            "epoch": epoch + 1,
+            "val_kappa": float(logs.get("val_kappa", float("nan"))),
+        }
         with self.path.open("a", encoding="utf-8") as file:
             file.write(json.dumps(line) + "\n")
 
 
 def journal_callbacks(run: Any) -> list[keras.callbacks.Callback]:
-    """Way 1: a callback factory. The defaults, without TensorBoard, plus the journal."""
+    """Way 1: a callback factory: the defaults without TensorBoard, plus the journal."""
     callbacks = default_callbacks(run, tensorboard=False)
     callbacks.insert(-1, EpochJournal(run.folder.path / "journal.jsonl"))
     return callbacks
@@ -84,7 +87,9 @@ def run(workdir: Path) -> None:
     from mura_core.data import synthesize
     from mura_core.training.runner import train
 
-    synthesize(workdir / "data", studies=80, seed=0, min_side=96, max_side=128, overwrite=True)
+    synthesize(
+        workdir / "data", studies=80, seed=0, min_side=96, max_side=128, overwrite=True
+    )
 
     plugin = EpochCounterPlugin()
     plugin_name = registry.get_registry().register_plugin(plugin, name="epoch-counter")
@@ -103,12 +108,16 @@ def run(workdir: Path) -> None:
     finally:
         registry.get_registry().unregister_plugin(plugin_name)
 
-    journal = (result.folder.path / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+    journal = (
+        (result.folder.path / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+    )
     print(f"run: {result.name}")
     print("journal.jsonl, written by the factory's callback:")
     for line in journal:
         print(f"  {line}")
-    print(f"epochs seen by the plugin's callback: {plugin.counters[result.name].epochs}")
+    print(
+        f"epochs seen by the plugin's callback: {plugin.counters[result.name].epochs}"
+    )
     assert len(journal) == plugin.counters[result.name].epochs == len(result.history)
 
 

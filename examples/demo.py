@@ -38,40 +38,57 @@ def show_registry() -> None:
     for name in registry.list_models(tag="seed"):
         preset = registry.get_registry().preset(name)
         kappa = preset.metrics.get("kappa")
-        figure = f"kappa {kappa:.3f}" if kappa is not None else "(figures only as plots)"
+        figure = (
+            f"kappa {kappa:.3f}" if kappa is not None else "(figures only as plots)"
+        )
         print(f"  {preset.alias:<32} {figure}")
 
 
 def build_report_models() -> None:
     """Rebuild the report's models from their names and print their parameter counts."""
     print("\n== The report's models, rebuilt from their names")
-    names = sorted({registry.parse(n).model_name for n in registry.list_models(tag="seed")})
+    names = sorted(
+        {registry.parse(n).model_name for n in registry.list_models(tag="seed")}
+    )
     for name in names:
         model = registry.build(name, weights=None)
         trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
-        print(f"  {trainable:>12,} trainable / {model.count_params():>12,} total  {name}")
+        print(
+            f"  {trainable:>12,} trainable / {model.count_params():>12,} total  {name}"
+        )
 
 
-#: The run the demo trains: a 4-block CNN on 64x64 grayscale, class weights, augmentation.
+#: The run the demo trains: a 4-block CNN on 64x64 grayscale, class weights and
+#: augmentation.
 DEMO_RUN = "cnn_in.64.64.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25__wc_aug"
 
 
 #: The synthetic data the demo trains on.
-DEMO_DATA = {"difficulty": "medium", "label_noise": 0.05, "min_side": 96, "max_side": 160}
+DEMO_DATA = {
+    "difficulty": "medium",
+    "label_noise": 0.05,
+    "min_side": 96,
+    "max_side": 160,
+}
 
 
-def train_and_evaluate(workdir: Path, *, studies: int = 1600, epochs: int = 10) -> float:
-    """Synthesise MURA, train :data:`DEMO_RUN`, evaluate it; return the study-level kappa."""
+def train_and_evaluate(
+    workdir: Path, *, studies: int = 1600, epochs: int = 10
+) -> float:
+    """Synthesise MURA, train :data:`DEMO_RUN`, evaluate it; return the study kappa."""
     from mura_core.data import synthesize
     from mura_core.evaluation import reference_table, scores_table
     from mura_core.training.runner import train
 
     started = time.perf_counter()
     print(f"\n== Synthetic MURA ({studies} studies, {DEMO_DATA}) in {workdir / 'data'}")
-    summary = synthesize(workdir / "data", studies=studies, seed=0, overwrite=True, **DEMO_DATA)
+    summary = synthesize(
+        workdir / "data", studies=studies, seed=0, overwrite=True, **DEMO_DATA
+    )
     print(
         f"  {summary.images} images, {summary.studies} studies "
-        f"({summary.positive_studies} abnormal, {summary.flipped_studies} labels flipped), "
+        f"({summary.positive_studies} abnormal, "
+        f"{summary.flipped_studies} labels flipped), "
         f"{summary.patients} patients"
     )
 
@@ -87,7 +104,8 @@ def train_and_evaluate(workdir: Path, *, studies: int = 1600, epochs: int = 10) 
     )
     best = result.best
     print(
-        f"  best epoch {best.epoch}: val_loss {best.val_loss:.4f}, val_kappa {best.val_kappa:.4f}"
+        f"  best epoch {best.epoch}: val_loss {best.val_loss:.4f}, "
+        f"val_kappa {best.val_kappa:.4f}"
     )
 
     print("\n== Evaluation on the synthetic test set (MURA's valid split)")
@@ -98,7 +116,8 @@ def train_and_evaluate(workdir: Path, *, studies: int = 1600, epochs: int = 10) 
     print(
         f"\nstudy-level kappa {study.kappa:.3f} "
         f"(95% CI {study.kappa_low:.3f} to {study.kappa_high:.3f}) "
-        f"on {study.count} studies; image-level kappa {result.evaluation.image.kappa:.3f}"
+        f"on {study.count} studies; "
+        f"image-level kappa {result.evaluation.image.kappa:.3f}"
     )
     print(summary.ceilings["valid"].compare(study.kappa))
     print(f"run folder: {result.folder.path}")

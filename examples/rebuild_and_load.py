@@ -33,7 +33,9 @@ def rebuild() -> None:
     # Spec fields can be overridden at build time; the model is named accordingly.
     wider = registry.build(NAME, filters=16, input_shape=(96, 96, 1))
     print(f"  with filters=16, input 96x96: {wider.name}")
-    assert wider.name == registry.canonical(NAME.replace("f.8", "f.16").replace("64.64", "96.96"))
+    assert wider.name == registry.canonical(
+        NAME.replace("f.8", "f.16").replace("64.64", "96.96")
+    )
 
 
 def train_and_reload(workdir: Path) -> None:
@@ -65,7 +67,7 @@ def train_and_reload(workdir: Path) -> None:
         f"(epoch {loaded.weights.epoch}, val_loss {loaded.weights.val_loss:.4f})"
     )
 
-    # What load_run does, by hand: parse the folder's name, build, load the best weights.
+    # What load_run does, by hand: parse the folder's name, build, load best weights.
     parsed = registry.parse(folder.name)
     by_hand = registry.build(parsed.model_name)
     by_hand.load_weights(str(best_weights(folder).path))

@@ -35,12 +35,18 @@ def filters() -> None:
 
 def seed_presets() -> None:
     print("\n== What the report trained (tag 'seed'), best kappa first")
-    presets = [registry.get_registry().preset(name) for name in registry.list_models(tag="seed")]
-    scored = sorted((p for p in presets if "kappa" in p.metrics), key=lambda p: -p.metrics["kappa"])
+    presets = [
+        registry.get_registry().preset(name)
+        for name in registry.list_models(tag="seed")
+    ]
+    scored = sorted(
+        (p for p in presets if "kappa" in p.metrics), key=lambda p: -p.metrics["kappa"]
+    )
     for preset in scored:
         metrics = preset.metrics
         print(
-            f"  {preset.alias:<30} kappa {metrics['kappa']:.3f}  auc {metrics['auc']:.3f}"
+            f"  {preset.alias:<30} kappa {metrics['kappa']:.3f}  "
+            f"auc {metrics['auc']:.3f}"
             f"  ({preset.metrics_source})"
         )
     unscored = [p.alias for p in presets if "kappa" not in p.metrics]
@@ -51,7 +57,12 @@ def parse_and_describe() -> None:
     print("\n== Parse a name (the report's single-underscore run suffix)")
     parsed = registry.parse(REPORT_DENSENET + "_wc_aug")
     print("  family:    ", parsed.family.name)
-    print("  spec:      ", parsed.spec.mlp, parsed.spec.mlp_dropout, parsed.spec.trainable_after)
+    print(
+        "  spec:      ",
+        parsed.spec.mlp,
+        parsed.spec.mlp_dropout,
+        parsed.spec.trainable_after,
+    )
     print("  run:       ", parsed.run)
     print("  canonical: ", parsed.full_name)
     assert parsed.full_name == REPORT_DENSENET + "__wc_aug"
@@ -76,7 +87,9 @@ def parse_and_describe() -> None:
 
 
 def parameter_counts() -> None:
-    print("\n== Parameter counts (models built from their names, no pretrained weights)")
+    print(
+        "\n== Parameter counts (models built from their names, no pretrained weights)"
+    )
     for name in (REPORT_CNN, "densenet201_in.256.256.3_p.avg"):
         model = registry.build(name, weights=None)
         trainable = sum(int(w.numpy().size) for w in model.trainable_weights)

@@ -34,6 +34,7 @@ import argparse
 import importlib
 import inspect
 import os
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,9 @@ logger = logging.getLogger(__name__)
 
 #: Width of the generated CLI help, independent of the terminal running the build.
 HELP_COLUMNS = "88"
+#: Characters a code line holds in Furo's content column at 1280 px (derived in
+#: tests/docs/code_width.py); generated code blocks wrap at this width.
+CODE_COLUMNS = 90
 
 # -- helpers ----------------------------------------------------------------------------
 
@@ -150,6 +154,15 @@ def token_example(tf: Any, example: Any | None = None) -> str:
     return f"{key}.{format_value(tf, sample)}"
 
 
+def _table_example(tf: Any, example: Any | None) -> str:
+    """The example of a token for the table: a token holding a whole model name shows
+    where the name goes (the family's example, above the table, shows it in full), so
+    that the table fits the page."""
+    if tf.kind == "name":
+        return f"{tf.key}(<model name>)"
+    return token_example(tf, example)
+
+
 def token_table_rst(spec: type, example: str | None = None) -> list[str]:
     """The token table of one family spec (``example``: a model name of the family)."""
     example_spec = None
@@ -166,7 +179,7 @@ def token_table_rst(spec: type, example: str | None = None) -> list[str]:
             range_label(tf),
             default_label(tf),
             canonical_label(tf),
-            _literal(token_example(tf, example_spec)),
+            _literal(_table_example(tf, example_spec)),
             _literal(tf.field),
         )
         for tf in spec.token_fields()
@@ -219,7 +232,6 @@ def spec_rst(spec: type, families: Sequence[Any], char: str) -> list[str]:
             (
                 _literal(family.name),
                 family.summary,
-                _literal(family.example),
                 _literal(family.preprocessing),
                 ", ".join(_literal(option) for option in family.options) or "—",
                 _literal(family.plugin) if family.plugin else "—",
@@ -227,10 +239,14 @@ def spec_rst(spec: type, families: Sequence[Any], char: str) -> list[str]:
             for family in families
         ]
         lines += list_table(
-            ("family", "summary", "example name", "input", "build options", "plugin"),
+            ("family", "summary", "input", "build options", "plugin"),
             rows,
-            widths=(12, 30, 34, 8, 10, 8),
+            widths=(12, 50, 12, 14, 12),
         )
+        # Example names below the table: a whole name is too wide for a table column.
+        lines += ["Example names:", "", ".. code-block:: text", ""]
+        lines += indent(family.example for family in families)
+        lines.append("")
     lines += token_table_rst(spec, families[0].example if families else None)
     return lines
 
@@ -297,7 +313,11 @@ def name_errors_rst(entries: Sequence[tuple[str, str]]) -> tuple[list[str], list
             registry.parse(name)
         except registry.InvalidNameError as error:
             lines += [f"**{label}**", "", ".. code-block:: text", ""]
-            lines += indent([f"$ mura models show {name}", f"mura: error: {error}"])
+            message = textwrap.wrap(
+                f"mura: error: {error}", CODE_COLUMNS, subsequent_indent="  ",
+                break_long_words=False, break_on_hyphens=False,
+            )
+            lines += indent([f"$ mura models show {name}", *message])
             lines.append("")
         else:
             valid.append(name)
@@ -309,32 +329,28 @@ def name_errors_rst(entries: Sequence[tuple[str, str]]) -> tuple[list[str], list
 
 def presets_rst(tag: str | None = None) -> list[str]:
     """Presets (optionally with ``tag``), the figures they were reported with and their
-    training recipes."""
+    training recipes: one definition per preset, as a model name is too wide for a table
+    column."""
     import registry
 
     metric_names = ("kappa", "auc", "accuracy", "loss")
-    rows = []
+    lines: list[str] = []
     for name in registry.list_models(tag=tag):
         preset = registry.get_registry().preset(name)
         if preset is None:
             continue
-        figures = [
-            f"{preset.metrics[key]:.3f}" if key in preset.metrics else "" for key in metric_names
-        ]
-        rows.append(
-            (
-                _literal(preset.alias or ""),
-                _literal(preset.name),
-                *figures,
-                preset.metrics_source or "—",
-                _recipe_text(preset.recipe),
-            )
+        figures = ", ".join(
+            f"{key} {preset.metrics[key]:.3f}" for key in metric_names if key in preset.metrics
         )
-    return list_table(
-        ("alias", "name", *metric_names, "figures from", "recipe"),
-        rows,
-        widths=(14, 36, 5, 5, 5, 5, 14, 16),
-    )
+        source = f" (from {preset.metrics_source})" if preset.metrics_source else ""
+        lines += [
+            _literal(preset.alias) if preset.alias else _literal(preset.name),
+            f"   {_literal(preset.name)}",
+            "",
+            f"   Figures: {figures or '—'}{source}. Recipe: {_recipe_text(preset.recipe)}.",
+            "",
+        ]
+    return lines
 
 
 def _recipe_text(recipe: Any) -> str:

@@ -31,7 +31,9 @@ def vgg16_registry() -> Registry:
 
 def test_names_round_trip(vgg16_registry: Registry) -> None:
     assert vgg16_registry.canonical(NAME) == NAME
-    assert vgg16_registry.canonical("vgg16_p.max_in.64.64.3") == "vgg16_in.64.64.3_p.max"
+    assert (
+        vgg16_registry.canonical("vgg16_p.max_in.64.64.3") == "vgg16_in.64.64.3_p.max"
+    )
     parsed = vgg16_registry.parse(NAME + "__wc_aug")
     assert parsed.spec.dropout == 0.5 and parsed.run.augment
 
@@ -49,11 +51,14 @@ def test_builds_without_pretrained_weights(vgg16_registry: Registry) -> None:
     assert model.output_shape == (None, 1)
     built = [(layer.name, layer.output.shape[1:], layer.count_params())
              for layer in model.layers if layer.count_params()]  # fmt: skip
-    assert built == mura_vgg16.layer_table(vgg16_registry.parse(NAME).spec)  # vgg16-info's table
+    assert built == mura_vgg16.layer_table(
+        vgg16_registry.parse(NAME).spec
+    )  # vgg16-info's table
 
 
 def test_adds_the_vgg16_info_command(capsys) -> None:
-    """A command runs in the process-wide registry, as ``mura`` does: register for one test."""
+    """A command runs in the process-wide registry, as ``mura`` does: register it for
+    one test."""
     plugin_name = registry.get_registry().register_plugin(mura_vgg16, name="vgg16-test")
     try:
         parser = argparse.ArgumentParser(prog="mura")
@@ -63,12 +68,18 @@ def test_adds_the_vgg16_info_command(capsys) -> None:
     finally:
         registry.get_registry().unregister_plugin(plugin_name)
     table = json.loads(capsys.readouterr().out)
-    assert table["layers"][-1] == {"layer": "output", "output_shape": [1], "parameters": 513}
+    assert table["layers"][-1] == {
+        "layer": "output",
+        "output_shape": [1],
+        "parameters": 513,
+    }
     assert table["total"] == 14_714_688 + 513
 
 
 def test_presets_are_canonical(vgg16_registry: Registry) -> None:
-    assert vgg16_registry.list_models(tag="demo") == ["vgg16_in.256.256.3_p.avg_ld.0.5__wc_aug"]
+    assert vgg16_registry.list_models(tag="demo") == [
+        "vgg16_in.256.256.3_p.avg_ld.0.5__wc_aug"
+    ]
 
 
 def test_passes_the_conformance_kit(vgg16_registry: Registry) -> None:
@@ -76,7 +87,9 @@ def test_passes_the_conformance_kit(vgg16_registry: Registry) -> None:
     assert_family_conforms("vgg16", registry=vgg16_registry)
 
 
-def test_offline_imagenet_weights_fail_in_one_line(vgg16_registry, tmp_path, monkeypatch):
+def test_offline_imagenet_weights_fail_in_one_line(
+    vgg16_registry, tmp_path, monkeypatch
+):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache
     monkeypatch.setattr(
         "keras.src.utils.file_utils.urlretrieve",
@@ -91,7 +104,9 @@ def test_offline_imagenet_weights_fail_in_one_line(vgg16_registry, tmp_path, mon
 class TinySpec(FamilySpec):
     """A family defined inside a test."""
 
-    input_shape: Annotated[tuple[int, int, int], Token("in", "input height.width.channels")]
+    input_shape: Annotated[
+        tuple[int, int, int], Token("in", "input height.width.channels")
+    ]
     units: Annotated[int, Field(ge=1, le=64), Token("u", "hidden units")] = 8
 
 
@@ -100,7 +115,9 @@ class TinyPlugin:
 
     @hookimpl
     def register_families(self, register: Any) -> None:
-        register(Family("tiny", TinySpec, build_tiny, "a tiny MLP", "tiny_in.8.8.1_u.8"))
+        register(
+            Family("tiny", TinySpec, build_tiny, "a tiny MLP", "tiny_in.8.8.1_u.8")
+        )
 
     @hookimpl
     def register_presets(self, register: Any) -> None:
@@ -118,7 +135,9 @@ def build_tiny(spec: TinySpec) -> Any:
 
 def test_plugin_in_the_process_registry() -> None:
     """Register in the process-wide registry for one test, and always unregister."""
-    plugin_name = registry.get_registry().register_plugin(TinyPlugin(), name="tiny-test")
+    plugin_name = registry.get_registry().register_plugin(
+        TinyPlugin(), name="tiny-test"
+    )
     try:
         assert "tiny" in registry.families()
         assert registry.list_models(tag="test") == ["tiny_in.8.8.1_u.4"]

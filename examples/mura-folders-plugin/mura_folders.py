@@ -38,6 +38,8 @@ def register_datasets(register):
             name="labelled-folders",
             detect=detect,
             loader="mura_folders_data:FoldersDataset",  # imported when data is loaded
-            description="normal/ and abnormal/ folders of <part>/<patient>/<study>/ images",
+            description=(
+                "normal/ and abnormal/ folders of <part>/<patient>/<study>/ images"
+            ),
         )
     )

@@ -25,8 +25,8 @@ class FoldersDataset(ImageDataset):
                 if body_part in self.body_part_filter:
                     relpath = image.relative_to(self.root).as_posix()
                     study_id = relpath.rsplit("/", 1)[0]
-                    rows.append((str(image), "train", body_part, patient, study_id, label,
-                                 relpath))  # fmt: skip
+                    row = (str(image), "train", body_part, patient, study_id, label)
+                    rows.append((*row, relpath))
         self._frame = pd.DataFrame(rows, columns=[*FRAME_COLUMNS, "relpath"])
 
     @property

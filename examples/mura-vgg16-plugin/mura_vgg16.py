@@ -31,8 +31,11 @@ from registry import (
 
 #: The file Keras keeps VGG16's ImageNet weights (without top) under, and its origin.
 WEIGHTS_FILE = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
-WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + WEIGHTS_FILE
-#: The filters of VGG16's 3x3 convolutions, block by block; each block ends in a 2x2 pooling.
+WEIGHTS_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + WEIGHTS_FILE
+)
+#: The filters of VGG16's 3x3 convolutions, block by block; each block ends in a 2x2
+#: pooling.
 BLOCKS = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512))
 
 
@@ -49,8 +52,10 @@ class VGG16Spec(FamilySpec):
     ]
     pooling: Annotated[Literal["avg", "max"], Token("p", "global pooling")] = "avg"
     dropout: Annotated[
-        float | None, Field(ge=0.0, lt=1.0), Token("ld", "dropout before the output", off=0.0)
-    ] = None  # off=0.0: ld.0 is written as absent, one name for the model without dropout
+        float | None,
+        Field(ge=0.0, lt=1.0),
+        Token("ld", "dropout before the output", off=0.0),
+    ] = None  # off=0.0: ld.0 is written as absent, so no dropout has one name
 
 
 def build_vgg16(spec: VGG16Spec, weights: str | None) -> Any:
@@ -62,7 +67,10 @@ def build_vgg16(spec: VGG16Spec, weights: str | None) -> Any:
 
     with loading_weights("vgg16", weights, cache_file=WEIGHTS_FILE, origin=WEIGHTS_URL):
         base = keras.applications.VGG16(
-            include_top=False, weights=weights, input_shape=spec.input_shape, pooling=spec.pooling
+            include_top=False,
+            weights=weights,
+            input_shape=spec.input_shape,
+            pooling=spec.pooling,
         )
     x = base.output
     if spec.dropout:
@@ -72,7 +80,7 @@ def build_vgg16(spec: VGG16Spec, weights: str | None) -> Any:
 
 
 def layer_table(spec: VGG16Spec) -> list[tuple[str, tuple[int, ...], int]]:
-    """``(layer, output shape, parameters)`` of each layer with weights, without building."""
+    """``(layer, output shape, parameters)`` of each layer with weights, unbuilt."""
     height, width, channels = spec.input_shape
     rows = []
     for block, filters in enumerate(BLOCKS, start=1):
@@ -93,7 +101,8 @@ def parameter_count(spec: VGG16Spec) -> int:
 def add_info_command(subparsers: Any) -> None:
     """Add ``mura vgg16-info NAME [--json]``."""
     parser = subparsers.add_parser(
-        "vgg16-info", help="the layers and parameters of a vgg16 name's model, without building it"
+        "vgg16-info",
+        help="the layers and parameters of a vgg16 name's model, without building it",
     )
     parser.add_argument("name", help="a vgg16 model or run name")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -101,17 +110,21 @@ def add_info_command(subparsers: Any) -> None:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    """Print the layer table of ``args.name``; a name of another family is a one-line error."""
+    """Print the layer table of ``args.name``; another family's name is a one-line
+    error."""
     parsed = registry.parse(args.name)
     if parsed.family.name != "vgg16":
         raise registry.RegistryError(
-            f"{parsed.model_name} is a {parsed.family.name} name; vgg16-info describes vgg16 names"
+            f"{parsed.model_name} is a {parsed.family.name} name; "
+            "vgg16-info describes vgg16 names"
         )
     rows = layer_table(parsed.spec)
     total = sum(parameters for _, _, parameters in rows)
     if args.json:
-        layers = [{"layer": layer, "output_shape": list(shape), "parameters": parameters}
-                  for layer, shape, parameters in rows]  # fmt: skip
+        layers = [
+            {"layer": layer, "output_shape": list(shape), "parameters": parameters}
+            for layer, shape, parameters in rows
+        ]
         print(json.dumps({"name": parsed.model_name, "layers": layers, "total": total}))
         return 0
     print(parsed.model_name)
@@ -133,7 +146,9 @@ def register_families(register: Any) -> None:
             preprocessing="caffe",
             tags=("pretrained", "third-party"),
             input_shape="input_shape",
-            pretrained=Pretrained(sources=("imagenet",), default="imagenet", channels=3),
+            pretrained=Pretrained(
+                sources=("imagenet",), default="imagenet", channels=3
+            ),
             test_example="vgg16_in.32.32.3_p.max",
             explain_layer="block5_conv3",
             parameter_count=parameter_count,

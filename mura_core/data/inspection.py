@@ -45,8 +45,8 @@ with two decimals.
         "modes": {"L": int, "RGB": int, ...}     # PIL modes: L grayscale, RGB...
       },
       "problems": {
-        "missing": int, "corrupt": int, "too_large": int, "unlisted": int, "outside_root": int,
-        "malformed": int, "duplicate": int,      # numbers of files (or CSV rows)
+        "missing": int, "corrupt": int, "too_large": int, "unlisted": int,
+        "outside_root": int, "malformed": int, "duplicate": int,  # files (or CSV rows)
         "label_mismatch": int, "unlabeled": int,  # numbers of studies
         "examples": [{"kind": str, "path": str, "detail": str}, ...]  # first of each kind
       }

@@ -141,7 +141,8 @@ def parse_study_path(path: str) -> StudyPath:
 def parse_image_path(path: str) -> ImagePath:
     """Parse an image path as the image-paths CSV writes it (relative to ROOT).
 
-    >>> parse_image_path("MURA-v1.1/train/XR_WRIST/patient00001/study1_positive/image1.png").label
+    >>> path = "MURA-v1.1/train/XR_WRIST/patient00001/study1_positive/image1.png"
+    >>> parse_image_path(path).label
     1
 
     Raises:

@@ -5,8 +5,10 @@ TensorFlow (through Keras), ``from mura_core.training.context import resolve_run
 does not (``mura sweep --dry-run`` validates names without starting TensorFlow).
 
 >>> from mura_core.training import train                                  # doctest: +SKIP
->>> result = train("cnn_in.64.64.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25__aug",
-...                data_root="data", out="runs", epochs=10)
+>>> result = train(
+...     "cnn_in.64.64.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25__aug",
+...     data_root="data", out="runs", epochs=10,
+... )
 """
 
 from __future__ import annotations

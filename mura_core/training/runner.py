@@ -1,8 +1,10 @@
 """The training runner: a run name and a data root in, a complete run folder out.
 
 >>> from mura_core.training import train                                # doctest: +SKIP
->>> result = train("cnn_in.64.64.1_cl.3.1_f.16_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25__aug",
-...                data_root="data", epochs=5)
+>>> result = train(
+...     "cnn_in.64.64.1_cl.3.1_f.16_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25__aug",
+...     data_root="data", epochs=5,
+... )
 >>> result.folder.path, result.evaluation.study.kappa
 
 The set-up is the report's: Adam, binary cross-entropy, metrics ``auc``, ``accuracy``

@@ -12,6 +12,8 @@ from pathlib import Path
 import registry
 from registry import hookspecs
 
+from .code_width import CODE_COLUMNS, site_overflows
+
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 
@@ -41,6 +43,11 @@ def test_docs_build_with_warnings_as_errors(tmp_path: Path) -> None:
     warnings = [line for line in result.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
     warnings = [line for line in warnings if "absl::InitializeLog" not in line]
     assert result.returncode == 0 and not warnings, result.stderr[-4000:]
+
+    # No code line, inline literal or table row is wider than Furo's column at 1280 px
+    # (CODE_COLUMNS monospace characters at the top level; see tests/docs/code_width.py).
+    too_wide = site_overflows(out)
+    assert not too_wide, f"wider than {CODE_COLUMNS} columns:\n" + "\n".join(too_wide)
 
     # The grammar reference names every family and every token of every family.
     grammar = text_of(out / "reference" / "grammar.html")
