@@ -1,19 +1,20 @@
 """Do Grad-CAM heatmaps point at the findings? The pointing game on synthetic MURA.
 
-Trains a small CNN on synthetic data of medium difficulty, explains the test images that
-are truly abnormal (``true_labels.csv``), show a finding (``abnormalities.csv``) and are
-classified correctly, and counts how often the heatmap's peak falls inside a finding's
-box (a flat heatmap is a miss). The baseline is a uniformly random point in the image:
-its hit rate is the share of the image the boxes cover. Lines before the last break the
-rate down by kind of finding; the last line reads exactly
-``explain: hit-rate X.XX vs random Y.YY``.
+For each of ``--seeds`` (default 0, 1, 2: the data and the training seed), trains a small
+CNN on synthetic data of medium difficulty, explains the test images that are truly
+abnormal (``true_labels.csv``), show a finding (``abnormalities.csv``) and are classified
+correctly, and counts how often the heatmap's peak falls inside a finding's box (a flat
+heatmap is a miss). The baseline is a uniformly random point in the image: its hit rate
+is the share of the image the boxes cover. The first line gives the versions measured on;
+each seed's lines break the rate down by kind of finding; then the mean and standard
+deviation over the seeds, by kind, of the study kappa and cost, and last, exactly
+``explain: hit-rate M.MM +- S.SS vs random R.RR +- T.TT`` (aim: a mean of 0.6 or more).
 
-The line before it, ``explain: cost X.XXx of predict``, is what the heatmaps cost: the
-time to compute the heatmap arrays of the test images (Grad-CAM, resized to each
-original image) over the time of the model's forward pass predicting them, on the same
-decoded batches in the same process, after a warm-up pass of each (image decoding and
-PNG rendering excluded from both; the best of three passes each, as the machine may be
-shared).
+A seed's ``explain: cost X.XXx of predict`` is what the heatmaps cost: the time to
+compute the heatmap arrays of the test images (Grad-CAM, resized to each original image)
+over the time of the model's forward pass predicting them, on the same decoded batches in
+the same process, after a warm-up pass of each (image decoding and PNG rendering
+excluded from both; the best of three passes each, as the machine may be shared).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -104,15 +106,20 @@ def cost_of_explaining(model, frame, name: str, layer: str, *, batch_size: int =
     return min(times[explaining]) / min(times[predicting])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default=MODEL, help="run name to train (default: %(default)s)")
-    parser.add_argument("--studies", type=int, default=2000, help="synthetic studies")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--figure", type=Path, help="also write a montage of one study here")
-    args = parser.parse_args()
+def versions() -> str:
+    """The versions a figure was measured on."""
+    import platform
 
+    import keras
+    import tensorflow as tf
+
+    return (f"versions: tensorflow {tf.__version__}, keras {keras.__version__}, "
+            f"python {platform.python_version()}")  # fmt: skip
+
+
+def one_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
+    """Train on the synthetic data of ``seed`` and play the pointing game: the study
+    kappa, the explanation cost and the (hit, chance) pairs by kind of finding."""
     from mura_core.data.images import collect_images
     from mura_core.data.synth import read_findings, synthesize
     from mura_core.explain import explain_frame, explain_layer
@@ -121,37 +128,66 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        synthesize(root / "data", studies=args.studies, seed=args.seed, min_side=96,
+        synthesize(root / "data", studies=args.studies, seed=seed, min_side=96,
                    max_side=160, difficulty="medium", label_noise=0.0)  # fmt: skip
         mura = root / "data" / "MURA-v1.1"
         result = train(args.model, root / "data", out=root / "runs", epochs=args.epochs,
-                       batch_size=32, seed=args.seed, verbose=0)  # fmt: skip
+                       batch_size=32, seed=seed, verbose=0)  # fmt: skip
         kappa = result.evaluation.study.kappa if result.evaluation else float("nan")
-        print(f"trained {args.model}: {args.epochs} epochs, test study kappa {kappa:.3f}")
+        print(f"seed {seed}: trained {args.model}: {args.epochs} epochs, test study kappa "
+              f"{kappa:.3f}")  # fmt: skip
         loaded = load_run(result.folder.path)
         images = collect_images([str(mura / "valid_image_paths.csv")])
         images["path"] = [str(Path(path).resolve()) for path in images["path"]]
         layer = explain_layer(loaded.parsed)
         explanations = explain_frame(loaded.model, images, loaded.name, layer, batch_size=32)
         cost = cost_of_explaining(loaded.model, images, loaded.name, layer, batch_size=32)
-        print(f"explained {len(explanations)} test images in batches of 32")
         boxes = read_findings(mura)
-        labels = true_labels_by_folder(mura)
-        results = pointing_game(explanations, boxes, labels)
-        if args.figure:
+        results = pointing_game(explanations, boxes, true_labels_by_folder(mura))
+        if args.figure and seed == args.seeds[0]:
             write_figure(explanations, boxes, args.figure)
     for kind, rows in sorted(results.items()):
-        if kind == "all":
-            continue
         hits, chances = zip(*rows, strict=True)
-        print(f"  {kind:12} {len(rows):4d} images: hit-rate {np.mean(hits):.2f} "
-              f"vs random {np.mean(chances):.2f}")  # fmt: skip
-    rows = results.get("all") or [(False, 0.0)]
-    hits, chances = zip(*rows, strict=True)
-    print(f"  {'all':12} {len(results.get('all', [])):4d} images (truly abnormal, with a box, "
-          "classified correctly)")  # fmt: skip
-    print(f"explain: cost {cost:.2f}x of predict")
-    print(f"explain: hit-rate {np.mean(hits):.2f} vs random {np.mean(chances):.2f}")
+        label = f"{kind} (truly abnormal, with a box, classified correctly)" if kind == "all" \
+            else kind  # fmt: skip
+        print(f"  {len(rows):4d} images {label}: hit-rate {np.mean(hits):.2f} vs random "
+              f"{np.mean(chances):.2f}")  # fmt: skip
+    print(f"  explain: cost {cost:.2f}x of predict")
+    return {"kappa": kappa, "cost": cost, "results": results}
+
+
+def spread(values: list[float]) -> str:
+    """``mean +- standard deviation`` (the deviation only over two or more values)."""
+    if len(values) < 2:
+        return f"{np.mean(values):.2f}"
+    return f"{np.mean(values):.2f} +- {np.std(values, ddof=1):.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=MODEL, help="run name to train (default: %(default)s)")
+    parser.add_argument("--studies", type=int, default=2000, help="synthetic studies")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                        help="data and training seeds, one run each (default: 0 1 2)")  # fmt: skip
+    parser.add_argument("--figure", type=Path, help="also write a montage of one study here")
+    args = parser.parse_args()
+
+    print(versions())
+    runs = [one_seed(args, seed) for seed in args.seeds]
+    kinds = sorted({kind for run in runs for kind in run["results"]} - {"all"})
+    for kind in kinds:
+        rates = [np.mean([hit for hit, _ in run["results"][kind]]) for run in runs
+                 if kind in run["results"]]  # fmt: skip
+        print(f"  {kind:12} hit-rate {spread(rates)}")
+    rates = [np.mean([hit for hit, _ in run["results"].get("all") or [(False, 0.0)]])
+             for run in runs]  # fmt: skip
+    chances = [np.mean([chance for _, chance in run["results"].get("all") or [(False, 0.0)]])
+               for run in runs]  # fmt: skip
+    kappas, costs = [run["kappa"] for run in runs], [run["cost"] for run in runs]
+    print(f"explain: study kappa {spread(kappas)}, cost {spread(costs)}x of predict "
+          f"over {len(runs)} seeds")  # fmt: skip
+    print(f"explain: hit-rate {spread(rates)} vs random {spread(chances)}")
 
 
 def write_figure(explanations, boxes, path: Path) -> None:
