@@ -1,0 +1,54 @@
+"""The built documentation in a real browser (headless Chromium): nothing scrolls sideways,
+and on a narrow screen the navigation leaves the first screen to the page.
+
+Chromium comes from the system packages (Debian: ``apt-get install chromium``) and is
+found on ``PATH``; without it the test is skipped. How a page is measured: the module
+docstring of ``docs/_ext/browser.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from .conftest import DOCS, BuiltDocs
+
+sys.path.insert(0, str(DOCS / "_ext"))
+import browser  # noqa: E402
+
+#: The pages a newcomer reads first, and one API page.
+PAGES = ("index.html", "getting-started.html", "plugins.html", "reference/api-registry.html")
+WIDTHS = (1280, 800)
+#: At most this share of the first screen is navigation at 800 px.
+NAV_SHARE_AT_800 = 0.5
+
+
+def problems(page: str, width: int, layout: browser.Layout) -> list[str]:
+    """What a reader of ``page`` in a window ``width`` px wide would see wrong."""
+    found, where = [], f"{page} at {width} px"
+    if layout.scrolls_sideways:
+        found.append(f"{where}: {layout.scroll_width} px wide in {layout.client_width} px")
+    if width == 800 and layout.nav_share > NAV_SHARE_AT_800:
+        found.append(f"{where}: navigation covers {layout.nav_share:.0%} of the first screen")
+    if layout.title_top is None or not 0 <= layout.title_top < layout.viewport[1]:
+        found.append(f"{where}: the page title is not on the first screen")
+    return found
+
+
+def test_pages_fit_the_window_and_the_navigation_leaves_room(built_docs: BuiltDocs) -> None:
+    chromium = browser.find_chromium()
+    if chromium is None:
+        pytest.skip(f"no headless Chromium on PATH (tried {', '.join(browser.CHROMIUM_NAMES)})")
+    assert built_docs.returncode == 0, built_docs.stderr[-4000:]
+    cases = [(page, width) for page in PAGES for width in WIDTHS]
+
+    def measure(case: tuple[str, int]) -> browser.Layout:
+        return browser.measure(chromium, built_docs.html / case[0], case[1])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        layouts = list(pool.map(measure, cases))
+    assert [layout.viewport[0] for layout in layouts] == [width for _, width in cases]
+    found = [text for case, layout in zip(cases, layouts) for text in problems(*case, layout)]
+    assert not found, "\n".join(found)
