@@ -52,3 +52,24 @@ def test_pages_fit_the_window_and_the_navigation_leaves_room(built_docs: BuiltDo
     assert [layout.viewport[0] for layout in layouts] == [width for _, width in cases]
     found = [text for case, layout in zip(cases, layouts) for text in problems(*case, layout)]
     assert not found, "\n".join(found)
+
+
+def test_the_check_sees_a_page_too_wide_and_a_navigation_that_covers_it(tmp_path) -> None:
+    chromium = browser.find_chromium()
+    if chromium is None:
+        pytest.skip(f"no headless Chromium on PATH (tried {', '.join(browser.CHROMIUM_NAMES)})")
+    page = tmp_path / "wide.html"
+    page.write_text(
+        '<html><head></head><body style="margin:0"><div class="sidebar-drawer" '
+        'style="position:fixed;inset:0"></div><div style="width:1000px;height:10px"></div>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    layout = browser.measure(chromium, page, 800)
+    # The drawer covers the window but for the horizontal scrollbar.
+    assert layout.scroll_width == 1000 and layout.nav_share > 0.9
+    assert [text.split(": ")[1] for text in problems("wide.html", 800, layout)] == [
+        f"1000 px wide in {layout.client_width} px",
+        f"navigation covers {layout.nav_share:.0%} of the first screen",
+        "the page title is not on the first screen",
+    ]
