@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,15 @@ WIDTHS = (1280, 800)
 NAV_SHARE_AT_800 = 0.5
 
 
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The headless Chromium on ``PATH``; skips (before the docs are built) when there is none."""
+    found = browser.find_chromium()
+    if found is None:
+        pytest.skip(f"no headless Chromium on PATH (tried {', '.join(browser.CHROMIUM_NAMES)})")
+    return found
+
+
 def problems(page: str, width: int, layout: browser.Layout) -> list[str]:
     """What a reader of ``page`` in a window ``width`` px wide would see wrong."""
     found, where = [], f"{page} at {width} px"
@@ -37,10 +47,9 @@ def problems(page: str, width: int, layout: browser.Layout) -> list[str]:
     return found
 
 
-def test_pages_fit_the_window_and_the_navigation_leaves_room(built_docs: BuiltDocs) -> None:
-    chromium = browser.find_chromium()
-    if chromium is None:
-        pytest.skip(f"no headless Chromium on PATH (tried {', '.join(browser.CHROMIUM_NAMES)})")
+def test_pages_fit_the_window_and_the_navigation_leaves_room(
+    chromium: str, built_docs: BuiltDocs
+) -> None:
     assert built_docs.returncode == 0, built_docs.stderr[-4000:]
     cases = [(page, width) for page in PAGES for width in WIDTHS]
 
@@ -54,10 +63,9 @@ def test_pages_fit_the_window_and_the_navigation_leaves_room(built_docs: BuiltDo
     assert not found, "\n".join(found)
 
 
-def test_the_check_sees_a_page_too_wide_and_a_navigation_that_covers_it(tmp_path) -> None:
-    chromium = browser.find_chromium()
-    if chromium is None:
-        pytest.skip(f"no headless Chromium on PATH (tried {', '.join(browser.CHROMIUM_NAMES)})")
+def test_the_check_sees_a_page_too_wide_and_a_navigation_that_covers_it(
+    chromium: str, tmp_path: Path
+) -> None:
     page = tmp_path / "wide.html"
     page.write_text(
         '<html><head></head><body style="margin:0"><div class="sidebar-drawer" '
