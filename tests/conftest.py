@@ -29,6 +29,7 @@ MODULE_SCOPED = (
 )
 #: Modules sharing a costly session fixture, kept on one worker so it is built once.
 SHARED_FIXTURES = {
+    "built_docs": ("tests/docs/test_docs_build.py", "tests/docs/test_browser.py"),
     "ensemble_runs": (
         "tests/ensembles/test_changed_data.py",
         "tests/ensembles/test_export.py",

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,9 +11,7 @@ import registry
 from registry import hookspecs
 
 from .code_width import CODE_COLUMNS, site_overflows
-
-REPO = Path(__file__).resolve().parents[2]
-DOCS = REPO / "docs"
+from .conftest import DOCS, BuiltDocs
 
 
 def hook_names() -> list[str]:
@@ -28,21 +24,9 @@ def text_of(page: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
 
 
-def test_docs_build_with_warnings_as_errors(tmp_path: Path) -> None:
-    out = tmp_path / "html"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-E", "-b", "html"]
-        + ["-d", str(tmp_path / "doctrees"), str(DOCS), str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=300,
-    )
-    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
-    warnings = [line for line in warnings if "absl::InitializeLog" not in line]
-    assert result.returncode == 0 and not warnings, result.stderr[-4000:]
+def test_docs_build_with_warnings_as_errors(built_docs: BuiltDocs) -> None:
+    out = built_docs.html
+    assert built_docs.returncode == 0 and not built_docs.warnings, built_docs.stderr[-4000:]
 
     # No code line, inline literal or table row is wider than Furo's column at 1280 px
     # (CODE_COLUMNS monospace characters at the top level; see tests/docs/code_width.py).

@@ -12,7 +12,8 @@ import pytest
 import registry
 from registry.names import split_name
 
-from .test_docs_build import DOCS, REPO, hook_names
+from .conftest import DOCS, REPO
+from .test_docs_build import hook_names
 
 sys.path.insert(0, str(DOCS / "_ext"))
 import mura_docs  # noqa: E402
