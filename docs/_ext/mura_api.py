@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import types
 import typing
 from collections.abc import Sequence
 from pathlib import Path
@@ -160,6 +161,8 @@ def constraint_text(metadata: Any) -> str | None:
     """``Ge(ge=0)`` -> ``>= 0``; ``Interval(gt=0, le=1)`` -> ``> 0, <= 1``; else None."""
     if type(metadata).__module__.split(".")[0] not in {"annotated_types", "pydantic"}:
         return None
+    if isinstance(getattr(metadata, "metadata", None), list):  # pydantic's Field(ge=0)
+        return ", ".join(filter(None, map(constraint_text, metadata.metadata))) or None
     parts: list[str] = []
     for attribute, symbol in _BOUNDS.items():
         value = getattr(metadata, attribute, None)
@@ -182,8 +185,11 @@ def readable_annotation(annotation: Any) -> str:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is not None and args and any(_has_annotated(arg) for arg in args):
         inner = ", ".join("..." if arg is Ellipsis else readable_annotation(arg) for arg in args)
-        if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
-            return " | ".join(readable_annotation(arg) for arg in args)
+        if origin is typing.Union or origin is types.UnionType:
+            return " | ".join(
+                f"({readable_annotation(arg)})" if _has_annotated(arg) else readable_annotation(arg)
+                for arg in args
+            )
         return f"{stringify_annotation(origin, 'smart')}[{inner}]"
     return stringify_annotation(annotation, "smart")
 
@@ -212,6 +218,20 @@ def record_readable_types(
     for parameter, hint in hints.items():
         if parameter in recorded and _has_annotated(hint):
             recorded[parameter] = readable_annotation(hint)
+
+
+def constraint_as_text(app: Any, env: Any, node: Any, contnode: nodes.Node) -> Any:
+    """A constraint in a type field (``>= 0``) is text, not a missing class: keep it so."""
+    target = node.get("reftarget", "")
+    if node.get("refdomain") == "py" and is_constraint(target):
+        return contnode
+    return None
+
+
+def is_constraint(text: str) -> bool:
+    """Whether ``text`` is what :func:`constraint_text` writes for one bound."""
+    words = [*_BOUNDS.values(), *(template.split(" {}")[0] for template in _LENGTHS.values())]
+    return any(text.startswith(word + " ") for word in words)
 
 
 # -- the directive and the hooks ---------------------------------------------------------
@@ -246,4 +266,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_directive("mura-api", APIDirective)
     app.connect("builder-inited", generate)
     app.connect("autodoc-process-signature", record_readable_types, priority=600)
+    app.connect("missing-reference", constraint_as_text)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
