@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -234,6 +235,30 @@ def is_constraint(text: str) -> bool:
     return any(text.startswith(word + " ") for word in words)
 
 
+_PROSE = re.compile(r"[A-Za-z][\w,'-]*( [\w,'-]+)+")
+
+
+def keep_prose_before_colon(
+    app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """Undo napoleon's reading of ``#: Deepest nesting: ...`` as type ``Deepest nesting``.
+
+    Napoleon takes the text before the first colon of a constant's, attribute's or
+    property's docstring for its type; when that text is prose (words, no type
+    punctuation), put it back.
+    """
+    if what not in {"data", "attribute", "property"}:
+        return
+    for index, line in enumerate(lines):
+        prose = line.removeprefix(":type: ")
+        if prose != line and _PROSE.fullmatch(prose):
+            del lines[index]
+            first = next((i for i, text in enumerate(lines) if text.strip()), None)
+            if first is not None:
+                lines[first] = f"{prose}: {lines[first]}"
+            return
+
+
 # -- the directive and the hooks ---------------------------------------------------------
 
 
@@ -267,4 +292,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", generate)
     app.connect("autodoc-process-signature", record_readable_types, priority=600)
     app.connect("missing-reference", constraint_as_text)
+    app.connect("autodoc-process-docstring", keep_prose_before_colon, priority=600)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

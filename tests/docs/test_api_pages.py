@@ -84,3 +84,13 @@ def test_constraints_read_as_text(annotation: object, text: str) -> None:
 def test_constraint_text_is_not_a_reference_target() -> None:
     assert mura_api.is_constraint(">= 0") and mura_api.is_constraint("length <= 64")
     assert not mura_api.is_constraint("int") and not mura_api.is_constraint("pathlib.Path")
+
+
+def test_a_comment_before_a_colon_stays_prose() -> None:
+    # What napoleon makes of ``#: Deepest nesting: ``{a,b{1,2}}`` nests two deep.``
+    lines = ["", "``{a,b{1,2}}`` nests two deep.", "", ":type: Deepest nesting"]
+    mura_api.keep_prose_before_colon(None, "data", "x", None, None, lines)
+    assert lines == ["", "Deepest nesting: ``{a,b{1,2}}`` nests two deep.", ""]
+    typed = ["", "The limit.", "", ":type: int | None"]
+    mura_api.keep_prose_before_colon(None, "data", "x", None, None, typed)
+    assert typed[-1] == ":type: int | None"
