@@ -3,7 +3,7 @@
 Build with ``make docs`` (warnings are errors). Several pages are generated from the
 code at build time by the local extension ``docs/_ext/mura_docs.py``: the name grammar
 reference, the CLI reference, the preset and reference-results tables and the
-``mura_core`` API index. No network access is needed.
+``mura_core`` API pages (``docs/_ext/mura_api.py``). No network access is needed.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_copybutton",
     "mura_docs",
+    "mura_api",
 ]
 
 root_doc = "index"
@@ -47,7 +48,9 @@ default_role = "code"
 pygments_style = "sphinx"
 
 autodoc_member_order = "bysource"
-autodoc_typehints = "signature"
+# Types in the parameter descriptions, where docs/_ext/mura_api.py writes constraints as
+# text; signatures stay short.
+autodoc_typehints = "description"
 autodoc_preserve_defaults = True
 autodoc_inherit_docstrings = False
 napoleon_google_docstring = True

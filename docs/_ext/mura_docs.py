@@ -20,11 +20,6 @@ Directives (each re-reads its page on every build, since its source is the code)
     Registered presets and their reported metrics. Option ``:tag:``.
 ``.. mura-reference-results::``
     ``mura_core.evaluation.REFERENCE_RESULTS`` as a table.
-``.. mura-api::``
-    ``automodule`` of every module of a package (option ``:package:``; ``:exclude:``
-    lists module prefixes to skip). A name re-exported through a package's ``__all__`` is
-    documented once, at the package.
-
 The ``*_rst`` functions return reStructuredText lines; tests call them directly.
 """
 
@@ -36,7 +31,6 @@ import inspect
 import os
 import textwrap
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -447,79 +441,6 @@ def cli_commands(parser: argparse.ArgumentParser | None = None) -> list[str]:
     return paths
 
 
-# -- the API index -----------------------------------------------------------------------
-
-
-def internal_modules(package: str) -> tuple[str, ...]:
-    """The modules ``package`` declares internal (its ``INTERNAL_MODULES``), if any."""
-    return tuple(getattr(importlib.import_module(package), "INTERNAL_MODULES", ()))
-
-
-def package_modules(package: str, exclude: Sequence[str] = ()) -> list[str]:
-    """Every module of ``package`` (namespace sub-packages included), sorted.
-
-    Private modules (``_x``) and ``__main__`` are skipped, as are the modules the package
-    declares internal and modules whose name starts with one of ``exclude``.
-    """
-    exclude = (*exclude, *internal_modules(package))
-    root = Path(importlib.import_module(package).__path__[0])
-    names = {package}
-    for path in root.rglob("*.py"):
-        relative = path.relative_to(root).with_suffix("")
-        parts = list(relative.parts)
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        if any(part.startswith("_") for part in parts) or "__pycache__" in relative.parts:
-            continue
-        names.add(".".join([package, *parts]))
-    return sorted(
-        name
-        for name in names
-        if not any(name == prefix or name.startswith(prefix + ".") for prefix in exclude)
-    )
-
-
-def api_rst(package: str, exclude: Sequence[str] = ()) -> tuple[list[str], list[str]]:
-    """``automodule`` sections for a package; returns lines and import failures."""
-    lines: list[str] = []
-    failures: list[str] = []
-    for name in package_modules(package, exclude):
-        try:
-            module = importlib.import_module(name)
-        except Exception as error:  # reported as a build warning, which fails -W builds
-            failures.append(f"{name}: {type(error).__name__}: {error}")
-            continue
-        parent = name.rpartition(".")[0]
-        reexported: set[str] = set()
-        while parent:
-            reexported |= set(getattr(importlib.import_module(parent), "__all__", ()))
-            parent = parent.rpartition(".")[0]
-        own = [member for member in getattr(module, "__all__", ()) if member not in reexported]
-        lines += heading(f"``{name}``", "-")
-        lines += [f".. automodule:: {name}"]
-        if name.rpartition(".")[2] in reexported:  # e.g. a module named like its function
-            lines += ["   :no-index:"]
-        if hasattr(module, "__all__"):
-            if own:
-                lines += ["   :members: " + ", ".join(own)]
-        else:
-            lines += ["   :members:"]
-            if reexported:
-                lines += ["   :exclude-members: " + ", ".join(sorted(reexported))]
-        lines.append("")
-    internal = internal_modules(package)
-    if internal:
-        lines += heading("Internal modules", "-")
-        lines += [
-            "These modules are how the package works inside: they are not documented here "
-            "and may change in any release (``" + package + ".INTERNAL_MODULES``):",
-            "",
-            ", ".join(f"``{name}``" for name in internal) + ".",
-            "",
-        ]
-    return lines, failures
-
-
 # -- directives --------------------------------------------------------------------------
 
 
@@ -599,17 +520,6 @@ class ReferenceResultsDirective(_GeneratingDirective):
         return self.render(reference_results_rst())
 
 
-class APIDirective(_GeneratingDirective):
-    option_spec = {"package": directives.unchanged_required, "exclude": directives.unchanged}
-
-    def run(self) -> list[nodes.Node]:
-        exclude = [item.strip() for item in self.options.get("exclude", "").split(",")]
-        lines, failures = api_rst(self.options["package"], [item for item in exclude if item])
-        for failure in failures:
-            self.warn(f"mura-api: cannot import {failure}")
-        return self.render(lines)
-
-
 def setup(app: Any) -> dict[str, Any]:
     app.add_directive("mura-grammar", GrammarDirective)
     app.add_directive("mura-run-suffix", RunSuffixDirective)
@@ -618,5 +528,4 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_directive("mura-cli", CLIDirective)
     app.add_directive("mura-presets", PresetsDirective)
     app.add_directive("mura-reference-results", ReferenceResultsDirective)
-    app.add_directive("mura-api", APIDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

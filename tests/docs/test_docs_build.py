@@ -46,6 +46,7 @@ def test_docs_build_with_warnings_as_errors(built_docs: BuiltDocs) -> None:
     # The CLI reference has a section for every command and sub-command.
     sys.path.insert(0, str(DOCS / "_ext"))
     try:
+        import mura_api
         import mura_docs
     finally:
         sys.path.remove(str(DOCS / "_ext"))
@@ -64,6 +65,18 @@ def test_docs_build_with_warnings_as_errors(built_docs: BuiltDocs) -> None:
         assert f'id="registry.hookspecs.{hook}"' in everything, hook
     for name in registry.__all__:
         assert f'id="registry.{name}"' in everything, name
+
+    # One page per public mura_core module (the package's own is api-mura-core), types
+    # read as text: no annotated-types internals in any signature or description.
+    reference = out / "reference"
+    for module in mura_api.package_modules("mura_core")[1:]:
+        page = reference / "mura_core" / f"{module}.html"
+        assert f"<h1>{module}<a" in page.read_text(encoding="utf-8"), module
+    # The sidebar names a module by its last part, under its package: nothing to cut.
+    index = (reference / "api-mura-core.html").read_text(encoding="utf-8")
+    assert 'href="mura_core/mura_core.data.synth.html">synth<' in index
+    for page in [reference / "api-mura-core.html", *(reference / "mura_core").glob("*.html")]:
+        assert "Annotated[" not in text_of(page), page.name
 
     # The seed presets and the reference results are on the results page.
     results = text_of(out / "results.html")

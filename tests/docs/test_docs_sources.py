@@ -16,6 +16,7 @@ from .conftest import DOCS, REPO
 from .test_docs_build import hook_names
 
 sys.path.insert(0, str(DOCS / "_ext"))
+import mura_api  # noqa: E402
 import mura_docs  # noqa: E402
 
 plugin_loading = importlib.import_module("registry.entry_points")
@@ -89,7 +90,7 @@ def test_cli_reference_walks_every_command() -> None:
 
 
 def test_api_index_walks_mura_core_modules() -> None:
-    modules = mura_docs.package_modules("mura_core", exclude=["mura_core.cli"])
+    modules = mura_api.package_modules("mura_core", exclude=["mura_core.cli"])
     assert "mura_core" in modules and "mura_core.runs.layout" in modules
     assert not any(module.startswith("mura_core.cli") for module in modules)
 
@@ -97,7 +98,7 @@ def test_api_index_walks_mura_core_modules() -> None:
 def test_internal_modules_exist_and_are_left_out_of_the_api_index() -> None:
     import mura_core
 
-    documented = mura_docs.package_modules("mura_core")
+    documented = mura_api.package_modules("mura_core")
     assert "mura_core.runs.loading" in documented
     for name in mura_core.INTERNAL_MODULES:
         assert importlib.util.find_spec(name) is not None, f"{name} is declared internal"
