@@ -42,6 +42,7 @@ __all__ = [
     "ImagePath",
     "MuraRoot",
     "StudyPath",
+    "existing_directory",
     "image_paths_csv",
     "labeled_studies_csv",
     "parse_image_path",
@@ -188,6 +189,17 @@ def _looks_like_mura(folder: Path) -> bool:
     )
 
 
+def existing_directory(root: str | Path) -> Path:
+    """``root`` as an absolute path, or a one-line :class:`MuraError` when it is missing
+    or not a directory."""
+    path = Path(root).expanduser()
+    if not path.exists():
+        raise MuraError(f"{root}: no such directory")
+    if not path.is_dir():
+        raise MuraError(f"{root}: not a directory")
+    return path.absolute()
+
+
 def resolve_root(root: str | Path) -> MuraRoot:
     """Find the MURA folder from ROOT: the folder holding ``MURA-v1.1`` or that folder itself.
 
@@ -197,12 +209,7 @@ def resolve_root(root: str | Path) -> MuraRoot:
     Raises:
         MuraError: ROOT does not exist or is not a MURA tree.
     """
-    path = Path(root).expanduser()
-    if not path.exists():
-        raise MuraError(f"{root}: no such directory")
-    if not path.is_dir():
-        raise MuraError(f"{root}: not a directory")
-    path = path.absolute()
+    path = existing_directory(root)
     if (path / MURA_DIR).is_dir() and _looks_like_mura(path / MURA_DIR):
         return MuraRoot(base=path, mura=path / MURA_DIR)
     if _looks_like_mura(path):

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from mura_core.data.layout import existing_directory
 from mura_core.errors import MuraError
 
 __all__ = ["DataRoot", "load_data", "open_data"]
@@ -145,12 +146,7 @@ def open_data(root: str | os.PathLike[str], layout: str | None = None) -> DataRo
     """
     if isinstance(root, DataRoot) and layout in (None, root.layout.name):
         return root
-    path = Path(root).expanduser()
-    if not path.exists():
-        raise MuraError(f"{root}: no such directory")
-    if not path.is_dir():
-        raise MuraError(f"{root}: not a directory")
-    path = path.absolute()
+    path = existing_directory(root)
     layouts, clashes = _layouts()
     if layout is not None:
         chosen = _named(layout, layouts, clashes)
