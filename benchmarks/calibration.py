@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from mura_core.versions import versions_line
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 #: Where the last epoch's weights are kept, beside the run's checkpoints.
@@ -40,6 +42,7 @@ def main() -> None:
     parser.add_argument("--figure", type=Path, help="save the reliability diagram here (PNG)")
     parser.add_argument("--keep", type=Path, help="work in this folder (default: a temporary one)")
     args = parser.parse_args()
+    print(versions_line(), flush=True)
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
         measure(args.keep, args)

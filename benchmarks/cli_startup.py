@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+from mura_core.versions import versions_line
+
 COMMANDS = {
     "mura models list": [sys.executable, "-m", "mura_core", "models", "list"],
     "import tensorflow": [sys.executable, "-c", "import tensorflow"],
@@ -32,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    print(versions_line(), flush=True)
     times: dict[str, list[float]] = {label: [] for label in COMMANDS}
     for command in COMMANDS.values():  # warm the file cache once
         timed(command)

@@ -29,6 +29,8 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mura_core.versions import versions_line  # noqa: E402
+
 
 def timed_step(layers: list[Any], shape: tuple[int, ...], batch: int, steps: int,
                input_gradient: bool) -> float:  # fmt: skip
@@ -68,6 +70,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--steps", type=int, default=5)
     args = parser.parse_args()
+    print(versions_line(), flush=True)
 
     import keras
 

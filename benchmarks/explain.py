@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from mura_core.versions import versions_line
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 #: The demo's CNN at 96 pixels (class weights, augmentation): its explain layer, the last
@@ -106,17 +108,6 @@ def cost_of_explaining(model, frame, name: str, layer: str, *, batch_size: int =
     return min(times[explaining]) / min(times[predicting])
 
 
-def versions() -> str:
-    """The versions a figure was measured on."""
-    import platform
-
-    import keras
-    import tensorflow as tf
-
-    return (f"versions: tensorflow {tf.__version__}, keras {keras.__version__}, "
-            f"python {platform.python_version()}")  # fmt: skip
-
-
 def one_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     """Train on the synthetic data of ``seed`` and play the pointing game: the study
     kappa, the explanation cost and the (hit, chance) pairs by kind of finding."""
@@ -173,7 +164,7 @@ def main() -> None:
     parser.add_argument("--figure", type=Path, help="also write a montage of one study here")
     args = parser.parse_args()
 
-    print(versions())
+    print(versions_line(), flush=True)
     runs = [one_seed(args, seed) for seed in args.seeds]
     kinds = sorted({kind for run in runs for kind in run["results"]} - {"all"})
     for kind in kinds:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mura_core.versions import versions_line
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 MODEL = "cnn_in.128.128.1_cl.4.1_f.16_ck.3.3_p.max_ps.2.2_pstr.2.2_ld.0.25__wc"
@@ -61,6 +63,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per way")
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args()
+    print(versions_line(), flush=True)
 
     from mura_core.data import load_mura
     from mura_core.data.pipeline import normalize

@@ -20,6 +20,7 @@ import pandas as pd
 
 from mura_core.data.fingerprint import compare, fingerprint_split
 from mura_core.data.split import DataSplit
+from mura_core.versions import versions_line
 
 
 def build_tree(root: Path, images: int) -> pd.DataFrame:
@@ -53,6 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=40_000)
     args = parser.parse_args()
+    print(versions_line(), flush=True)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         frame = build_tree(root, args.images)

@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from mura_core.versions import versions_line
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
@@ -49,6 +51,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    print(versions_line(), flush=True)
 
     import tensorflow as tf
     from keras.src.legacy.preprocessing.image import ImageDataGenerator

@@ -33,6 +33,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mura_core.versions import versions_line  # noqa: E402
+
 #: The rehearsal's model: a 4-block CNN on 64x64 grayscale images.
 SMALL = "cnn_in.64.64.1_cl.4.1_f.16_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
 #: MURA-v1.1's images: training and test (its ``valid``) split.
@@ -84,6 +86,7 @@ def main() -> None:
     parser.add_argument("--gpu-tflops", type=float, default=8.1,
                         help="a GPU's float32 peak (default: an NVIDIA T4's)")  # fmt: skip
     args = parser.parse_args()
+    print(versions_line(), flush=True)
 
     import registry
 

@@ -35,6 +35,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from mura_core.versions import versions_line  # noqa: E402
+
 #: The report's CNN body at ``{size}`` pixels, with the momentum token for small data.
 BODY = "cnn_in.{size}.{size}.1_cl.{blocks}.1_f.16_ck.3.3_bn_bnm.0.9_p.max_ps.2.2_pstr.2.2"
 #: The grid's run suffixes: none, class weights, augmentation, both.
@@ -171,6 +173,7 @@ def main() -> None:
     parser.add_argument("--part", choices=("grid", "ensemble", "both"), default="both")
     parser.add_argument("--local", action="store_true", help="one run at a time, no Ray")
     args = parser.parse_args()
+    print(versions_line(), flush=True)
     args.engine = (["--engine", "local"] if args.local else
                    ["--engine", "ray", "--max-concurrent", "2", "--cpus-per-run", "1"])  # fmt: skip
     root = args.data

@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from mura_core.versions import versions_line
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 NAME = "cnn_in.128.128.1_cl.4.1_f.16_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
@@ -105,6 +107,7 @@ def main() -> None:
         print(runner_fit(args.name, args.root, args.out, args.batch_size, args.seed))
         return
 
+    print(versions_line(), flush=True)
     from mura_core.data import synthesize
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from mura_core.versions import versions_line
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 MODEL = "cnn_in.32.32.1_cl.2.1_f.8_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_ld.0.25"
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=57)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    print(versions_line(), flush=True)
 
     from mura_core.data.synth import synthesize
     from mura_core.training.runner import train

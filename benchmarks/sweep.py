@@ -26,6 +26,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # this checkout's packages, as the subprocesses (cwd=REPO) use
+
+from mura_core.versions import versions_line  # noqa: E402
+
 PATTERN = "cnn_in.64.64.1_cl.{2,3}.1_f.16_ck.3.3_bn_p.max_ps.2.2_pstr.2.2_{ld,spdp}.0.25"
 
 
@@ -80,6 +83,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--studies", type=int, default=120, help="synthetic studies")
     args = parser.parse_args()
+    print(versions_line(), flush=True)
     from mura_core.data.synth import synthesize
     from mura_core.sweeps import plan_runs
 

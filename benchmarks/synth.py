@@ -25,6 +25,7 @@ import synth_v1  # noqa: E402
 
 from mura_core.data.synth import synthesize  # noqa: E402
 from mura_core.data.synth.writer import default_workers  # noqa: E402
+from mura_core.versions import versions_line  # noqa: E402
 
 
 def rate(write: Callable[[Path], int]) -> float:
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="default: 3")
     parser.add_argument("--workers", type=int, default=default_workers(), help="default: cores")
     args = parser.parse_args()
+    print(versions_line(), flush=True)
 
     def new(workers: int) -> Callable[[Path], int]:
         def write(folder: Path) -> int:

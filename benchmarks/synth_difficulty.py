@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from demo import DEMO_RUN  # noqa: E402
 
 from mura_core.data.synth import DIFFICULTY_NAMES, synthesize  # noqa: E402
+from mura_core.versions import versions_line  # noqa: E402
 
 
 def measure(level: str, folder: Path, args: argparse.Namespace) -> tuple[float, float]:
@@ -60,6 +61,7 @@ def main() -> None:
     parser.add_argument("--label-noise", type=float, default=0.05, help="default: 0.05")
     parser.add_argument("--seed", type=int, default=0, help="default: 0")
     args = parser.parse_args()
+    print(versions_line(), flush=True)
     scores = {}
     with tempfile.TemporaryDirectory(prefix="synth-difficulty-") as folder:
         for level in DIFFICULTY_NAMES:

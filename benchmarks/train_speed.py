@@ -50,6 +50,8 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mura_core.versions import versions_line  # noqa: E402
+
 
 @dataclass(frozen=True)
 class Model:
@@ -211,6 +213,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="untimed first steps")
     parser.add_argument("--quick", action="store_true", help="64x64 models, 3 steps")
     args = parser.parse_args()
+    print(versions_line(), flush=True)
     if args.quick:
         args.steps, args.warmup = 3, 1
 

@@ -11,8 +11,9 @@ import argparse
 import os
 import platform
 import shutil
-from importlib import metadata
 from typing import Any
+
+from mura_core.versions import installed_version
 
 GPU_HINT = "pip install 'mura-registry[gpu]'"
 RAY_HINT = "pip install 'mura-registry[ray]'"
@@ -24,13 +25,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
-
-
-def _version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def diagnose() -> dict[str, Any]:
@@ -52,7 +46,7 @@ def diagnose() -> dict[str, Any]:
         "gpus": gpus,
         "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
         "nvidia_driver": shutil.which("nvidia-smi") is not None,
-        "ray": _version("ray"),
+        "ray": installed_version("ray"),
         "problems": [],
     }
     if report["nvidia_driver"] and not gpus:

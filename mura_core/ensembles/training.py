@@ -31,12 +31,13 @@ from mura_core.ensembles.interface import Member, ensembler_of
 from mura_core.ensembles.loading import load_ensemble, member_status
 from mura_core.errors import MuraError
 from mura_core.outputs import check_links
-from mura_core.runs.artifacts import package_versions, read_run_json, update_run_json
+from mura_core.runs.artifacts import read_run_json, update_run_json
 from mura_core.runs.layout import RunFolder
 from mura_core.runs.lock import RunLock
 from mura_core.sweeps.trial import Trial
 from mura_core.timestamps import utc_now
 from mura_core.training.context import TrainConfig, check_family, check_runs, resolve_run_name
+from mura_core.versions import package_versions
 from registry.weights import DEFAULT_WEIGHTS, NO_WEIGHTS
 
 if TYPE_CHECKING:

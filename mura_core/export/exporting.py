@@ -32,6 +32,7 @@ from mura_core.export.record import (
     write_export_record,
 )
 from mura_core.timestamps import utc_now
+from mura_core.versions import installed_version
 from mura_core.vocabulary import ExportFormat, Quantize
 
 __all__ = ["ExportResult", "export_run"]
@@ -271,15 +272,10 @@ def _parity_rows(
 
 
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for package in ("tensorflow", "keras", "tf2onnx", "onnx", "ai-edge-litert", "mura-registry"):
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            continue
-    return found
+    """The installed versions of the packages an export depends on (the absent left out)."""
+    packages = ("tensorflow", "keras", "tf2onnx", "onnx", "ai-edge-litert", "mura-registry")
+    found = {package: installed_version(package) for package in packages}
+    return {package: version for package, version in found.items() if version is not None}
 
 
 def _weights_of(loaded: Any) -> str | dict[str, str]:

@@ -1,11 +1,11 @@
 """Run folders: one per trained run, named by the run's canonical name.
 
 ``RUNS/<model name>[__<run suffix>]/`` holds ``run.json`` (resolved config, package
-versions, split hash, seed, timings), ``history.tsv``, ``evaluation.tsv``,
-``model_summary.txt``, ``training_graph.png``, ``model_plot.png`` (when pydot and
-graphviz are present), ``split.csv``, ``fingerprint.tsv`` (the data the run was given,
-checked by :mod:`~mura_core.runs.data_check`), ``evaluations/<name>/`` (evaluations on
-other data), the best weights
+versions (:mod:`~mura_core.versions`), split hash, seed, timings), ``history.tsv``,
+``evaluation.tsv``, ``model_summary.txt``, ``training_graph.png``, ``model_plot.png``
+(when pydot and graphviz are present), ``split.csv``, ``fingerprint.tsv`` (the data the
+run was given, checked by :mod:`~mura_core.runs.data_check`), ``evaluations/<name>/``
+(evaluations on other data), the best weights
 ``weights.{epoch:02d}-{val_loss:.4f}-{val_auc:.4f}-{val_accuracy:.4f}-{val_kappa:.4f}.weights.h5``
 and TensorBoard logs; while a process trains, ``run.lock``
 (:mod:`~mura_core.runs.lock`); during an overwrite, the old artifacts in ``previous/``
@@ -15,7 +15,6 @@ Importing this package does not import TensorFlow.
 """
 
 from mura_core.runs.artifacts import (
-    package_versions,
     read_history,
     read_run_json,
     update_run_json,
@@ -51,7 +50,6 @@ __all__ = [
     "list_runs",
     "load_parsed_run",
     "load_run",
-    "package_versions",
     "parse_run_folder",
     "read_history",
     "read_run_json",

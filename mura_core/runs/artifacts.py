@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
 import tempfile
-from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,6 @@ __all__ = [
     "HISTORY_COLUMNS",
     "HISTORY_METRICS",
     "STATUS_FIELDS",
-    "package_versions",
     "progress_record",
     "read_history",
     "keep_history_until",
@@ -37,31 +33,6 @@ __all__ = [
 HISTORY_METRICS = ("loss", "auc", "accuracy", "kappa")
 #: The history columns of an epoch, in the report's order.
 HISTORY_COLUMNS = ("epoch", *HISTORY_METRICS, *(f"val_{metric}" for metric in HISTORY_METRICS))
-
-_PACKAGES = (
-    "mura-registry",
-    "tensorflow",
-    "keras",
-    "numpy",
-    "pandas",
-    "scikit-learn",
-    "h5py",
-    "pillow",
-    "pluggy",
-    "pydantic",
-)
-
-
-def package_versions(packages: Iterable[str] = _PACKAGES) -> dict[str, str | None]:
-    """Installed versions of the packages a run depends on (``None`` when absent)."""
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for package in packages:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return versions
-
 
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):

@@ -10,7 +10,6 @@ from typing import Any
 from mura_core.data.fingerprint import fingerprint_split, write_fingerprint
 from mura_core.errors import MuraError
 from mura_core.runs.artifacts import (
-    package_versions,
     read_history,
     read_run_json,
     update_run_json,
@@ -21,6 +20,7 @@ from mura_core.timestamps import utc_now
 from mura_core.training.commits import committed_epoch
 from mura_core.training.context import RunContext
 from mura_core.training.data import RunData
+from mura_core.versions import package_versions
 
 __all__ = ["record_session", "write_split", "write_start"]
 
