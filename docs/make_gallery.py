@@ -48,7 +48,7 @@ class Size:
 
 #: The gallery's run (``FULL``) and the tiny one the tests draw (``QUICK``).
 FULL = Size(studies=1200, side=64, blocks=4, epochs=15, member_epochs=4)
-QUICK = Size(studies=70, side=32, blocks=2, epochs=2, member_epochs=1)
+QUICK = Size(studies=120, side=32, blocks=2, epochs=2, member_epochs=1)
 
 
 def cnn(size: Size, blocks: int) -> str:
@@ -88,8 +88,8 @@ def draw(out: Path, work: Path, size: Size) -> dict[str, Path]:
     data, runs, explained = work / "data", work / "runs", work / "explain"
     single, deeper = cnn(size, size.blocks), cnn(size, size.blocks + 1)
     ensemble = f"parts_m({single.split('__')[0]})_c.route_ws__wc_aug"
-    mura("synth", str(data), "--studies", str(size.studies), "--seed", "0",
-         "--difficulty", "easy", "--valid-fraction", "0.3", "--max-side", str(2 * size.side))  # fmt: skip
+    mura("synth", str(data), "--studies", str(size.studies), "--seed", "0", "--difficulty",
+         "easy", "--valid-fraction", "0.3", "--max-side", str(2 * size.side))  # fmt: skip
     for name in (single, deeper):
         mura("train", name, "--data", str(data), "--runs", str(runs), "--epochs",
              str(size.epochs), "--batch-size", "32", "--quiet")  # fmt: skip
@@ -158,6 +158,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tiny run (tests)")
     parser.add_argument("--keep", type=Path, help="work in this folder (default: a temporary one)")
     args = parser.parse_args()
+    from mura_core.versions import versions_line
+
+    print(versions_line(), flush=True)
     size = QUICK if args.quick else FULL
     if args.keep is not None:
         written = draw(args.out, args.keep, size)

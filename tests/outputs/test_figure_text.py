@@ -55,7 +55,8 @@ def drawn_text(figure, renderer) -> list[tuple[str, object]]:
         found += [(text.get_text(), text.get_window_extent(renderer)) for text in texts]
         if axes.axison:
             for axis in (axes.xaxis, axes.yaxis):
-                found.append((axis.get_label_text() or axis.axis_name, axis.get_tightbbox(renderer)))
+                label = axis.get_label_text() or axis.axis_name
+                found.append((label, axis.get_tightbbox(renderer)))
     return found
 
 
@@ -64,9 +65,11 @@ def text_outside(figure) -> list[str]:
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
     width, height = figure.bbox.width, figure.bbox.height
+    def outside(box) -> bool:
+        return box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1
+
     return [text for text, box in drawn_text(figure, renderer)
-            if text.strip() and box is not None and box.width > 0 and (
-                box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1)]  # fmt: skip
+            if text.strip() and box is not None and box.width > 0 and outside(box)]  # fmt: skip
 
 
 def history(epochs: int = 12) -> pd.DataFrame:
@@ -86,9 +89,10 @@ def predictions() -> pd.DataFrame:
     for study in range(70):
         label = study % 2
         for image in range(3):
+            probability = float(np.clip(0.3 * label + rng.uniform(0, 0.7), 0, 1))
             rows.append({"study": f"s{study}", "path": f"s{study}/image{image}.png",
                          "body_part": parts[study % 7], "label": label,
-                         "probability": float(np.clip(0.3 * label + rng.uniform(0, 0.7), 0, 1))})  # fmt: skip
+                         "probability": probability})  # fmt: skip
     return pd.DataFrame(rows)
 
 
