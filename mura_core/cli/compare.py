@@ -69,7 +69,7 @@ def register(subparsers: Any) -> None:
 def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
     """Training (dashed) and validation (solid) curves of several runs, one panel per metric."""
     from mura_core.outputs import figure_metadata
-    from mura_core.plotting import colour_cycle, label_epochs, new_figure
+    from mura_core.plotting import colour_cycle, fit_legend, label_epochs, new_figure
     from mura_core.runs.artifacts import HISTORY_METRICS
 
     figure, axes = new_figure(2, 2, figsize=(12, 8.5), sharex=True)
@@ -87,9 +87,10 @@ def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
             axis.grid(alpha=0.3)
     label_epochs(axes)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", fontsize="x-small", ncol=2)
-    rows = (len(labels) + 1) // 2
-    figure.tight_layout(rect=(0, min(0.45, 0.03 * rows + 0.02), 1, 1))
+    legend = figure.legend(handles, labels, loc="lower center", fontsize="x-small", ncol=2)
+    fit_legend(legend, columns=2)
+    height = legend.get_window_extent(figure.canvas.get_renderer()).height
+    figure.tight_layout(rect=(0, min(0.45, height / figure.bbox.height + 0.01), 1, 1))
     path = Path(path)
     figure.savefig(path, dpi=90, metadata=figure_metadata(path, "compare"))
     return path

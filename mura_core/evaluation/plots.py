@@ -27,7 +27,7 @@ def plot_roc(predictions: pd.DataFrame, path: str | Path, *, title: str = "") ->
     The left panel compares image- and study-level curves over all body parts; the
     right panel shows the study-level curve of each body part.
     """
-    from mura_core.plotting import new_figure
+    from mura_core.plotting import fit_titles, new_figure
 
     path = Path(path)
     figure, (overall, parts) = new_figure(1, 2, figsize=(12, 5.5))
@@ -53,6 +53,7 @@ def plot_roc(predictions: pd.DataFrame, path: str | Path, *, title: str = "") ->
             axes.legend(loc="lower right", fontsize="small")
     if title:
         figure.suptitle(title, fontsize="small")
+    fit_titles(figure)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     return path

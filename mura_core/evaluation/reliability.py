@@ -77,7 +77,7 @@ def plot_reliability(
 ) -> Path:
     """A reliability diagram: one line per ``label -> (labels, probabilities)``, marker
     areas proportional to the rows of each bin, with the diagonal of perfect calibration."""
-    from mura_core.plotting import colour_cycle, new_figure
+    from mura_core.plotting import colour_cycle, fit_titles, new_figure
 
     figure, axis = new_figure(1, 1, figsize=(5.5, 5.0))
     axis.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
@@ -96,6 +96,7 @@ def plot_reliability(
     axis.set_ylabel("fraction abnormal")
     axis.set_title(title, fontsize="small")
     axis.legend(fontsize="small", loc="upper left")
+    fit_titles(figure)
     figure.tight_layout()
     path = Path(path)
     figure.savefig(path, dpi=90, metadata=metadata)

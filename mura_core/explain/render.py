@@ -22,6 +22,8 @@ ALPHA = 0.5
 COLOUR_MAP = "jet"
 #: The command whose marker the pictures carry (:mod:`mura_core.outputs.markers`).
 MARKED_AS = "explain"
+#: The narrowest montage (inches): a one-view study's title still fits.
+MIN_WIDTH = 4.8
 
 
 def _colours(values: np.ndarray) -> np.ndarray:
@@ -74,18 +76,20 @@ def write_montage(
     explanations: Sequence[Explanation], path: str | Path, *, threshold: float = 0.5
 ) -> Path:
     """Write a study's views side by side, titled with its probability and prediction."""
-    from mura_core.plotting import new_figure
+    from mura_core.plotting import fit_titles, new_figure
 
     count = len(explanations)
-    figure, axes = new_figure(1, count, figsize=(3.2 * count, 3.8), squeeze=False)
+    figure, axes = new_figure(1, count, figsize=(max(3.2 * count, MIN_WIDTH), 4.2),
+                              squeeze=False)  # fmt: skip
     probability = float(np.mean([item.probability for item in explanations]))
     verdict = "abnormal" if probability > threshold else "normal"
     study = Path(explanations[0].study)
-    figure.suptitle(f"{'/'.join(study.parts[-3:])}: p = {probability:.3f}, {verdict}")
+    figure.suptitle(f"{'/'.join(study.parts[-3:])}\np = {probability:.3f}, {verdict}")
     for axis, item in zip(axes[0], explanations, strict=True):
         axis.imshow(overlay(item))
         axis.set_title(f"{Path(item.path).name}: {item.probability:.3f}", fontsize="small")
         axis.axis("off")
+    fit_titles(figure)
     figure.tight_layout()
     from mura_core.outputs import figure_metadata
 

@@ -217,7 +217,7 @@ def write_training_graph(
     """
     if history.empty:
         return None
-    from mura_core.plotting import label_epochs, new_figure
+    from mura_core.plotting import fit_titles, label_epochs, new_figure
 
     figure, axes = new_figure(2, 2, figsize=(11, 7.5), sharex=True)
     for axis, metric in zip(axes.ravel(), HISTORY_METRICS, strict=True):
@@ -232,6 +232,7 @@ def write_training_graph(
     label_epochs(axes)
     if title:
         figure.suptitle(title, fontsize="small")
+    fit_titles(figure)
     figure.tight_layout()
     path = Path(path)
     figure.savefig(path, dpi=90)

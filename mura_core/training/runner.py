@@ -23,6 +23,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -324,7 +325,11 @@ class Runner:
         if self.initial_weights is None:
             return
         try:
-            model.load_weights(str(self.initial_weights))
+            with warnings.catch_warnings():
+                # A checkpoint carries its run's optimizer state; a warm start keeps only
+                # the model's weights and fine-tunes with a fresh optimizer, on purpose.
+                warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
+                model.load_weights(str(self.initial_weights))
         except (ValueError, OSError, KeyError) as error:
             raise MuraError(
                 f"warm start: weights {Path(self.initial_weights).name} do not fit "

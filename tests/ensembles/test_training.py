@@ -93,6 +93,8 @@ def test_warm_start_begins_every_member_at_the_all_parts_weights(ensemble_runs):
     member = read_run_json(folder.member("XR_WRIST").run_json)
     assert any("initialised from" in note for note in member["notes"])
     assert read_run_json(folder.run_json)["warm_start"] == SINGLE
+    # the optimizer state in the checkpoint is left behind on purpose, without a warning
+    assert not [text for text in ensemble_runs["warm_start_warnings"] if "optimizer" in text]
 
 
 def test_load_run_rebuilds_every_member_from_names(ensemble_runs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +72,11 @@ def train_all(out: Path, data: Path) -> dict[str, Any]:
     interrupted = train_ensemble(config(AVG, epochs=2), callbacks=_interrupting(second, 1))
     avg = train_ensemble(config(AVG, epochs=2))
     starts: dict[str, list] = {}
-    route = train_ensemble(
-        config(ROUTE_WS), members=["XR_WRIST", "HAND"], callbacks=_recording(starts)
-    )
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        route = train_ensemble(
+            config(ROUTE_WS), members=["XR_WRIST", "HAND"], callbacks=_recording(starts)
+        )
     return {"out": out, "single": single, "interrupted": interrupted, "avg": avg,
-            "route": route, "starts": starts}  # fmt: skip
+            "route": route, "starts": starts,
+            "warm_start_warnings": [str(warning.message) for warning in warned]}  # fmt: skip
