@@ -1,0 +1,231 @@
+"""Cross-references to the project's own objects, resolved where they are documented.
+
+A name a package re-exports in its ``__all__`` is documented once, at the package
+(``docs/_ext/mura_api.py``). Two things follow, both handled here:
+
+* a reference through the name's defining module (``mura_core.training.callbacks.
+  default_callbacks``), or a short name in that module's docstrings (``default_callbacks``,
+  ``Ensembler.members``), resolves to the package that documents the same object
+  (:func:`documented_target`);
+* a re-exported constant keeps the ``#:`` comment written where it is defined
+  (:func:`defining_comment`): autodoc only reads the comments of the module it documents,
+  and would otherwise drop the constant as undocumented, leaving its references dangling.
+
+References to other libraries are not resolved here (the build is offline: see
+``nitpick_ignore_regex`` in ``docs/conf.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import re
+import sys
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from docutils import nodes
+from docutils.utils import get_source_line
+from mura_api import package_modules
+from sphinx.errors import PycodeError
+from sphinx.pycode import ModuleAnalyzer
+
+#: The project's packages: only references into these are resolved here.
+PROJECT_PACKAGES = ("registry", "mura_core", "mura_plugins")
+
+_MISSING = object()
+_DOCSTRING_OF = re.compile(r":docstring of ([\w.]+)$")
+
+
+def is_project(dotted: str) -> bool:
+    """Whether ``dotted`` names something in one of :data:`PROJECT_PACKAGES`."""
+    return dotted.split(".")[0] in PROJECT_PACKAGES
+
+
+def lookup(dotted: str) -> Any:
+    """The object ``dotted`` names (the longest importable module, then attributes)."""
+    parts = dotted.split(".")
+    for size in range(len(parts), 0, -1):
+        try:
+            found: Any = importlib.import_module(".".join(parts[:size]))
+        except Exception:  # not a module (or not importable): try a shorter prefix
+            continue
+        for attribute in parts[size:]:
+            found = getattr(found, attribute, _MISSING)
+            if found is _MISSING:
+                break
+        return found
+    return _MISSING
+
+
+def shorter_paths(dotted: str) -> Iterator[str]:
+    """``a.b.c.X.y`` -> ``a.b.X.y``, ``a.X.y``, ``a.b.c.y``...: the paths that leave out
+    module parts between the root package and a name, that name naming the same object."""
+    parts = dotted.split(".")
+    for start in range(len(parts) - 1, 1, -1):
+        named = lookup(".".join(parts[: start + 1]))
+        if named is _MISSING:
+            continue
+        for keep in range(start - 1, 0, -1):
+            if lookup(".".join([*parts[:keep], parts[start]])) is named:
+                yield ".".join([*parts[:keep], *parts[start:]])
+
+
+def candidate_paths(written: str) -> Iterator[str]:
+    """Where the object ``written`` names may be documented: the paths through the
+    modules it is imported from (``mura_core.data.checks.CHECKS`` ->
+    ``mura_core.vocabulary.CHECKS``), and their shorter forms."""
+    module, rest = split_module(written)
+    if not rest:
+        return
+    for where, name in import_chain(module, rest[0]):
+        path = ".".join([where, name, *rest[1:]])
+        if path != written:
+            yield path
+        yield from shorter_paths(path)
+
+
+def split_module(dotted: str) -> tuple[str, list[str]]:
+    """``a.b.X.y`` -> ``("a.b", ["X", "y"])``: the longest module prefix and the rest."""
+    parts = dotted.split(".")
+    for size in range(len(parts), 0, -1):
+        try:
+            if importlib.util.find_spec(".".join(parts[:size])) is not None:
+                return ".".join(parts[:size]), parts[size:]
+        except (ImportError, ValueError):  # a prefix is a module, not a package
+            continue
+    return parts[0], parts[1:]
+
+
+def written_targets(node: Any) -> list[str]:
+    """The full paths a reference may mean: as written if it starts with a project
+    package, else under the class and the module it is written in, and under the module
+    of the docstring it comes from (a re-exported function's annotations are written in
+    its defining module, though documented at the package)."""
+    target = node.get("reftarget", "").lstrip(".~")
+    if is_project(target):
+        return [target]
+    module, cls = node.get("py:module"), node.get("py:class")
+    scopes = [f"{module}.{cls}" if cls else None, module, docstring_module(node)]
+    paths = [f"{scope}.{target}" for scope in scopes if scope and is_project(scope)]
+    return list(dict.fromkeys(paths))
+
+
+def docstring_module(node: Any) -> str | None:
+    """The module of the docstring a reference is written in, from the source autodoc
+    gives it (``.../data/__init__.py:docstring of mura_core.data.pipeline.input_spec``)."""
+    source, _ = get_source_line(node)
+    found = _DOCSTRING_OF.search(source or "")
+    return split_module(found.group(1))[0] if found else None
+
+
+def documented_target(app: Any, env: Any, node: Any, contnode: nodes.Node) -> Any:
+    """Resolve a reference to one of the project's objects where a package documents
+    it (see the module docstring); None (still missing) if no documented path names the
+    same object."""
+    if node.get("refdomain") != "py":
+        return None
+    domain = env.get_domain("py")
+    for written in written_targets(node):
+        for path in candidate_paths(written):
+            if path not in domain.objects:
+                continue
+            retry = node.deepcopy()
+            retry["reftarget"] = path
+            found = domain.resolve_xref(
+                env, node.get("refdoc"), app.builder, node["reftype"], path, retry, contnode
+            )
+            if found is not None:
+                return found
+    return None
+
+
+# -- the comments of re-exported constants -----------------------------------------------
+
+
+@cache
+def attribute_comments(module: str) -> dict[tuple[str, str], list[str]]:
+    """The ``#:`` comments of ``module``'s attributes (empty if it has no source)."""
+    try:
+        analyzer = ModuleAnalyzer.for_module(module)
+        analyzer.analyze()
+    except PycodeError:
+        return {}
+    return dict(analyzer.attr_docs)
+
+
+@cache
+def imported_from(module: str, name: str) -> tuple[str, str] | None:
+    """The module and name ``module``'s ``from ... import`` of ``name`` reads (at the top
+    level, or in a top-level block such as ``if TYPE_CHECKING:``)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None
+    with open(spec.origin, encoding="utf-8") as source:
+        tree = ast.parse(source.read())
+    package = module if spec.submodule_search_locations is not None else module.rpartition(".")[0]
+    statements = [
+        *tree.body,
+        *(s for block in tree.body if isinstance(block, ast.If) for s in block.body),
+    ]
+    for statement in statements:
+        if not isinstance(statement, ast.ImportFrom):
+            continue
+        for alias in statement.names:
+            if (alias.asname or alias.name) == name:
+                relative = "." * statement.level + (statement.module or "")
+                return importlib.util.resolve_name(relative, package), alias.name
+    return None
+
+
+def import_chain(module: str, name: str) -> Iterator[tuple[str, str]]:
+    """``(module, name)``, then where ``module`` imports ``name`` from, and so on, as long
+    as the chain stays in the project."""
+    seen: set[tuple[str, str]] = set()
+    source: tuple[str, str] | None = (module, name)
+    while source is not None and source not in seen and is_project(source[0]):
+        seen.add(source)
+        yield source
+        source = imported_from(*source)
+
+
+def defining_comment(package: str, name: str) -> list[str]:
+    """The ``#:`` comment of what ``package`` exports as ``name``, written in the
+    (imported) module below ``package`` that defines it; empty if there is none."""
+    value = lookup(f"{package}.{name}")
+    if value is _MISSING:
+        return []
+    for module in sorted(m for m in list(sys.modules) if m.startswith(package + ".")):
+        comment = attribute_comments(module).get(("", name))
+        if comment and getattr(sys.modules[module], name, _MISSING) is value:
+            return list(comment)
+    return []
+
+
+def share_reexported_comments(app: Any) -> None:
+    """Give each constant a package re-exports from its modules the comment written where
+    it is defined, as if written in the package too: autodoc reads a constant's comment
+    from the analyzer of the module it documents (cached by Sphinx for the whole build).
+
+    Runs after ``mura_api`` imported every documented module."""
+    for package in PROJECT_PACKAGES:
+        for module in package_modules(package):
+            exported = getattr(importlib.import_module(module), "__all__", ())
+            try:
+                analyzer = ModuleAnalyzer.for_module(module)
+                analyzer.analyze()
+            except PycodeError:
+                continue
+            for name in exported:
+                if ("", name) not in analyzer.attr_docs:
+                    comment = defining_comment(module, name)
+                    if comment:
+                        analyzer.attr_docs["", name] = comment
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("missing-reference", documented_target)
+    app.connect("builder-inited", share_reexported_comments)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
