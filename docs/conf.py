@@ -62,8 +62,10 @@ EXTERNAL_PACKAGES = [
     "numpy", "np", "pandas", "pd", "tensorflow", "tf", "keras", "pluggy", "pydantic",
     "matplotlib", "PIL", "ray", "hypothesis",
 ]  # fmt: skip
-EXTERNAL_NAMES = ["Path"]  # stdlib names imported bare into annotations
-nitpicky = False
+# Bare names of other libraries in annotations: the stdlib's ``Path`` (imported bare), and
+# pluggy's type variable in the call signature of its hook markers (``registry.hookimpl``).
+EXTERNAL_NAMES = ["Path", "_F"]
+nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", rf"({'|'.join(EXTERNAL_PACKAGES)})(\..+)?"),
     (r"py:.*", rf"({'|'.join(EXTERNAL_NAMES)})"),

@@ -22,7 +22,7 @@ import importlib
 import importlib.util
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -44,73 +44,67 @@ def is_project(dotted: str) -> bool:
     return dotted.split(".")[0] in PROJECT_PACKAGES
 
 
-def lookup(dotted: str) -> Any:
-    """The object ``dotted`` names (the longest importable module, then attributes)."""
-    parts = dotted.split(".")
-    for size in range(len(parts), 0, -1):
-        try:
-            found: Any = importlib.import_module(".".join(parts[:size]))
-        except Exception:  # not a module (or not importable): try a shorter prefix
-            continue
-        for attribute in parts[size:]:
-            found = getattr(found, attribute, _MISSING)
-            if found is _MISSING:
-                break
-        return found
-    return _MISSING
+#: A reference's target as a module and the attribute path in it: ``("a.b", ["X", "y"])``.
+Path = tuple[str, tuple[str, ...]]
 
 
-def shorter_paths(dotted: str) -> Iterator[str]:
-    """``a.b.c.X.y`` -> ``a.b.X.y``, ``a.X.y``, ``a.b.c.y``...: the paths that leave out
-    module parts between the root package and a name, that name naming the same object."""
-    parts = dotted.split(".")
-    for start in range(len(parts) - 1, 1, -1):
-        named = lookup(".".join(parts[: start + 1]))
-        if named is _MISSING:
-            continue
-        for keep in range(start - 1, 0, -1):
-            if lookup(".".join([*parts[:keep], parts[start]])) is named:
-                yield ".".join([*parts[:keep], *parts[start:]])
+def lookup(module: str, attributes: Sequence[str]) -> Any:
+    """The object ``module.attributes`` names (imported first, then looked up, so that a
+    package's re-exported name wins over its sub-module of the same name)."""
+    try:
+        found: Any = importlib.import_module(module)
+    except Exception:  # not a module, or not importable here
+        return _MISSING
+    for attribute in attributes:
+        found = getattr(found, attribute, _MISSING)
+        if found is _MISSING:
+            break
+    return found
 
 
-def candidate_paths(written: str) -> Iterator[str]:
-    """Where the object ``written`` names may be documented: the paths through the
-    modules it is imported from (``mura_core.data.checks.CHECKS`` ->
-    ``mura_core.vocabulary.CHECKS``), and their shorter forms."""
-    module, rest = split_module(written)
+def candidate_paths(written: Path) -> Iterator[str]:
+    """Where the object ``written`` names may be documented: through the modules it is
+    imported from (``mura_core.data.checks.CHECKS`` -> ``mura_core.vocabulary.CHECKS``),
+    and at the packages above each of them that export the same object
+    (``mura_core.training.callbacks.default_callbacks`` ->
+    ``mura_core.training.default_callbacks``)."""
+    module, rest = written
     if not rest:
         return
     for where, name in import_chain(module, rest[0]):
-        path = ".".join([where, name, *rest[1:]])
-        if path != written:
-            yield path
-        yield from shorter_paths(path)
+        named = lookup(where, [name])
+        parts = where.split(".")
+        for keep in range(len(parts), 0, -1):
+            package = ".".join(parts[:keep])
+            if keep == len(parts) or (named is not _MISSING and lookup(package, [name]) is named):
+                yield ".".join([package, name, *rest[1:]])
 
 
-def split_module(dotted: str) -> tuple[str, list[str]]:
-    """``a.b.X.y`` -> ``("a.b", ["X", "y"])``: the longest module prefix and the rest."""
+def split_module(dotted: str) -> Path:
+    """``a.b.X.y`` -> ``("a.b", ("X", "y"))``: the longest module prefix and the rest."""
     parts = dotted.split(".")
     for size in range(len(parts), 0, -1):
         try:
             if importlib.util.find_spec(".".join(parts[:size])) is not None:
-                return ".".join(parts[:size]), parts[size:]
+                return ".".join(parts[:size]), tuple(parts[size:])
         except (ImportError, ValueError):  # a prefix is a module, not a package
             continue
-    return parts[0], parts[1:]
+    return parts[0], tuple(parts[1:])
 
 
-def written_targets(node: Any) -> list[str]:
-    """The full paths a reference may mean: as written if it starts with a project
-    package, else under the class and the module it is written in, and under the module
-    of the docstring it comes from (a re-exported function's annotations are written in
-    its defining module, though documented at the package)."""
+def written_targets(node: Any) -> list[Path]:
+    """The paths a reference may mean: as written if it starts with a project package,
+    else under the class and the module it is written in, and under the module of the
+    docstring it comes from (a re-exported function's annotations are written in its
+    defining module, though documented at the package)."""
     target = node.get("reftarget", "").lstrip(".~")
     if is_project(target):
-        return [target]
+        return [split_module(target)]
     module, cls = node.get("py:module"), node.get("py:class")
-    scopes = [f"{module}.{cls}" if cls else None, module, docstring_module(node)]
-    paths = [f"{scope}.{target}" for scope in scopes if scope and is_project(scope)]
-    return list(dict.fromkeys(paths))
+    names = tuple(target.split("."))
+    paths = [(module, (cls, *names))] if module and cls else []
+    paths += [(scope, names) for scope in (module, docstring_module(node)) if scope]
+    return [path for path in dict.fromkeys(paths) if is_project(path[0])]
 
 
 def docstring_module(node: Any) -> str | None:
@@ -194,7 +188,7 @@ def import_chain(module: str, name: str) -> Iterator[tuple[str, str]]:
 def defining_comment(package: str, name: str) -> list[str]:
     """The ``#:`` comment of what ``package`` exports as ``name``, written in the
     (imported) module below ``package`` that defines it; empty if there is none."""
-    value = lookup(f"{package}.{name}")
+    value = lookup(package, [name])
     if value is _MISSING:
         return []
     for module in sorted(m for m in list(sys.modules) if m.startswith(package + ".")):
