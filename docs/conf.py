@@ -1,9 +1,11 @@
 """Sphinx configuration of the MURA model registry documentation.
 
-Build with ``make docs`` (warnings are errors). Several pages are generated from the
-code at build time by the local extension ``docs/_ext/mura_docs.py``: the name grammar
-reference, the CLI reference, the preset and reference-results tables and the
-``mura_core`` API pages (``docs/_ext/mura_api.py``). No network access is needed.
+Build with ``make docs`` (warnings are errors, unresolved cross-references included).
+Several pages are generated from the code at build time by the local extension
+``docs/_ext/mura_docs.py``: the name grammar reference, the CLI reference, the preset and
+reference-results tables and the ``mura_core`` API pages (``docs/_ext/mura_api.py``);
+``docs/_ext/mura_xref.py`` resolves references to the project's objects where they are
+documented. No network access is needed.
 """
 
 from __future__ import annotations

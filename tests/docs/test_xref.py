@@ -4,6 +4,8 @@ package (no Sphinx build)."""
 from __future__ import annotations
 
 import importlib
+import re
+import runpy
 import sys
 import textwrap
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from docutils import nodes
 from sphinx.addnodes import pending_xref
 
+from .conftest import DOCS
 from .test_docs_sources import mura_api  # noqa: F401  (puts docs/_ext on sys.path)
 
 mura_xref = importlib.import_module("mura_xref")
@@ -114,3 +117,22 @@ def test_only_a_package_shares_the_comments_of_its_modules(xrefpkg: Path) -> Non
     finally:
         for key in [key for key in ModuleAnalyzer.cache if key[1].startswith("xrefpkg")]:
             del ModuleAnalyzer.cache[key]
+
+
+def test_the_build_is_nitpicky_and_leaves_only_other_libraries_as_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    set_by_conf = ("MURA_DISABLE_PLUGIN_AUTOLOAD", "TF_CPP_MIN_LOG_LEVEL", "CUDA_VISIBLE_DEVICES")
+    for variable in set_by_conf:
+        monkeypatch.setenv(variable, "")  # restored after the test
+    monkeypatch.delenv("MURA_PLUGINS", raising=False)
+    monkeypatch.delenv("MURA_BLOCK_PLUGINS", raising=False)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    conf = runpy.run_path(str(DOCS / "conf.py"))
+    assert conf["nitpicky"] is True and "mura_xref" in conf["extensions"]
+    ignored = [re.compile(target) for _, target in conf["nitpick_ignore_regex"]]
+    for own in ("registry", "registry.Family", "mura_core.data.FRAME_COLUMNS", "mura_plugins.cnn"):
+        assert not any(pattern.fullmatch(own) for pattern in ignored), own
+    for other in ("pathlib.Path", "pd.DataFrame", "keras.src.callbacks.callback.Callback", "Path"):
+        assert any(pattern.fullmatch(other) for pattern in ignored), other
+    assert not any(pattern.fullmatch("numpyish.Array") for pattern in ignored)
