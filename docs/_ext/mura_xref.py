@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+import inspect
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -80,6 +81,7 @@ def candidate_paths(written: Path) -> Iterator[str]:
                 yield ".".join([package, name, *rest[1:]])
 
 
+@cache
 def split_module(dotted: str) -> Path:
     """``a.b.X.y`` -> ``("a.b", ("X", "y"))``: the longest module prefix and the rest."""
     parts = dotted.split(".")
@@ -122,18 +124,23 @@ def documented_target(app: Any, env: Any, node: Any, contnode: nodes.Node) -> An
     if node.get("refdomain") != "py":
         return None
     domain = env.get_domain("py")
-    for written in written_targets(node):
-        for path in candidate_paths(written):
-            if path not in domain.objects:
-                continue
-            retry = node.deepcopy()
-            retry["reftarget"] = path
-            found = domain.resolve_xref(
-                env, node.get("refdoc"), app.builder, node["reftype"], path, retry, contnode
-            )
-            if found is not None:
-                return found
+    for path in candidates(tuple(written_targets(node))):
+        if path not in domain.objects:
+            continue
+        retry = node.deepcopy()
+        retry["reftarget"] = path
+        found = domain.resolve_xref(
+            env, node.get("refdoc"), app.builder, node["reftype"], path, retry, contnode
+        )
+        if found is not None:
+            return found
     return None
+
+
+@cache
+def candidates(written: tuple[Path, ...]) -> tuple[str, ...]:
+    """The :func:`candidate_paths` of each written path, computed once per build."""
+    return tuple(path for each in written for path in candidate_paths(each))
 
 
 # -- the comments of re-exported constants -----------------------------------------------
@@ -150,28 +157,31 @@ def attribute_comments(module: str) -> dict[tuple[str, str], list[str]]:
     return dict(analyzer.attr_docs)
 
 
-@cache
 def imported_from(module: str, name: str) -> tuple[str, str] | None:
-    """The module and name ``module``'s ``from ... import`` of ``name`` reads (at the top
-    level, or in a top-level block such as ``if TYPE_CHECKING:``)."""
+    """The module and name ``module``'s ``from ... import`` of ``name`` reads."""
+    return module_imports(module).get(name)
+
+
+@cache
+def module_imports(module: str) -> dict[str, tuple[str, str]]:
+    """Each name ``module`` imports with ``from ... import``, at the top level or in a
+    top-level block such as ``if TYPE_CHECKING:``: the module and name it reads."""
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-        return None
+        return {}
     with open(spec.origin, encoding="utf-8") as source:
         tree = ast.parse(source.read())
     package = module if spec.submodule_search_locations is not None else module.rpartition(".")[0]
-    statements = [
-        *tree.body,
-        *(s for block in tree.body if isinstance(block, ast.If) for s in block.body),
-    ]
-    for statement in statements:
-        if not isinstance(statement, ast.ImportFrom):
-            continue
-        for alias in statement.names:
-            if (alias.asname or alias.name) == name:
-                relative = "." * statement.level + (statement.module or "")
-                return importlib.util.resolve_name(relative, package), alias.name
-    return None
+    blocks = [block.body for block in tree.body if isinstance(block, ast.If)]
+    imports: dict[str, tuple[str, str]] = {}
+    for statement in [*tree.body, *(s for body in blocks for s in body)]:
+        if isinstance(statement, ast.ImportFrom):
+            source = importlib.util.resolve_name(
+                "." * statement.level + (statement.module or ""), package
+            )
+            for alias in statement.names:
+                imports.setdefault(alias.asname or alias.name, (source, alias.name))
+    return imports
 
 
 def import_chain(module: str, name: str) -> Iterator[tuple[str, str]]:
@@ -192,10 +202,16 @@ def defining_comment(package: str, name: str) -> list[str]:
     if value is _MISSING:
         return []
     for module in sorted(m for m in list(sys.modules) if m.startswith(package + ".")):
-        comment = attribute_comments(module).get(("", name))
-        if comment and getattr(sys.modules[module], name, _MISSING) is value:
-            return list(comment)
+        if getattr(sys.modules[module], name, _MISSING) is value:
+            comment = attribute_comments(module).get(("", name))
+            if comment:
+                return list(comment)
     return []
+
+
+def is_constant(value: Any) -> bool:
+    """Whether ``value`` is documented by a comment, not by a docstring of its own."""
+    return not (inspect.isclass(value) or inspect.isroutine(value) or inspect.ismodule(value))
 
 
 def share_reexported_comments(app: Any) -> None:
@@ -206,14 +222,19 @@ def share_reexported_comments(app: Any) -> None:
     Runs after ``mura_api`` imported every documented module."""
     for package in PROJECT_PACKAGES:
         for module in package_modules(package):
-            exported = getattr(importlib.import_module(module), "__all__", ())
+            imported = importlib.import_module(module)
+            exported = getattr(imported, "__all__", ())
+            if not hasattr(imported, "__path__") or not any(
+                is_constant(getattr(imported, name, None)) for name in exported
+            ):
+                continue  # only a package re-exports, and classes and functions have docstrings
             try:
                 analyzer = ModuleAnalyzer.for_module(module)
                 analyzer.analyze()
             except PycodeError:
                 continue
             for name in exported:
-                if ("", name) not in analyzer.attr_docs:
+                if is_constant(getattr(imported, name)) and ("", name) not in analyzer.attr_docs:
                     comment = defining_comment(module, name)
                     if comment:
                         analyzer.attr_docs["", name] = comment

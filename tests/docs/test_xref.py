@@ -49,8 +49,8 @@ def xrefpkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(mura_xref, "PROJECT_PACKAGES", ("xrefpkg",))
     yield tmp_path
-    mura_xref.imported_from.cache_clear()
-    mura_xref.attribute_comments.cache_clear()
+    for cached in ("module_imports", "attribute_comments", "candidates", "split_module"):
+        getattr(mura_xref, cached).cache_clear()
     for name in [name for name in sys.modules if name.split(".")[0] == "xrefpkg"]:
         del sys.modules[name]
 
