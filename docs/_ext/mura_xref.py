@@ -45,8 +45,8 @@ def is_project(dotted: str) -> bool:
     return dotted.split(".")[0] in PROJECT_PACKAGES
 
 
-#: A reference's target as a module and the attribute path in it: ``("a.b", ["X", "y"])``.
-Path = tuple[str, tuple[str, ...]]
+#: A reference's target as a module and the attribute path in it: ``("a.b", ("X", "y"))``.
+Target = tuple[str, tuple[str, ...]]
 
 
 def lookup(module: str, attributes: Sequence[str]) -> Any:
@@ -63,7 +63,7 @@ def lookup(module: str, attributes: Sequence[str]) -> Any:
     return found
 
 
-def candidate_paths(written: Path) -> Iterator[str]:
+def candidate_paths(written: Target) -> Iterator[str]:
     """Where the object ``written`` names may be documented: through the modules it is
     imported from (``mura_core.data.checks.CHECKS`` -> ``mura_core.vocabulary.CHECKS``),
     and at the packages above each of them that export the same object
@@ -82,7 +82,7 @@ def candidate_paths(written: Path) -> Iterator[str]:
 
 
 @cache
-def split_module(dotted: str) -> Path:
+def split_module(dotted: str) -> Target:
     """``a.b.X.y`` -> ``("a.b", ("X", "y"))``: the longest module prefix and the rest."""
     parts = dotted.split(".")
     for size in range(len(parts), 0, -1):
@@ -94,7 +94,7 @@ def split_module(dotted: str) -> Path:
     return parts[0], tuple(parts[1:])
 
 
-def written_targets(node: Any) -> list[Path]:
+def written_targets(node: Any) -> list[Target]:
     """The paths a reference may mean: as written if it starts with a project package,
     else under the class and the module it is written in, and under the module of the
     docstring it comes from (a re-exported function's annotations are written in its
@@ -138,7 +138,7 @@ def documented_target(app: Any, env: Any, node: Any, contnode: nodes.Node) -> An
 
 
 @cache
-def candidates(written: tuple[Path, ...]) -> tuple[str, ...]:
+def candidates(written: tuple[Target, ...]) -> tuple[str, ...]:
     """The :func:`candidate_paths` of each written path, computed once per build."""
     return tuple(path for each in written for path in candidate_paths(each))
 
@@ -234,7 +234,10 @@ def share_reexported_comments(app: Any) -> None:
             except PycodeError:
                 continue
             for name in exported:
-                if is_constant(getattr(imported, name)) and ("", name) not in analyzer.attr_docs:
+                if (
+                    is_constant(getattr(imported, name, None))
+                    and ("", name) not in analyzer.attr_docs
+                ):
                     comment = defining_comment(module, name)
                     if comment:
                         analyzer.attr_docs["", name] = comment
