@@ -73,7 +73,7 @@ def limit_rows(frame: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFram
 
 def load_split(run: RunContext):
     """Load the data of ``run`` (with its dataset layout) and split it by patient (a
-    :class:`DataSplit`)."""
+    :class:`~mura_core.data.DataSplit`)."""
     from mura_core.data.split import DataSplit, split_by_patient
 
     config = run.config
