@@ -58,8 +58,8 @@ pygments_style = "sphinx"
 # ``pd.DataFrame``) are left as text, by exactly these package prefixes. The project's
 # own packages (registry, mura_core, mura_plugins) are never ignored.
 EXTERNAL_PACKAGES = [
-    # the standard library
-    "collections", "contextlib", "os", "pathlib", "typing",
+    # the standard library, every module of it
+    *sorted(sys.stdlib_module_names),
     # third-party libraries, by name and by their usual import alias
     "numpy", "np", "pandas", "pd", "tensorflow", "tf", "keras", "pluggy", "pydantic",
     "matplotlib", "PIL", "ray", "hypothesis",

@@ -56,7 +56,7 @@ __all__ = [
     "make_callbacks",
 ]
 
-#: ``factory(run) -> callbacks``: how a run gets its Keras callbacks.
+#: How a run gets its Keras callbacks, as ``factory(run) -> callbacks``.
 CallbackFactory = Callable[["RunContext"], list[keras.callbacks.Callback]]
 
 #: ``on_epoch(epoch, logs)``: told of each committed epoch (numbered from 1).

@@ -50,7 +50,7 @@ class RunData:
         return None if self.split is None else self.split.manifest_hash()
 
 
-#: ``factory(run) -> RunData``: where a run's batches come from.
+#: Where a run's batches come from, as ``factory(run) -> RunData``.
 DataFactory = Callable[["RunContext"], RunData]
 
 
