@@ -9,7 +9,7 @@ class MuraError(Exception):
 
 
 class InputProblems(MuraError):
-    """Several problems found before any work started, one line each in :attr:`problems`
+    """Several problems found before any work started, one line each in ``problems``
     (the CLI prints each on its own line and exits with status 2)."""
 
     def __init__(self, problems: list[str], what: str = "problem") -> None:

@@ -14,6 +14,7 @@ from typing import Literal
 #: How ``--weight-classes`` balances the classes: over all images (the report) or
 #: within each body part (the MURA paper).
 Weighting = Literal["balanced", "body_part"]
+#: The values of :data:`~mura_core.vocabulary.Weighting`, as a tuple.
 WEIGHTINGS: tuple[str, ...] = typing.get_args(Weighting)
 
 #: How training is spread over devices.
@@ -22,6 +23,7 @@ STRATEGIES: tuple[str, ...] = typing.get_args(Strategy)
 
 #: How thoroughly the loader checks image files: existence, PNG structure, full decode.
 Check = Literal["exists", "verify", "full"]
+#: The values of :data:`~mura_core.vocabulary.Check`, as a tuple.
 CHECKS: tuple[str, ...] = typing.get_args(Check)
 
 #: Subsets of a patient-level split.

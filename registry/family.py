@@ -152,7 +152,7 @@ class Family:
 
     def default_weights(self, spec: FamilySpec) -> str | None:
         """The weights source a model of ``spec`` starts from when none is asked for
-        (:meth:`registry.Pretrained.default_for`)."""
+        (the default its :class:`~registry.Pretrained` declares, if it fits ``spec``)."""
         if self.pretrained is None:
             return None
         return self.pretrained.default_for(spec, self.input_shape_of(spec)[2], self._input_field)
@@ -171,7 +171,8 @@ class Family:
         other families' names: they are checked once every family is registered).
 
         Raises:
-            TypeError / ValueError: a one-line reason, reported as the plugin's failure.
+            TypeError: a one-line reason, reported as the plugin's failure.
+            ValueError: a one-line reason, reported as the plugin's failure.
         """
         if not callable(self.builder):
             raise TypeError(f"family {self.name!r}: builder must be callable")

@@ -16,6 +16,7 @@ import pluggy
 
 PROJECT_NAME = "mura"
 
+#: Marks the functions of this module as hook specifications (plugins use :data:`hookimpl`).
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 #: Decorate plugin functions with ``@hookimpl`` to implement a hook.
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)

@@ -1,10 +1,10 @@
 """Bounds on the size and depth of names and sweep patterns, defined once.
 
-Whatever reads a name (:mod:`registry.names`, :mod:`registry.nesting`) or expands a sweep
-pattern (:mod:`mura_core.sweeps.patterns`) checks these bounds before it recurses or
-expands, so that a hostile or mistyped input is refused in one line naming the bound,
-never by exhausting the stack or the memory. The grammar reference lists them
-(:data:`LIMITS`).
+Whatever reads a name (:func:`registry.parse`, the names an ensemble's name embeds
+included) or expands a sweep pattern (:mod:`mura_core.sweeps.patterns`) checks these
+bounds before it recurses or expands, so that a hostile or mistyped input is refused in
+one line naming the bound, never by exhausting the stack or the memory. The grammar
+reference lists them (:data:`LIMITS`).
 """
 
 from __future__ import annotations

@@ -124,7 +124,8 @@ class Pretrained:
     ) -> Any:
         """The ``weights`` value to hand the builder, or a one-line :class:`BuildError`.
 
-        A named source is checked against ``spec`` (:meth:`unfit`); a file must exist.
+        A named source is checked against ``spec`` (it must have weights for the
+        spec's input); a file must exist.
         """
         if weights is None:
             return None

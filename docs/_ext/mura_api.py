@@ -229,31 +229,6 @@ def constraint_as_text(app: Any, env: Any, node: Any, contnode: nodes.Node) -> A
     return None
 
 
-def reexported_target(app: Any, env: Any, node: Any, contnode: nodes.Node) -> Any:
-    """``mura_core.training.callbacks.default_callbacks`` is documented once, where a
-    package re-exports it (``mura_core.training.default_callbacks``): resolve it there."""
-    target = node.get("reftarget", "")
-    if node.get("refdomain") != "py" or target.count(".") < 2:
-        return None
-    domain = env.get_domain("py")
-    module, _, name = target.rpartition(".")
-    while "." in module:
-        module = module.rpartition(".")[0]
-        if f"{module}.{name}" in domain.objects:
-            retry = node.deepcopy()
-            retry["reftarget"] = f"{module}.{name}"
-            return domain.resolve_xref(
-                env,
-                node.get("refdoc"),
-                app.builder,
-                node["reftype"],
-                retry["reftarget"],
-                retry,
-                contnode,
-            )
-    return None
-
-
 def is_constraint(text: str) -> bool:
     """Whether ``text`` is what :func:`constraint_text` writes for one bound."""
     words = [*_BOUNDS.values(), *(template.split(" {}")[0] for template in _LENGTHS.values())]
@@ -317,6 +292,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", generate)
     app.connect("autodoc-process-signature", record_readable_types, priority=600)
     app.connect("missing-reference", constraint_as_text)
-    app.connect("missing-reference", reexported_target)
     app.connect("autodoc-process-docstring", keep_prose_before_colon, priority=600)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -28,6 +28,7 @@ __all__ = ["RULE_KINDS", "OperatingRule", "RuleKind", "choose_threshold"]
 
 #: What an operating-point rule optimises or fixes.
 RuleKind = Literal["kappa", "sensitivity", "specificity"]
+#: The values of :data:`~mura_core.calibration.operating_point.RuleKind`, as a tuple.
 RULE_KINDS: tuple[str, ...] = typing.get_args(RuleKind)
 
 

@@ -10,7 +10,7 @@ tested on, in a tab-separated table (``fingerprint.tsv`` in the run folder)::
 folder holding ``MURA-v1.1``), as in ``split.csv``, so the
 record holds wherever the tree is copied (with its times: ``cp -p``, ``rsync -t``);
 ``size`` is in bytes and ``mtime_ns`` the modification time in nanoseconds, what the
-file cache's key uses (:mod:`mura_core.data.cache_key`); ``label`` is the label the run
+file cache's key uses (``mura_core.data.cache_key``); ``label`` is the label the run
 was given. Taking a fingerprint only reads file metadata, never image bytes.
 
 :func:`compare` tells which recorded images differ now under a data root (missing,

@@ -7,10 +7,11 @@
 
 Per split, images come from ``<split>_image_paths.csv`` when present, otherwise from
 walking ``<split>/``; labels from ``<split>_labeled_studies.csv`` when present, otherwise
-from the study folder names. Every bad input is counted in :attr:`MuraDataset.problems`
-with one example per kind (see :mod:`mura_core.data.problems`) and skipped; with
-``strict=True`` the first one raises :class:`~mura_core.data.problems.DataProblemError`
-naming its path. Loading never imports TensorFlow.
+from the study folder names. Every bad input is counted in
+:attr:`~mura_core.data.ImageDataset.problems` with one example per kind (see
+:mod:`mura_core.data.problems`) and skipped; with ``strict=True`` the first one raises
+:class:`~mura_core.data.problems.DataProblemError` naming its path. Loading never imports
+TensorFlow.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ from mura_core.data.walking import Confinement, decodable, printable, walk_files
 from mura_core.errors import MuraError
 from mura_core.vocabulary import CHECKS, Check
 
-#: Columns of :attr:`MuraDataset.frame` beyond :data:`FRAME_COLUMNS`: ``relpath`` the
-#: path as the CSVs write it; ``width``, ``height`` (pixels) and ``mode`` (PIL mode,
+#: Columns of :attr:`~mura_core.data.ImageDataset.frame` beyond :data:`FRAME_COLUMNS`:
+#: ``relpath`` the path as the CSVs write it; ``width``, ``height`` (pixels) and ``mode`` (PIL mode,
 #: ``L``, ``RGB``...) from the file header, missing with ``check="exists"``.
 EXTRA_COLUMNS: tuple[str, ...] = ("relpath", "width", "height", "mode")
 

@@ -105,6 +105,7 @@ __all__ = [
     "FILL_MODES",
     "PREPROCESSING_MODES",
     "AugmentConfig",
+    "Cache",
     "InputSpec",
     "augment_batch",
     "warp_batch",
@@ -240,7 +241,7 @@ def _decode_resize(path: tf.Tensor, image_size: tuple[int, int], channels: int) 
 
 
 def _cache_file(cache: Any, columns, image_size, channels: int, salt: str = "") -> str | None:
-    """``""`` for memory, a file-cache entry (:mod:`~mura_core.data.cache_key`), or None."""
+    """``""`` for memory, a file-cache entry (``mura_core.data.cache_key``), or None."""
     if cache is None or cache is False:
         return None
     if cache is True or cache == "memory":
@@ -324,7 +325,7 @@ def training_dataset(
             :func:`~mura_core.data.class_weights.sample_weights`); batches then carry a
             third element.
         cache: ``"memory"``, a directory for a file cache (keyed by everything the
-            cached tensors hold: see :mod:`~mura_core.data.cache_key`), or ``None``.
+            cached tensors hold: see ``mura_core.data.cache_key``), or ``None``.
         shuffle_buffer: elements of the shuffle buffer. The rows are also permuted once
             (by ``seed``) before decoding, so the cache itself is in random order.
         seed: seeds the permutation, the shuffling and the augmentation; the same seed

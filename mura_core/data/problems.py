@@ -49,6 +49,7 @@ ProblemKind = Literal[
     "unlabeled",
 ]
 
+#: The kinds of data problems, in report order.
 PROBLEM_KINDS: tuple[str, ...] = typing.get_args(ProblemKind)
 
 _DESCRIPTIONS = {
@@ -81,7 +82,7 @@ class Problem:
 
 
 class DataProblemError(MuraError):
-    """Raised in strict mode on the first problem; :attr:`problem` says which."""
+    """Raised in strict mode on the first problem; ``problem`` says which."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem

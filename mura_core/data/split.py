@@ -33,6 +33,7 @@ from mura_core.data.dataset import check_frame
 from mura_core.errors import MuraError
 from mura_core.vocabulary import SUBSETS
 
+#: The columns of a split manifest, one row per image.
 MANIFEST_COLUMNS: tuple[str, ...] = ("path", "patient", "study", "body_part", "label", "subset")
 
 __all__ = [

@@ -1,7 +1,8 @@
 """Ensembles: runs whose names embed a member's name, trained and combined member by member.
 
 The interface (:class:`Ensembler`, :class:`Member`, :data:`Combination`) is what an
-ensemble family declares; :func:`train_ensemble`, :func:`load_ensemble` and the
+ensemble family declares; :func:`~mura_core.ensembles.training.train_ensemble`,
+:func:`~mura_core.ensembles.loading.load_ensemble` and the
 combination rules (:func:`combine`) are the same for every ensemble, built-in or
 third-party. Importing this package imports neither TensorFlow nor pandas (plugins import
 the interface while the registry loads): the rest is imported on first use.

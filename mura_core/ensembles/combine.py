@@ -1,4 +1,5 @@
-"""Combining members' probabilities: ``avg`` and ``route`` (:data:`~.interface.Combination`)."""
+"""Combining members' probabilities: ``avg`` and ``route``
+(:data:`~mura_core.ensembles.Combination`)."""
 
 from __future__ import annotations
 

@@ -282,7 +282,7 @@ def train_ensemble(
     ``engine``: ``local``, one after the other in this process, or ``ray``, as parallel
     Ray Tune trials placed by ``ray``; ``progress`` hears of each member's outcome,
     ``notes`` of the engine's start-up. A member that fails is recorded as failed (in
-    :attr:`EnsembleResult.failed`) and the others go on. ``callbacks`` and ``data``
+    the ``failed`` of its :class:`EnsembleResult`) and the others go on. ``callbacks`` and ``data``
     replace the runner's factories (local engine only).
 
     Every member's settings are checked (:func:`~mura_core.training.context.check_runs`)

@@ -29,7 +29,7 @@ class Reference(NamedTuple):
     auc: float | None
 
 
-#: Reference results on MURA (docs/DESIGN: the report and the MURA paper).
+#: Reference results on MURA, from the report and the MURA paper (docs/DESIGN).
 REFERENCE_RESULTS: tuple[Reference, ...] = (
     Reference("report: 6-block CNN, class weights, augmentation", "image", 0.527, 0.832),
     Reference("report: DenseNet201, top 12 blocks trained, MLP head", "image", 0.598, 0.860),

@@ -8,7 +8,7 @@ every artifact they write holds only these. No file, process, network or Python-
 operation is among them (a test checks that too). A new family whose layers need another
 operation adds it here, with its export in the tests.
 
-:func:`mura_core.export.graph_ops.check_ops` refuses any other operation.
+``mura_core.export.graph_ops.check_ops`` refuses any other operation.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Nothing here imports the registry or any plugin: an export folder is enough, so 
 The folder's ``export.json`` (:mod:`~mura_core.export.record`) records, per format, the
 artifact's file and signature and the run it came from. An export folder is untrusted:
 its record is validated, its artifact must lie inside it, and the artifact's operations
-are checked (:mod:`~mura_core.export.graph_ops`) before it is loaded or run.
+are checked (``mura_core.export.graph_ops``) before it is loaded or run.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from mura_core.timestamps import utc_now
 from mura_core.versions import installed_version
 from mura_core.vocabulary import ExportFormat, Quantize
 
-__all__ = ["ExportResult", "export_run"]
+__all__ = ["ExportResult", "Parity", "export_run"]
 
 #: Images of the training split that calibrate int8 quantisation.
 CALIBRATION_IMAGES = 64

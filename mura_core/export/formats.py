@@ -2,7 +2,7 @@
 
 Keras 3's own ``model.export`` writes every format (SavedModel, LiteRT through the
 TFLite converter, ONNX through tf2onnx), from the same graph
-(:func:`~mura_core.export.graph.serving_graph`).
+(``mura_core.export.graph.serving_graph``).
 """
 
 from __future__ import annotations

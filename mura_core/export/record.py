@@ -24,6 +24,7 @@ from mura_core.vocabulary import ExportFormat, Quantize
 __all__ = [
     "EXPORT_JSON",
     "ArtifactRecord",
+    "CalibrationRecord",
     "ExportRecord",
     "OperatingPointRecord",
     "ParityRecord",
@@ -67,8 +68,8 @@ class OperatingPointRecord(_Record):
 
 
 class ParityRecord(_Record):
-    """The artifact's parity with its run (:meth:`~mura_core.export.parity.Parity.as_dict`)
-    and the data root it was measured on."""
+    """The artifact's parity with its run (a :class:`~mura_core.export.exporting.Parity`,
+    as a record) and the data root it was measured on."""
 
     format: ExportFormat
     quantize: Quantize

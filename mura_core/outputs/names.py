@@ -16,8 +16,9 @@ from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import TypeVar
 
-__all__ = ["output_names", "path_component", "unique_names"]
+__all__ = ["K", "output_names", "path_component", "unique_names"]
 
+#: The type of the keys :func:`unique_names` gives names to (any hashable).
 K = TypeVar("K", bound=Hashable)
 
 #: Longest derived name, in bytes: room for a ``~digest`` within a path component.

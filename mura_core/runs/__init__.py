@@ -9,7 +9,7 @@ run was given, checked by :mod:`~mura_core.runs.data_check`), ``evaluations/<nam
 ``weights.{epoch:02d}-{val_loss:.4f}-{val_auc:.4f}-{val_accuracy:.4f}-{val_kappa:.4f}.weights.h5``
 and TensorBoard logs; while a process trains, ``run.lock``
 (:mod:`~mura_core.runs.lock`); during an overwrite, the old artifacts in ``previous/``
-(:mod:`~mura_core.runs.aside`). :func:`load_run` rebuilds the model from the folder's
+(``mura_core.runs.aside``). :func:`load_run` rebuilds the model from the folder's
 name, after checking the run's identity (:mod:`~mura_core.runs.identity`).
 Importing this package does not import TensorFlow.
 """

@@ -5,8 +5,8 @@
 >>> records = run_sweep([run.name for run in planned], {"data_root": "data", "epochs": 5})
 
 Modules: :mod:`~mura_core.sweeps.patterns` (brace patterns, validation),
-:mod:`~mura_core.sweeps.trial` (one run, the runner of ``mura train``),
-:mod:`~mura_core.sweeps.engine_local` and :mod:`~mura_core.sweeps.engine_ray` (where
+``mura_core.sweeps.trial`` (one run, the runner of ``mura train``),
+``mura_core.sweeps.engine_local`` and ``mura_core.sweeps.engine_ray`` (where
 the runs go), :mod:`~mura_core.sweeps.cluster` (starting or joining Ray),
 :mod:`~mura_core.sweeps.results` (the table and ``--json``). Importing this
 package imports neither TensorFlow nor Ray.

@@ -203,6 +203,6 @@ def expand(pattern: str) -> Iterator[str]:
     """The names ``pattern`` stands for, in order, lazily (a huge range costs nothing).
 
     Raises:
-        MuraError: as :func:`parse_pattern`, when the first name is asked for.
+        MuraError: as ``parse_pattern``, when the first name is asked for.
     """
     yield from names_of(parse_pattern(pattern))

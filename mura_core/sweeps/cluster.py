@@ -34,6 +34,7 @@ from mura_core.vocabulary import Scheduler, SweepMetric
 
 __all__ = [
     "INSTALL_HINT",
+    "JOIN_LIMITS",
     "JOIN_SECONDS",
     "RayOptions",
     "check_address",
@@ -96,7 +97,7 @@ ADDRESS_FORMS = "auto or HOST:PORT"
 JOIN_SECONDS = 30
 #: Seconds the cluster's port has to accept a connection.
 PROBE_SECONDS = 5.0
-#: Ray's connection settings while joining (unless set in the environment): one attempt
+#: Ray's connection settings while joining, unless set in the environment. One attempt
 #: (the port answered the probe), of at most 2 s to reach the GCS and its event channel
 #: each and 4 s to hear its cluster id: about 8 s.
 JOIN_LIMITS = {

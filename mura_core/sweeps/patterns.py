@@ -3,7 +3,7 @@
 ``cnn_in.64.64.1_cl.{3,4}.1_..._{ld,spdp}.0.25__{wc,wc_aug}`` expands to every
 combination, left to right; ``{3..6}`` is an integer range (``{6..3}`` counts down,
 ``{01..10}`` keeps the zero padding) and groups may nest (``{a,b{1,2}}``); the brace
-grammar and its bounds are :mod:`~mura_core.sweeps.braces`. The names of a sweep are
+grammar and its bounds are ``mura_core.sweeps.braces``. The names of a sweep are
 counted before any is expanded, and more than ``--max-runs`` is refused. Every expanded
 name is then resolved as ``mura train`` resolves it (the run flags merged into its suffix)
 and validated before anything starts: all invalid names are reported together.
@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from mura_core.errors import InputProblems, MuraError
 from mura_core.sweeps.braces import count_names, expand, names_of, parse_pattern
 
-__all__ = ["DEFAULT_MAX_RUNS", "SweepPlanError", "expand", "expand_all", "plan_runs"]
+__all__ = ["DEFAULT_MAX_RUNS", "PlannedRun", "SweepPlanError", "expand", "expand_all", "plan_runs"]
 
 #: How many names the patterns of one sweep may expand to unless ``--max-runs`` says more.
 DEFAULT_MAX_RUNS = 1000
 
 
 class SweepPlanError(InputProblems):
-    """Several names of a sweep are invalid: one line each in :attr:`problems`."""
+    """Several names of a sweep are invalid: one line each in ``problems``."""
 
     def __init__(self, problems: Sequence[str]) -> None:
         super().__init__(list(problems), "invalid name")

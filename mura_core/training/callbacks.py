@@ -56,7 +56,7 @@ __all__ = [
     "make_callbacks",
 ]
 
-#: ``factory(run) -> callbacks``: how a run gets its Keras callbacks.
+#: How a run gets its Keras callbacks, as ``factory(run) -> callbacks``.
 CallbackFactory = Callable[["RunContext"], list[keras.callbacks.Callback]]
 
 #: ``on_epoch(epoch, logs)``: told of each committed epoch (numbered from 1).
@@ -81,7 +81,7 @@ class HistoryTSV(keras.callbacks.Callback):
     numbered from 1, as in the checkpoint file names. ``learning_rate`` is the rate the
     epoch trained with; ``seconds`` its wall time.
 
-    With ``deferred``, the row is only computed (:attr:`row`): a
+    With ``deferred``, the row is only computed (``row``): a
     :class:`TrainingStateBackup` given this writer records the row in its commit and
     writes it after the commit, so the file never shows an epoch that is not committed.
     """

@@ -50,7 +50,7 @@ class RunData:
         return None if self.split is None else self.split.manifest_hash()
 
 
-#: ``factory(run) -> RunData``: where a run's batches come from.
+#: Where a run's batches come from, as ``factory(run) -> RunData``.
 DataFactory = Callable[["RunContext"], RunData]
 
 
@@ -73,7 +73,7 @@ def limit_rows(frame: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFram
 
 def load_split(run: RunContext):
     """Load the data of ``run`` (with its dataset layout) and split it by patient (a
-    :class:`DataSplit`)."""
+    :class:`~mura_core.data.DataSplit`)."""
     from mura_core.data.split import DataSplit, split_by_patient
 
     config = run.config

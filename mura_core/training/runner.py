@@ -12,9 +12,9 @@ and ``kappa``, the callbacks of :func:`~mura_core.training.callbacks.default_cal
 (early stopping, learning-rate reduction, best-only checkpoints, TensorBoard, history,
 backup). Running the same command again after an interruption resumes from the last
 finished epoch, or finishes the evaluation of a run whose training finished
-(:mod:`~mura_core.training.resume`); a complete run is refused unless ``overwrite`` is
+(``mura_core.training.resume``); a complete run is refused unless ``overwrite`` is
 set, which keeps the old artifacts aside until the new run's first checkpoint
-(:mod:`~mura_core.runs.aside`). The run folder is locked while a process trains in it
+(``mura_core.runs.aside``). The run folder is locked while a process trains in it
 (:mod:`~mura_core.runs.lock`).
 """
 
@@ -161,8 +161,8 @@ class Runner:
         """Resolve the run name and its folder; check every input before touching it.
 
         Refuses a complete run, a run that cannot be resumed and changed settings (see
-        :mod:`~mura_core.training.resume`); with ``overwrite``, moves the old artifacts
-        aside (:mod:`~mura_core.runs.aside`) once the name, flags and data root are valid.
+        ``mura_core.training.resume``); with ``overwrite``, moves the old artifacts
+        aside (``mura_core.runs.aside``) once the name, flags and data root are valid.
         """
         parsed = self._parsed()
         config = self.config

@@ -94,35 +94,3 @@ def test_a_comment_before_a_colon_stays_prose() -> None:
     typed = ["", "The limit.", "", ":type: int | None"]
     mura_api.keep_prose_before_colon(None, "data", "x", None, None, typed)
     assert typed[-1] == ":type: int | None"
-
-
-class _Domain:
-    """Python domain stand-in: the objects documented and the target a reference got."""
-
-    objects = {"mura_core.training.default_callbacks": None}
-
-    def resolve_xref(self, env, fromdoc, builder, typ, target, node, contnode):  # noqa: ANN001
-        return target
-
-
-class _Env:
-    def get_domain(self, name: str) -> _Domain:
-        return _Domain()
-
-
-def test_a_reference_through_the_defining_module_finds_the_package() -> None:
-    from types import SimpleNamespace
-
-    from docutils import nodes
-    from sphinx.addnodes import pending_xref
-
-    app = SimpleNamespace(builder=None)
-
-    def resolve(target: str) -> object:
-        node = pending_xref(refdomain="py", reftype="func", reftarget=target, refdoc="x")
-        return mura_api.reexported_target(app, _Env(), node, nodes.Text(target))
-
-    assert resolve("mura_core.training.callbacks.default_callbacks") == (
-        "mura_core.training.default_callbacks"
-    )
-    assert resolve("mura_core.training.callbacks.missing") is None

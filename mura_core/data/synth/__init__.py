@@ -17,14 +17,14 @@ patients, as in MURA), now and then several studies per patient, 1 to 3 images p
 study, sizes varying with the longest side at most ``max_side``, mostly 8-bit grayscale
 with some RGB studies, positive rates per body part as in MURA.
 
-The images: the anatomy of each body part (:mod:`~mura_core.data.synth.anatomy`) in a
+The images: the anatomy of each body part (``mura_core.data.synth.anatomy``) in a
 soft-tissue envelope, bones drawn as an X-ray sees them (bright cortex, darker medulla),
 with varied exposure, rotation, zoom and cropping, bright collimation bands along some
 edges, and an ``L`` or ``R`` side marker burned into about 40% of the images. The marker
 and the collimation are independent of the label: a model that learns them learns
 nothing useful, but an explanation may still point at them.
 
-The findings (:mod:`~mura_core.data.synth.findings`): each truly abnormal study has one
+The findings (``mura_core.data.synth.findings``): each truly abnormal study has one
 kind (hardware, fracture, lytic lesion, degenerative change), drawn from a per-body-part
 mix, shown in some of its views only (one view always shows it).
 

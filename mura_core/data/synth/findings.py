@@ -29,6 +29,7 @@ from mura_core.data.synth.geometry import Capsule
 __all__ = ["FINDING_KINDS", "FINDING_MIX", "Finding", "FindingKind", "add_finding"]
 
 FindingKind = Literal["hardware", "fracture", "lytic_lesion", "degenerative"]
+#: The kinds of synthetic findings.
 FINDING_KINDS: tuple[str, ...] = get_args(FindingKind)
 
 #: Share of each kind among the abnormal studies of a body part (columns in the order
