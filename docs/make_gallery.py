@@ -5,8 +5,8 @@ body-part ensemble of the first, calibrates the first, explains its clearest abn
 test study and compares the three runs, all through the ``mura`` commands a user runs,
 then copies each figure into ``docs/images/gallery/`` under the name
 :data:`FIGURES` gives it. Run ``python docs/make_gallery.py`` after changing anything
-that draws (about ten minutes on two cores); ``--quick`` draws the same figures from a
-tiny run in a minute (the docs tests do, so no figure can stop being drawn unnoticed).
+that draws (about two minutes on two cores); ``--quick`` draws the same figures from a
+tiny run in half a minute (the docs tests do, so no figure can stop being drawn unnoticed).
 """
 
 from __future__ import annotations
