@@ -68,8 +68,8 @@ def mura(*args: str) -> None:
 
 
 def clearest_abnormal_study(run: Path, data: Path) -> Path:
-    """The folder of the truly abnormal test study of three views or more (if there is
-    one) that the run scores highest."""
+    """The folder of the test study labelled abnormal, of three views or more (if there
+    is one), that the run scores highest."""
     from mura_core.data.images import collect_images
     from mura_core.inference import predict_frame
     from mura_core.runs import load_run
@@ -117,38 +117,43 @@ def draw(out: Path, work: Path, size: Size) -> dict[str, Path]:
 
 
 def draw_body_parts(path: Path) -> Path:
-    """One synthetic radiograph per body part: normal above, abnormal below (the part's
-    most common finding, its box in red), at ``medium`` difficulty."""
+    """One synthetic radiograph per body part, at ``medium`` difficulty: each part's
+    normal view above its abnormal one (the part's most common finding, its box in red),
+    four parts to a row, each view whole (letterboxed) and drawn at the size the page
+    shows it."""
     import numpy as np
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     from mura_core.data.layout import BODY_PARTS
     from mura_core.data.synth import FINDING_KINDS, FINDING_MIX
     from mura_core.data.synth.difficulty import difficulty
     from mura_core.data.synth.render import render_view
 
-    tile_side, caption_height = 176, 18
+    side, caption, gap, columns = 176, 22, 4, 4
+    font = ImageFont.load_default(size=15)
     rng = np.random.default_rng(3)
-    grid = Image.new("RGB", (len(BODY_PARTS) * (tile_side + 4) - 4,
-                             2 * (tile_side + caption_height) + 4), "white")  # fmt: skip
-    for row, abnormal in enumerate((False, True)):
-        for column, part in enumerate(BODY_PARTS):
+    rows = 2 * -(-len(BODY_PARTS) // columns)
+    grid = Image.new("RGB", (columns * (side + gap) - gap, rows * (side + caption + gap) - gap),
+                     "white")  # fmt: skip
+    for index, part in enumerate(BODY_PARTS):
+        for abnormal in (False, True):
             kind = FINDING_KINDS[int(np.argmax(FINDING_MIX[part]))] if abnormal else None
             pixels, box = render_view(part, kind, difficulty("medium"), rng, 256, 256)
             image = Image.fromarray(pixels).convert("RGB")
             if box is not None:
                 ImageDraw.Draw(image).rectangle(
-                    [box[0], box[1], box[2] - 1, box[3] - 1], outline=(230, 40, 40), width=2
+                    [box[0], box[1], box[2] - 1, box[3] - 1], outline=(230, 40, 40), width=3
                 )
-            image = image.resize((tile_side, round(tile_side * image.height / image.width)))
-            tile = Image.new("RGB", (tile_side, tile_side + caption_height), "white")
-            tile.paste(image.crop((0, 0, tile_side, min(tile_side, image.height))),
-                       (0, caption_height))  # fmt: skip
-            caption = part.removeprefix("XR_").lower()
-            caption += f": {kind.replace('_', ' ')}" if kind else ""
-            ImageDraw.Draw(tile).text((4, 3), caption, fill=(0, 0, 0))
-            grid.paste(tile, (column * (tile_side + 4), row * (tile_side + caption_height + 4)))
-    grid.quantize(colors=64).save(path, optimize=True)
+            image.thumbnail((side, side))
+            tile = Image.new("RGB", (side, side + caption), "white")
+            tile.paste(Image.new("RGB", (side, side), "black"), (0, caption))
+            tile.paste(image, ((side - image.width) // 2, caption + (side - image.height) // 2))
+            text = part.removeprefix("XR_").lower()
+            text += f": {kind.replace('_', ' ')}" if kind else ": normal"
+            ImageDraw.Draw(tile).text((3, 3), text, fill=(0, 0, 0), font=font)
+            row = 2 * (index // columns) + abnormal
+            grid.paste(tile, ((index % columns) * (side + gap), row * (side + caption + gap)))
+    grid.save(path, optimize=True)
     return path
 
 
@@ -156,8 +161,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=GALLERY, help="default: docs/images/gallery")
     parser.add_argument("--quick", action="store_true", help="a tiny run (tests)")
-    parser.add_argument("--keep", type=Path, help="work in this folder (default: a temporary one)")
+    parser.add_argument("--keep", type=Path,
+                        help="work in this new or empty folder (default: a temporary one)")
     args = parser.parse_args()
+    if args.keep is not None and args.keep.exists() and any(args.keep.iterdir()):
+        parser.error(f"--keep {args.keep}: not empty; give a new or empty folder")
     from mura_core.versions import versions_line
 
     print(versions_line(), flush=True)

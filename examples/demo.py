@@ -126,7 +126,10 @@ def train_and_evaluate(
 
 
 def main() -> None:
+    from mura_core.versions import versions_line
+
     workdir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("demo-output")
+    print(versions_line())  # what the figures below were measured on
     show_registry()
     build_report_models()
     train_and_evaluate(workdir)

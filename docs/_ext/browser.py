@@ -3,7 +3,9 @@
 Chromium is run in its own headless mode, once per page and window width. To measure the
 layout, a copy of the page gets a ``<base>`` pointing at the built page's folder (so its
 styles and scripts load as for the page itself) and a small script that, on ``load``,
-writes the measures as JSON into ``document.title``; ``--dump-dom`` prints the page after
+writes the measures as JSON into ``document.title`` (the document's width, the
+navigation's box, the title's position, and every element of the content that scrolls
+sideways on its own); ``--dump-dom`` prints the page after
 its scripts ran (``--virtual-time-budget`` lets them finish) and the title is read back.
 Screenshots use ``--screenshot`` with ``--window-size``.
 """
@@ -30,10 +32,20 @@ addEventListener("load", () => {
   const root = document.documentElement, nav = document.querySelector(".sidebar-drawer");
   const box = nav ? nav.getBoundingClientRect() : {left: 0, top: 0, right: 0, bottom: 0};
   const title = document.querySelector("article h1");
+  const scrolling = [];
+  for (const element of document.querySelectorAll("article *")) {
+    const overflow = getComputedStyle(element).overflowX;
+    if (element.clientWidth > 0 && element.scrollWidth > element.clientWidth + 1
+        && ["auto", "scroll", "hidden"].includes(overflow)) {
+      const text = (element.innerText || "").trim().split("\\n")[0].slice(0, 60);
+      scrolling.push(`${element.tagName.toLowerCase()} ${element.scrollWidth} px in `
+                     + `${element.clientWidth} px ("${text}")`);
+    }
+  }
   document.title = "LAYOUT " + JSON.stringify({
     scroll_width: root.scrollWidth, client_width: root.clientWidth,
     viewport: [innerWidth, innerHeight], nav: [box.left, box.top, box.right, box.bottom],
-    title_top: title ? title.getBoundingClientRect().top : null});
+    title_top: title ? title.getBoundingClientRect().top : null, scrolling: scrolling});
 });
 </script>"""
 
@@ -47,6 +59,9 @@ class Layout:
     viewport: tuple[int, int]
     nav: tuple[float, float, float, float]
     title_top: float | None
+    #: Elements of the page's content that scroll (or cut off) their own overflow, each
+    #: as ``tag SCROLL px in CLIENT px ("first line")``: a table or code block too wide.
+    scrolling: tuple[str, ...] = ()
 
     @property
     def scrolls_sideways(self) -> bool:
@@ -101,6 +116,7 @@ def measure(chromium: str, page: Path, width: int) -> Layout:
     values = json.loads(html.unescape(found.group(1)))
     values["viewport"] = tuple(values["viewport"])
     values["nav"] = tuple(values["nav"])
+    values["scrolling"] = tuple(values["scrolling"])
     return Layout(**values)
 
 

@@ -86,17 +86,6 @@ def indent(lines: Iterable[str], prefix: str = "   ") -> list[str]:
 # -- the name grammar --------------------------------------------------------------------
 
 
-def arity_label(tf: Any) -> str:
-    """How many values a token takes: 0 for a flag, N for a tuple, 1+ when variable."""
-    if tf.kind == "flag":
-        return "0"
-    if tf.kind == "scalar":
-        return "1"
-    if tf.kind == "name":
-        return "1 name"
-    return str(tf.arity) if tf.arity else "1 or more"
-
-
 def default_label(tf: Any) -> str:
     """The default of a token as written in names, ``required`` or an em dash."""
     if tf.required:
@@ -164,32 +153,22 @@ def token_table_rst(spec: type, example: str | None = None) -> list[str]:
         from registry.names import split_name
 
         example_spec = spec.from_tokens(split_name(example)[1], example)
+    # Seven columns fit the content column of a 1280 px window: the type says the
+    # arity (``int x3``) and the meaning names the spec field it sets.
     rows = [
         (
             _literal(tf.key),
-            tf.help or tf.field,
+            f"{tf.help or tf.field} ({_literal(tf.field)})",
             _literal(tf.type_label()),
-            arity_label(tf),
             range_label(tf),
             default_label(tf),
             canonical_label(tf),
             _literal(_table_example(tf, example_spec)),
-            _literal(tf.field),
         )
         for tf in spec.token_fields()
     ]
-    headers = (
-        "token",
-        "meaning",
-        "type",
-        "arity",
-        "range",
-        "default",
-        "written",
-        "example",
-        "spec field",
-    )
-    return list_table(headers, rows, widths=(6, 22, 10, 7, 14, 10, 8, 12, 11))
+    headers = ("token", "meaning (spec field)", "type", "range", "default", "written", "example")
+    return list_table(headers, rows, widths=(7, 30, 10, 17, 12, 9, 15))
 
 
 def _module_docstrings(spec: type) -> list[str]:

@@ -87,7 +87,7 @@ def plot_curves(histories: dict[str, Any], path: str | Path) -> Path:
             axis.grid(alpha=0.3)
     label_epochs(axes)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    legend = figure.legend(handles, labels, loc="lower center", fontsize="x-small", ncol=2)
+    legend = figure.legend(handles, labels, loc="lower center", fontsize="small", ncol=2)
     fit_legend(legend, columns=2)
     height = legend.get_window_extent(figure.canvas.get_renderer()).height
     figure.tight_layout(rect=(0, min(0.45, height / figure.bbox.height + 0.01), 1, 1))

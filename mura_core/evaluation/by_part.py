@@ -8,7 +8,6 @@ from pathlib import Path
 from mura_core.errors import MuraError
 from mura_core.evaluation.report import Evaluation
 from mura_core.evaluation.tables import format_table
-from registry.errors import shorten
 
 __all__ = ["part_scores", "part_table", "plot_parts"]
 
@@ -44,7 +43,7 @@ def plot_parts(
 ) -> Path:
     """Grouped bars of study kappa per body part, one colour per run (``metadata``: the
     figure's, such as the marker of :func:`mura_core.outputs.figure_metadata`)."""
-    from mura_core.plotting import colour_cycle, new_figure
+    from mura_core.plotting import colour_cycle, fit_legend, new_figure
 
     parts = sorted({part for run in scores for part in run})
     figure, axis = new_figure(1, 1, figsize=(max(6.0, 1.4 * len(parts) + 2), 4.5))
@@ -54,10 +53,10 @@ def plot_parts(
         positions = [position + index * width for position in range(len(parts))]
         values = [run.get(part, float("nan")) for part in parts]
         axis.bar(positions, values, width, color=colours[index % len(colours)],
-                 label=f"run {index + 1}: {shorten(names[index], 90)}")  # fmt: skip
+                 label=f"run {index + 1}: {names[index]}")  # fmt: skip
     axis.set_xticks([position + 0.4 - width / 2 for position in range(len(parts))], parts)
     axis.set_ylabel("study kappa (test set)")
-    axis.legend(fontsize="x-small", loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    fit_legend(axis.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0)))
     figure.tight_layout()
     path = Path(path)
     figure.savefig(path, dpi=90, metadata=metadata)

@@ -89,7 +89,8 @@ def plot_reliability(
         axis.plot(found.confidence, found.frequency, color=colour, marker="",
                   label=f"{label} (ECE {ece:.3f})")  # fmt: skip
         sizes = 200 * found.counts / max(1, int(found.counts.sum()))
-        axis.scatter(found.confidence, found.frequency, s=sizes + 8, color=colour)
+        axis.scatter(found.confidence, found.frequency, s=sizes + 8, color=colour,
+                     clip_on=False)  # markers at 0 and 1 are drawn whole
     axis.set_xlim(0, 1)
     axis.set_ylim(0, 1)
     axis.set_xlabel("predicted probability of abnormal (bin mean)")

@@ -19,8 +19,9 @@ from .conftest import DOCS, BuiltDocs
 sys.path.insert(0, str(DOCS / "_ext"))
 import browser  # noqa: E402
 
-#: The pages a newcomer reads first, and one API page.
-PAGES = ("index.html", "getting-started.html", "plugins.html", "reference/api-registry.html")
+#: The pages a newcomer reads first, one API page, and the pages of wide tables and pictures.
+PAGES = ("index.html", "getting-started.html", "plugins.html", "reference/api-registry.html",
+         "reference/grammar.html", "gallery.html")  # fmt: skip
 WIDTHS = (1280, 800)
 #: At most this share of the first screen is navigation at 800 px.
 NAV_SHARE_AT_800 = 0.5
@@ -40,6 +41,7 @@ def problems(page: str, width: int, layout: browser.Layout) -> list[str]:
     found, where = [], f"{page} at {width} px"
     if layout.scrolls_sideways:
         found.append(f"{where}: {layout.scroll_width} px wide in {layout.client_width} px")
+    found += [f"{where}: {element} scrolls sideways" for element in layout.scrolling]
     if width == 800 and layout.nav_share > NAV_SHARE_AT_800:
         found.append(f"{where}: navigation covers {layout.nav_share:.0%} of the first screen")
     if layout.title_top is None or not 0 <= layout.title_top < layout.viewport[1]:
@@ -81,3 +83,19 @@ def test_the_check_sees_a_page_too_wide_and_a_navigation_that_covers_it(
         f"navigation covers {layout.nav_share:.0%} of the first screen",
         "the page title is not on the first screen",
     ]
+
+
+def test_the_check_sees_a_table_that_scrolls_inside_the_page(chromium: str, tmp_path: Path) -> None:
+    page = tmp_path / "table.html"
+    page.write_text(
+        '<html><head></head><body style="margin:0"><article><h1>Tokens</h1>'
+        '<div style="overflow-x:auto;width:300px"><table><tr><td style="white-space:nowrap">'
+        + "spec_field_" * 60
+        + "</td></tr></table></div></article></body></html>",
+        encoding="utf-8",
+    )
+    layout = browser.measure(chromium, page, 800)
+    assert not layout.scrolls_sideways
+    found = problems("table.html", 800, layout)
+    assert len(found) == 1 and found[0].startswith("table.html at 800 px: div ")
+    assert 'in 300 px ("spec_field_' in found[0] and found[0].endswith("scrolls sideways")
