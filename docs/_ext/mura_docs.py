@@ -423,7 +423,7 @@ def cli_commands(parser: argparse.ArgumentParser | None = None) -> list[str]:
 # -- directives --------------------------------------------------------------------------
 
 
-class _GeneratingDirective(SphinxDirective):
+class GeneratingDirective(SphinxDirective):
     """Parses generated reStructuredText (sections allowed) in place of the directive."""
 
     def render(self, lines: list[str]) -> list[nodes.Node]:
@@ -440,7 +440,7 @@ class _GeneratingDirective(SphinxDirective):
         return []
 
 
-class GrammarDirective(_GeneratingDirective):
+class GrammarDirective(GeneratingDirective):
     option_spec = {"families": directives.unchanged, "spec": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
@@ -457,17 +457,17 @@ class GrammarDirective(_GeneratingDirective):
         return self.render(grammar_rst(families))
 
 
-class RunSuffixDirective(_GeneratingDirective):
+class RunSuffixDirective(GeneratingDirective):
     def run(self) -> list[nodes.Node]:
         return self.render(run_suffix_rst())
 
 
-class LimitsDirective(_GeneratingDirective):
+class LimitsDirective(GeneratingDirective):
     def run(self) -> list[nodes.Node]:
         return self.render(limits_rst())
 
 
-class NameErrorsDirective(_GeneratingDirective):
+class NameErrorsDirective(GeneratingDirective):
     has_content = True
 
     def run(self) -> list[nodes.Node]:
@@ -482,19 +482,19 @@ class NameErrorsDirective(_GeneratingDirective):
         return self.render(lines)
 
 
-class CLIDirective(_GeneratingDirective):
+class CLIDirective(GeneratingDirective):
     def run(self) -> list[nodes.Node]:
         return self.render(cli_rst())
 
 
-class PresetsDirective(_GeneratingDirective):
+class PresetsDirective(GeneratingDirective):
     option_spec = {"tag": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
         return self.render(presets_rst(self.options.get("tag")))
 
 
-class ReferenceResultsDirective(_GeneratingDirective):
+class ReferenceResultsDirective(GeneratingDirective):
     def run(self) -> list[nodes.Node]:
         return self.render(reference_results_rst())
 
